@@ -1,0 +1,73 @@
+namespace TinyTrain.Ir;
+
+/// <summary>How an integer accumulator is requantised to int8 (design.md §3).</summary>
+public enum RequantKind
+{
+    /// <summary>float32 eff_scale, round half to even, bias added in int64 (the paper's models).</summary>
+    Float,
+
+    /// <summary>TFLite integer multiplier and shift, bit-exact with TFLite Micro.</summary>
+    FixedPoint,
+}
+
+/// <summary>How an integer average is rounded.</summary>
+public enum AverageRounding
+{
+    HalfAwayFromZero,
+    HalfToEven,
+}
+
+/// <summary>Explicit padding in pixels; TFLite's SAME/VALID are resolved by the importer.</summary>
+public readonly record struct Padding2D(int Top, int Bottom, int Left, int Right)
+{
+    public static Padding2D None => default;
+
+    /// <summary>TFLite's SAME padding: output = ceil(in / stride), the odd pixel goes to the end.</summary>
+    public static (int Before, int After, int Output) Same(int input, int kernel, int stride, int dilation)
+    {
+        var effective = (kernel - 1) * dilation + 1;
+        var output = (input + stride - 1) / stride;
+        var total = Math.Max((output - 1) * stride + effective - input, 0);
+        return (total / 2, total - total / 2, output);
+    }
+
+    public override string ToString() => $"pad({Top},{Bottom},{Left},{Right})";
+}
+
+/// <summary>The attributes of one op; immutable, compared by value.</summary>
+public abstract record OpAttrs
+{
+    public static readonly OpAttrs Empty = new NoAttrs();
+}
+
+public sealed record NoAttrs : OpAttrs;
+
+public sealed record ConstantAttrs(TensorData Data) : OpAttrs
+{
+    public override string ToString() => $"{Data.DType.Name()} x{Data.Length}";
+}
+
+/// <summary>Int8 clamp range after requantisation; a fused ReLU/ReLU6 only narrows it.</summary>
+public readonly record struct ClampRange(int Min, int Max)
+{
+    public static ClampRange Int8 => new(sbyte.MinValue, sbyte.MaxValue);
+}
+
+public sealed record Conv2DAttrs(int StrideH, int StrideW, int DilationH, int DilationW, Padding2D Padding, ClampRange Clamp, RequantKind Requant) : OpAttrs;
+
+public sealed record DepthwiseConv2DAttrs(int StrideH, int StrideW, int DilationH, int DilationW, Padding2D Padding, int DepthMultiplier, ClampRange Clamp, RequantKind Requant) : OpAttrs;
+
+public sealed record FullyConnectedAttrs(ClampRange Clamp, RequantKind Requant) : OpAttrs;
+
+public sealed record AddAttrs(ClampRange Clamp, RequantKind Requant) : OpAttrs;
+
+public sealed record AveragePool2DAttrs(int FilterH, int FilterW, int StrideH, int StrideW, Padding2D Padding, ClampRange Clamp, AverageRounding Rounding) : OpAttrs;
+
+/// <summary>Mean over the spatial axes (1, 2) of an NHWC tensor, keeping or dropping them.</summary>
+public sealed record MeanAttrs(bool KeepDims) : OpAttrs;
+
+public sealed record ReshapeAttrs(Shape NewShape) : OpAttrs;
+
+public sealed record SoftmaxAttrs(double Beta) : OpAttrs;
+
+public sealed record PadAttrs(Padding2D Spatial, int ChannelsBefore, int ChannelsAfter) : OpAttrs;

@@ -1,0 +1,31 @@
+namespace TinyTrain.Ir;
+
+public enum DType
+{
+    Int8,
+    Int32,
+    Float32,
+    UInt8,
+    Int64,
+}
+
+public static class DTypeExtensions
+{
+    public static int SizeInBytes(this DType type) => type switch
+    {
+        DType.Int8 or DType.UInt8 => 1,
+        DType.Int32 or DType.Float32 => 4,
+        DType.Int64 => 8,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
+    };
+
+    public static string Name(this DType type) => type switch
+    {
+        DType.Int8 => "int8",
+        DType.Int32 => "int32",
+        DType.Float32 => "float32",
+        DType.UInt8 => "uint8",
+        DType.Int64 => "int64",
+        _ => type.ToString(),
+    };
+}
