@@ -13,7 +13,7 @@ public enum RequantMode
 /// <summary>
 /// Per-output-channel requantisation constants, computed once by the compiler. In <see cref="RequantMode.Float"/>
 /// only <see cref="Scale"/> is set; in <see cref="RequantMode.FixedPoint"/> only <see cref="Multiplier"/> and
-/// <see cref="Shift"/>. A per-tensor quantised op still carries one entry per output channel.
+/// <see cref="Shift"/>. One entry per output channel, or a single entry that every channel uses (per-tensor).
 /// </summary>
 public sealed record Requantization(RequantMode Mode, float[] Scale, int[] Multiplier, int[] Shift)
 {

@@ -1,0 +1,80 @@
+using System.Runtime.Intrinsics;
+
+namespace TinyTrain.Kernels;
+
+public static partial class Add
+{
+    /// <summary>SIMD path; bit-identical to <see cref="ForwardReference"/>.</summary>
+    public static void ForwardVectorized(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output) =>
+        ForwardVectorized(p, a, b, output, VectorWidths.Preferred);
+
+    /// <summary>
+    /// Float mode only (FixedPoint needs 64-bit products per lane and stays scalar). Lane layout: 32 (or 16) int8
+    /// values are sign-extended to int32 in four groups, and each group does exactly the scalar float32
+    /// operations (convert, multiply, add, IEEE divide, round half to even), so every lane equals
+    /// <see cref="AddFloat"/>. Widths above 256 bits use 256. The scalar loop finishes the tail.
+    /// </summary>
+    internal static void ForwardVectorized(
+        AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output, VectorWidth width)
+    {
+        Validate(p, a, b, output);
+        int i = 0;
+        if (p.Mode == RequantMode.Float)
+        {
+            if (width >= VectorWidth.Bits256)
+            {
+                for (; i <= p.Length - 32; i += 32)
+                {
+                    var (aLo, aHi) = Vector256.Widen(Vector256.Create(a.Slice(i, 32)));
+                    var (bLo, bHi) = Vector256.Widen(Vector256.Create(b.Slice(i, 32)));
+                    var (a0, a1) = Vector256.Widen(aLo);
+                    var (a2, a3) = Vector256.Widen(aHi);
+                    var (b0, b1) = Vector256.Widen(bLo);
+                    var (b2, b3) = Vector256.Widen(bHi);
+                    Vector256<short> lo = Vector256.Narrow(AddFloat(p, a0, b0), AddFloat(p, a1, b1));
+                    Vector256<short> hi = Vector256.Narrow(AddFloat(p, a2, b2), AddFloat(p, a3, b3));
+                    Vector256.Narrow(lo, hi).CopyTo(output.Slice(i, 32));
+                }
+            }
+
+            for (; i <= p.Length - 16; i += 16)
+            {
+                var (aLo, aHi) = Vector128.Widen(Vector128.Create(a.Slice(i, 16)));
+                var (bLo, bHi) = Vector128.Widen(Vector128.Create(b.Slice(i, 16)));
+                var (a0, a1) = Vector128.Widen(aLo);
+                var (a2, a3) = Vector128.Widen(aHi);
+                var (b0, b1) = Vector128.Widen(bLo);
+                var (b2, b3) = Vector128.Widen(bHi);
+                Vector128<short> lo = Vector128.Narrow(AddFloat(p, a0, b0), AddFloat(p, a1, b1));
+                Vector128<short> hi = Vector128.Narrow(AddFloat(p, a2, b2), AddFloat(p, a3, b3));
+                Vector128.Narrow(lo, hi).CopyTo(output.Slice(i, 16));
+            }
+        }
+
+        for (; i < p.Length; i++)
+        {
+            output[i] = p.Mode == RequantMode.Float ? AddFloat(p, a[i], b[i]) : AddFixedPoint(p, a[i], b[i]);
+        }
+    }
+
+    // Lane-wise AddFloat; results are clamped to [ActMin, ActMax], so narrowing to int8 is exact.
+    private static Vector256<int> AddFloat(AddParams p, Vector256<int> a, Vector256<int> b)
+    {
+        Vector256<float> termA = Vector256.ConvertToSingle(a - Vector256.Create(p.ZeroA)) * Vector256.Create(p.ScaleA);
+        Vector256<float> termB = Vector256.ConvertToSingle(b - Vector256.Create(p.ZeroB)) * Vector256.Create(p.ScaleB);
+        Vector256<float> quotient = (termA + termB) / Vector256.Create(p.ScaleOut);
+        quotient = Vector256.Min(Vector256.Max(quotient, Vector256.Create(-Saturation)), Vector256.Create(Saturation));
+        Vector256<int> value = Vector256.ConvertToInt32(Vector256.Round(quotient)) + Vector256.Create(p.ZeroOut);
+        return Vector256.Min(Vector256.Max(value, Vector256.Create(p.ActMin)), Vector256.Create(p.ActMax));
+    }
+
+    private static Vector128<int> AddFloat(AddParams p, Vector128<int> a, Vector128<int> b)
+    {
+        Vector128<float> termA = Vector128.ConvertToSingle(a - Vector128.Create(p.ZeroA)) * Vector128.Create(p.ScaleA);
+        Vector128<float> termB = Vector128.ConvertToSingle(b - Vector128.Create(p.ZeroB)) * Vector128.Create(p.ScaleB);
+        Vector128<float> quotient = (termA + termB) / Vector128.Create(p.ScaleOut);
+        quotient = Vector128.Min(Vector128.Max(quotient, Vector128.Create(-Saturation)), Vector128.Create(Saturation));
+        Vector128<int> value = Vector128.ConvertToInt32(Vector128.Round(quotient)) + Vector128.Create(p.ZeroOut);
+        return Vector128.Min(Vector128.Max(value, Vector128.Create(p.ActMin)), Vector128.Create(p.ActMax));
+    }
+}

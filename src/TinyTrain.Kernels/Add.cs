@@ -1,0 +1,107 @@
+namespace TinyTrain.Kernels;
+
+/// <summary>
+/// Elementwise int8 add of two same-shaped tensors (see <see cref="AddParams"/>). FixedPoint mode is bit-exact
+/// with TFLite Micro's reference_integer_ops::AddElementwise; Float mode is the paper's residual add.
+/// </summary>
+public static partial class Add
+{
+    /// <summary>y[i] = requant(a[i], b[i]) in the params' mode.</summary>
+    public static void Forward(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output)
+    {
+        if (VectorWidths.UseVectorized)
+        {
+            ForwardVectorized(p, a, b, output);
+        }
+        else
+        {
+            ForwardReference(p, a, b, output);
+        }
+    }
+
+    /// <summary>The spec: one scalar formula per element.</summary>
+    public static void ForwardReference(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output)
+    {
+        Validate(p, a, b, output);
+        for (int i = 0; i < p.Length; i++)
+        {
+            output[i] = p.Mode == RequantMode.Float ? AddFloat(p, a[i], b[i]) : AddFixedPoint(p, a[i], b[i]);
+        }
+    }
+
+    /// <summary>float32 throughout: t = (a - za) * sa + (b - zb) * sb; y = round_half_even(t / so) + zo (true division).</summary>
+    internal static sbyte AddFloat(AddParams p, int a, int b)
+    {
+        float termA = (float)(a - p.ZeroA) * p.ScaleA;
+        float termB = (float)(b - p.ZeroB) * p.ScaleB;
+        float quotient = (termA + termB) / p.ScaleOut;
+        int value = RoundHalfEven(quotient) + p.ZeroOut;
+        return (sbyte)Math.Clamp(value, p.ActMin, p.ActMax);
+    }
+
+    // Beyond +-2^20 the int8 output saturates anyway; clamping first keeps the int conversion defined.
+    internal const float Saturation = 1 << 20;
+
+    internal static int RoundHalfEven(float value) => (int)MathF.Round(Math.Clamp(value, -Saturation, Saturation));
+
+    /// <summary>TFLite AddFunc: both inputs shifted left by LeftShift, rescaled to a common scale, summed, rescaled.</summary>
+    internal static sbyte AddFixedPoint(AddParams p, int a, int b)
+    {
+        int shiftedA = (a - p.ZeroA) * (1 << p.LeftShift);
+        int shiftedB = (b - p.ZeroB) * (1 << p.LeftShift);
+        int scaledA = FixedPoint.MultiplyByQuantizedMultiplierSmallerThanOneExp(shiftedA, p.MultiplierA, p.ShiftA);
+        int scaledB = FixedPoint.MultiplyByQuantizedMultiplierSmallerThanOneExp(shiftedB, p.MultiplierB, p.ShiftB);
+        int rawSum = scaledA + scaledB;
+        int rawOutput = FixedPoint.MultiplyByQuantizedMultiplierSmallerThanOneExp(rawSum, p.MultiplierOut, p.ShiftOut) + p.ZeroOut;
+        return (sbyte)Math.Clamp(rawOutput, p.ActMin, p.ActMax);
+    }
+
+    /// <summary>TFLite Micro's Prepare for int8 add (left shift 20). Scales are rounded to float32 first, as TFLite stores them.</summary>
+    public static AddParams CreateFixedPoint(
+        int length, double scaleA, int zeroA, double scaleB, int zeroB, double scaleOut, int zeroOut, int actMin, int actMax)
+    {
+        const int leftShift = 20;
+        float floatA = (float)scaleA, floatB = (float)scaleB, floatOut = (float)scaleOut;
+        double twiceMaxInputScale = 2 * (double)Math.Max(floatA, floatB);
+        var (multiplierA, shiftA) = QuantizedMultiplier.QuantizeMultiplierSmallerThanOneExp(floatA / twiceMaxInputScale);
+        var (multiplierB, shiftB) = QuantizedMultiplier.QuantizeMultiplierSmallerThanOneExp(floatB / twiceMaxInputScale);
+        var (multiplierOut, shiftOut) = QuantizedMultiplier.QuantizeMultiplierSmallerThanOneExp(
+            twiceMaxInputScale / ((1 << leftShift) * (double)floatOut));
+        return new AddParams(
+            length, zeroA, zeroB, zeroOut, actMin, actMax, RequantMode.FixedPoint,
+            floatA, floatB, floatOut, leftShift, multiplierA, shiftA, multiplierB, shiftB, multiplierOut, shiftOut);
+    }
+
+    /// <summary>The paper's residual add: each scale rounded from double to float32 once.</summary>
+    public static AddParams CreateFloat(
+        int length, double scaleA, int zeroA, double scaleB, int zeroB, double scaleOut, int zeroOut, int actMin, int actMax) =>
+        new(length, zeroA, zeroB, zeroOut, actMin, actMax, RequantMode.Float,
+            (float)scaleA, (float)scaleB, (float)scaleOut, 0, 0, 0, 0, 0, 0, 0);
+
+    private static void Validate(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, ReadOnlySpan<sbyte> output)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        Check.NonNegative(p.Length, nameof(p.Length));
+        Check.Int8(p.ZeroA, nameof(p.ZeroA));
+        Check.Int8(p.ZeroB, nameof(p.ZeroB));
+        Check.Int8(p.ZeroOut, nameof(p.ZeroOut));
+        Check.ActivationRange(p.ActMin, p.ActMax);
+        if (p.Mode == RequantMode.Float)
+        {
+            if (!float.IsFinite(p.ScaleA) || !float.IsFinite(p.ScaleB) || !float.IsFinite(p.ScaleOut) || p.ScaleOut == 0)
+            {
+                throw new ArgumentException($"add scales must be finite with a non-zero output scale: {p.ScaleA}, {p.ScaleB}, {p.ScaleOut}");
+            }
+        }
+        else if (p.LeftShift < 0 || p.LeftShift > 22 || !IsRightShift(p.ShiftA) || !IsRightShift(p.ShiftB) || !IsRightShift(p.ShiftOut))
+        {
+            throw new ArgumentException($"add shifts out of range: left {p.LeftShift}, {p.ShiftA}, {p.ShiftB}, {p.ShiftOut}");
+        }
+
+        Check.Length(a, p.Length, nameof(a));
+        Check.Length(b, p.Length, nameof(b));
+        Check.Length(output, p.Length, nameof(output));
+    }
+
+    private static bool IsRightShift(int shift) => shift <= 0 && shift >= -31;
+}

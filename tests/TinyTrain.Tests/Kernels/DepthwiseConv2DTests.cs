@@ -1,0 +1,151 @@
+using TinyTrain.Kernels;
+
+namespace TinyTrain.Tests.Kernels;
+
+public class DepthwiseConv2DTests
+{
+    [Fact]
+    public void Reference_3x3TwoChannelsWithPadding_HandComputed()
+    {
+        // 3x3x2 input, zero point -1: channel 0 is x - zp = 1..9, channel 1 is x - zp = 1 everywhere.
+        var input = new sbyte[18];
+        for (int i = 0; i < 9; i++)
+        {
+            input[2 * i] = (sbyte)(i + 1 - 1);
+            input[2 * i + 1] = 0;
+        }
+
+        // Filter [1, 3, 3, 2]: channel 0 all ones (box sum), channel 1 the centre tap 3 and the top-left tap 1.
+        var filter = new sbyte[18];
+        for (int tap = 0; tap < 9; tap++)
+        {
+            filter[2 * tap] = 1;
+        }
+
+        filter[2 * 4 + 1] = 3;
+        filter[1] = 1;
+        var p = new DepthwiseConv2DParams(3, 3, 2, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, -1, 0, -128, 127,
+            Requantization.FromFloat([1f, 1f]));
+        var output = new sbyte[18];
+        DepthwiseConv2D.ForwardReference(p, input, filter, [0, 100], output);
+
+        // Channel 0: 3x3 box sums of 1..9 with the border skipped.
+        sbyte[] boxSums = [12, 21, 16, 27, 45, 33, 24, 39, 28];
+        for (int i = 0; i < 9; i++)
+        {
+            Assert.Equal(boxSums[i], output[2 * i]);
+            // Channel 1: 100 + 3 (centre) + 1 if the top-left tap is inside, i.e. row > 0 and col > 0.
+            int expected = 100 + 3 + (i / 3 > 0 && i % 3 > 0 ? 1 : 0);
+            Assert.Equal(expected, output[2 * i + 1]);
+        }
+    }
+
+    [Fact]
+    public void Reference_DepthMultiplierTwo_ReadsInputChannelOverMultiplier()
+    {
+        // 1x1 input with 2 channels (x - zp = 3 and 5), 1x1 kernel, multiplier 2: outputs 3*w0, 3*w1, 5*w2, 5*w3.
+        var p = new DepthwiseConv2DParams(1, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, -128, 127,
+            Requantization.FromFixedPoint([1 << 30], [1]));
+        var output = new sbyte[4];
+        DepthwiseConv2D.ForwardReference(p, [3, 5], [1, 2, 3, -4], [], output);
+        Assert.Equal(new sbyte[] { 3, 6, 15, -20 }, output);
+    }
+
+    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 30).Select(seed => new object[] { seed });
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Vectorized_MatchesReferenceBitForBit(int seed)
+    {
+        var random = new Random(2000 + seed);
+        for (int trial = 0; trial < 8; trial++)
+        {
+            var (p, input, filter, bias) = RandomCase(random);
+            var expected = new sbyte[p.OutputLength];
+            DepthwiseConv2D.ForwardReference(p, input, filter, bias, expected);
+            foreach (var width in KernelRandom.Widths)
+            {
+                var actual = new sbyte[p.OutputLength];
+                DepthwiseConv2D.ForwardVectorized(p, input, filter, bias, actual, width);
+                KernelRandom.AssertSame(expected, actual, $"{width} {p} bias {bias.Length}");
+            }
+
+            var dispatched = new sbyte[p.OutputLength];
+            DepthwiseConv2D.Forward(p, input, filter, bias, dispatched);
+            KernelRandom.AssertSame(expected, dispatched, p);
+        }
+    }
+
+    [Theory]
+    [InlineData(48, 3, 1)]
+    [InlineData(67, 5, 2)]
+    [InlineData(113, 7, 1)]
+    [InlineData(16, 3, 2)]
+    [InlineData(17, 3, 1)]
+    public void Vectorized_ChannelBlocksAndTails_MatchReference(int channels, int kernel, int stride)
+    {
+        var random = new Random(channels * 31 + kernel);
+        foreach (var mode in new[] { RequantMode.Float, RequantMode.FixedPoint })
+        {
+            int size = 9, pad = kernel / 2, outputSize = (size + 2 * pad - kernel) / stride + 1;
+            var p = new DepthwiseConv2DParams(size, size, channels, outputSize, outputSize, 1, kernel, kernel,
+                stride, stride, 1, 1, pad, pad, -128, KernelRandom.ZeroPoint(random), -128, 127,
+                KernelRandom.Requant(random, mode, channels));
+            var input = KernelRandom.Int8(random, p.InputLength);
+            var filter = KernelRandom.Int8(random, p.FilterLength);
+            var bias = KernelRandom.Bias(random, channels);
+            var expected = new sbyte[p.OutputLength];
+            DepthwiseConv2D.ForwardReference(p, input, filter, bias, expected);
+            foreach (var width in KernelRandom.Widths)
+            {
+                var actual = new sbyte[p.OutputLength];
+                DepthwiseConv2D.ForwardVectorized(p, input, filter, bias, actual, width);
+                KernelRandom.AssertSame(expected, actual, $"{width} {p}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Validation_RejectsWrongLengths()
+    {
+        var p = new DepthwiseConv2DParams(2, 2, 3, 2, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, -128, 127,
+            Requantization.FromFloat([1f]));
+        Assert.Throws<ArgumentException>(() => DepthwiseConv2D.Forward(p, new sbyte[12], new sbyte[3], [], new sbyte[24]));
+        Assert.Throws<ArgumentException>(() => DepthwiseConv2D.Forward(p, new sbyte[12], new sbyte[6], [], new sbyte[23]));
+        Assert.Throws<ArgumentException>(() => DepthwiseConv2D.Forward(p, new sbyte[12], new sbyte[6], [1, 2, 3], new sbyte[24]));
+        Assert.Throws<ArgumentException>(
+            () => DepthwiseConv2D.Forward(p with { DepthMultiplier = 0 }, new sbyte[12], new sbyte[0], [], new sbyte[0]));
+    }
+
+    private static (DepthwiseConv2DParams P, sbyte[] Input, sbyte[] Filter, int[] Bias) RandomCase(Random random)
+    {
+        while (true)
+        {
+            int[] kernels = [1, 3, 5, 7];
+            int kernelH = kernels[random.Next(4)];
+            int kernelW = random.Next(4) == 0 ? kernels[random.Next(4)] : kernelH;
+            int strideH = random.Next(1, 3), strideW = random.Next(1, 3);
+            int dilationH = random.Next(5) == 0 ? 2 : 1, dilationW = random.Next(5) == 0 ? 2 : 1;
+            int inputC = random.Next(1, 68);
+            int multiplier = random.Next(5) == 0 ? random.Next(2, 4) : 1;
+            int inputH = random.Next(1, 14), inputW = random.Next(1, 14);
+            int effectiveH = (kernelH - 1) * dilationH + 1, effectiveW = (kernelW - 1) * dilationW + 1;
+            int padTop = random.Next(effectiveH), padBottom = random.Next(effectiveH);
+            int padLeft = random.Next(effectiveW), padRight = random.Next(effectiveW);
+            int spanH = inputH + padTop + padBottom - effectiveH, spanW = inputW + padLeft + padRight - effectiveW;
+            if (spanH < 0 || spanW < 0)
+            {
+                continue;
+            }
+
+            int outputZeroPoint = KernelRandom.ZeroPoint(random);
+            var (min, max) = KernelRandom.Activation(random, outputZeroPoint);
+            var p = new DepthwiseConv2DParams(inputH, inputW, inputC, spanH / strideH + 1, spanW / strideW + 1, multiplier,
+                kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft,
+                KernelRandom.ZeroPoint(random), outputZeroPoint, min, max,
+                KernelRandom.Requant(random, KernelRandom.Mode(random), inputC * multiplier));
+            return (p, KernelRandom.Int8(random, p.InputLength), KernelRandom.Int8(random, p.FilterLength),
+                KernelRandom.Bias(random, p.OutputC));
+        }
+    }
+}
