@@ -14,6 +14,10 @@ public sealed class QuantParams : IEquatable<QuantParams>
         if (scales.IsDefaultOrEmpty) throw new ArgumentException("quantisation needs at least one scale");
         if (zeroPoints.Length != 1 && zeroPoints.Length != scales.Length)
             throw new ArgumentException($"{zeroPoints.Length} zero points for {scales.Length} scales");
+        foreach (var scale in scales)
+        {
+            if (!double.IsFinite(scale) || scale < 0) throw new ArgumentException($"quantisation scale {scale} is not a finite non-negative number");
+        }
         Scales = scales;
         ZeroPoints = zeroPoints;
         Axis = axis;

@@ -51,7 +51,7 @@ public static class GraphVerifier
         Check(node.Inputs.Length == OpTraits.InputCount(node.Kind), $"{node.Kind} takes {OpTraits.InputCount(node.Kind)} operands, has {node.Inputs.Length}");
         var inferred = ShapeInference.Infer(node.Kind, node.Attrs, node.Inputs, node.Quant, node.Name);
         Check(inferred.Shape == node.Shape && inferred.DType == node.Type.DType, $"type {node.Type} disagrees with inferred {inferred}");
-        if (node.Type.DType == DType.Int8) Check(node.Quant is { IsPerTensor: true }, "int8 output needs per-tensor quantisation");
+        if (node.Type.DType == DType.Int8) Check(node.Quant is { IsPerTensor: true, Scale: > 0 }, "int8 output needs a positive per-tensor scale");
         if (node.Kind != OpKind.Reshape)
         {
             foreach (var input in node.Inputs.Take(node.Kind == OpKind.Add ? 2 : 1))

@@ -1,0 +1,35 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using TinyTrain.Bench;
+using TinyTrain.Compiler.Lowering;
+using TinyTrain.Formats;
+using TinyTrain.Runtime;
+
+// Inference throughput of the int8 engine: `dotnet run -c Release --project bench/TinyTrain.Bench -- [MODEL...]`.
+// Prints Markdown rows for docs/BENCHMARKS.md. Rates are medians of timed rounds after warm-up; compare as ratios.
+var models = args.Length > 0 ? args : ["mcunet-5fps"];
+Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}, " +
+    $"Vector512 {(Vector512.IsHardwareAccelerated ? "on" : "off")}, Vector256 {(Vector256.IsHardwareAccelerated ? "on" : "off")}");
+Console.WriteLine();
+Console.WriteLine("| model | input | MMACs | kernels | threads | images/s (median, min..max) | GMAC/s |");
+Console.WriteLine("| --- | --- | ---: | --- | ---: | --- | ---: |");
+foreach (var name in models)
+{
+    var graph = ModelLoader.Load(name);
+    var program = InferenceLowering.Lower(graph);
+    var macs = program.Macs;
+    var input = new sbyte[program.Input.Bytes];
+    new Random(1).NextBytes(MemoryMarshal.AsBytes(input.AsSpan()));
+    var output = new sbyte[program.Output.Bytes];
+    var shape = string.Join("x", graph.Input.Shape.Dims.Skip(1));
+
+    void Row(string kernels, int threads, Measure.Rate rate) =>
+        Console.WriteLine($"| {graph.Name} | {shape} | {macs / 1e6:F1} | {kernels} | {threads} | {rate.Median:F1} ({rate.Min:F1}..{rate.Max:F1}) | {rate.Median * macs / 1e9:F2} |");
+
+    var reference = new Executor(program, KernelVariant.Reference);
+    Row("reference", 1, Measure.PerSecond(() => reference.Run(input, output), 1, warmup: 1, rounds: 5));
+    var simd = new Executor(program);
+    Row("SIMD", 1, Measure.PerSecond(() => { for (var i = 0; i < 20; i++) simd.Run(input, output); }, 20));
+    var batch = Enumerable.Range(0, 64).Select(_ => input).ToList();
+    Row("SIMD", Environment.ProcessorCount, Measure.PerSecond(() => BatchRunner.Run(program, batch), batch.Count));
+}

@@ -1,0 +1,25 @@
+using TinyTrain.Compiler;
+using TinyTrain.Data;
+using TinyTrain.Formats;
+using TinyTrain.Formats.Pickle;
+using TinyTrain.Formats.Tflite;
+
+namespace TinyTrain.Cli;
+
+/// <summary>Which exceptions are the user's problem (a one-line message), as opposed to our bugs (a stack trace).</summary>
+public static class UserError
+{
+    public static string? Describe(Exception e) => e switch
+    {
+        ModelFormatException or PickleFormatException or TfliteFormatException or DataFormatException
+            or CompilationException or FileNotFoundException or DirectoryNotFoundException or UsageException
+            => OneLine(e.Message),
+        UnauthorizedAccessException or IOException => OneLine(e.Message),
+        _ => null,
+    };
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+}
+
+/// <summary>A bad combination of command-line arguments.</summary>
+public sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,73 @@
+using TinyTrain.Kernels;
+
+namespace TinyTrain.Compiler.Lowered;
+
+/// <summary>
+/// One kernel invocation of a lowered program: the op's precomputed parameters and the ids of the
+/// program tensors it reads and writes. The host executor and the C emitter both consume exactly these.
+/// </summary>
+public abstract record KernelCall(string Name)
+{
+    public abstract IEnumerable<int> Reads { get; }
+    public abstract IEnumerable<int> Writes { get; }
+    public virtual long Macs => 0;
+}
+
+/// <summary>Bias is -1 when the op has none.</summary>
+public sealed record Conv2DCall(string Name, Conv2DParams Params, int Input, int Filter, int Bias, int Output) : KernelCall(Name)
+{
+    public override IEnumerable<int> Reads => Bias < 0 ? [Input, Filter] : [Input, Filter, Bias];
+    public override IEnumerable<int> Writes => [Output];
+    public override long Macs => Params.Macs;
+}
+
+public sealed record DepthwiseConv2DCall(string Name, DepthwiseConv2DParams Params, int Input, int Filter, int Bias, int Output) : KernelCall(Name)
+{
+    public override IEnumerable<int> Reads => Bias < 0 ? [Input, Filter] : [Input, Filter, Bias];
+    public override IEnumerable<int> Writes => [Output];
+    public override long Macs => Params.Macs;
+}
+
+public sealed record FullyConnectedCall(string Name, FullyConnectedParams Params, int Input, int Filter, int Bias, int Output) : KernelCall(Name)
+{
+    public override IEnumerable<int> Reads => Bias < 0 ? [Input, Filter] : [Input, Filter, Bias];
+    public override IEnumerable<int> Writes => [Output];
+    public override long Macs => Params.Macs;
+}
+
+public sealed record AddCall(string Name, AddParams Params, int A, int B, int Output) : KernelCall(Name)
+{
+    public override IEnumerable<int> Reads => [A, B];
+    public override IEnumerable<int> Writes => [Output];
+}
+
+public sealed record AveragePool2DCall(string Name, PoolParams Params, int Input, int Output) : KernelCall(Name)
+{
+    public override IEnumerable<int> Reads => [Input];
+    public override IEnumerable<int> Writes => [Output];
+}
+
+public sealed record MeanCall(string Name, MeanParams Params, int Input, int Output) : KernelCall(Name)
+{
+    public override IEnumerable<int> Reads => [Input];
+    public override IEnumerable<int> Writes => [Output];
+}
+
+public sealed record SoftmaxCall(string Name, SoftmaxParams Params, int Input, int Output) : KernelCall(Name)
+{
+    public override IEnumerable<int> Reads => [Input];
+    public override IEnumerable<int> Writes => [Output];
+}
+
+public sealed record PadCall(string Name, PadParams Params, int Input, int Output) : KernelCall(Name)
+{
+    public override IEnumerable<int> Reads => [Input];
+    public override IEnumerable<int> Writes => [Output];
+}
+
+/// <summary>A byte copy; reshapes lower to nothing, this is only used when a view cannot alias.</summary>
+public sealed record CopyCall(string Name, int Input, int Output) : KernelCall(Name)
+{
+    public override IEnumerable<int> Reads => [Input];
+    public override IEnumerable<int> Writes => [Output];
+}

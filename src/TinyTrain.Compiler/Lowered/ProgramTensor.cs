@@ -1,0 +1,29 @@
+using TinyTrain.Ir;
+
+namespace TinyTrain.Compiler.Lowered;
+
+/// <summary>Where a program tensor lives: in the planned arena (SRAM) or as constant data (flash).</summary>
+public enum TensorPlacement
+{
+    Arena,
+    Constant,
+}
+
+/// <summary>
+/// One tensor of a lowered program. Arena tensors have an <see cref="Offset"/> into the single planned
+/// arena and a lifetime in call indices; constants carry their bytes.
+/// </summary>
+public sealed record ProgramTensor(
+    int Id,
+    string Name,
+    DType DType,
+    int Bytes,
+    TensorPlacement Placement,
+    int Offset,
+    int FirstUse,
+    int LastUse,
+    TensorData? Data)
+{
+    public int Elements => Bytes / DType.SizeInBytes();
+    public int End => Offset + Bytes;
+}

@@ -1,0 +1,108 @@
+using System.Runtime.InteropServices;
+using TinyTrain.Compiler.Lowered;
+using TinyTrain.Kernels;
+
+namespace TinyTrain.Runtime;
+
+/// <summary>
+/// Runs a lowered <see cref="Program"/> on the host inside one byte arena of exactly the planned size:
+/// every activation lives at its planned offset, so the plan is the real memory, not an estimate.
+/// Not thread-safe: use one executor per thread (see <see cref="BatchRunner"/>).
+/// </summary>
+public sealed class Executor
+{
+    private readonly byte[] arena;
+    private readonly KernelVariant variant;
+
+    public Executor(Program program, KernelVariant variant = KernelVariant.Auto)
+    {
+        Program = program;
+        this.variant = variant;
+        arena = new byte[program.ArenaBytes];
+    }
+
+    public Program Program { get; }
+
+    public Span<sbyte> Input => SByteSpan(Program.Input.Id);
+    public ReadOnlySpan<sbyte> Output => SByteSpan(Program.Output.Id);
+
+    /// <summary>Copies the input in, runs every call, copies the output out.</summary>
+    public void Run(ReadOnlySpan<sbyte> input, Span<sbyte> output)
+    {
+        if (input.Length != Program.Input.Bytes)
+            throw new ArgumentException($"input has {input.Length} bytes, {Program.Input.Name} needs {Program.Input.Bytes}");
+        input.CopyTo(Input);
+        Run();
+        Output.CopyTo(output);
+    }
+
+    /// <summary>Runs every call on whatever is in the input slice; <paramref name="afterCall"/> may inspect tensors.</summary>
+    public void Run(Action<int, KernelCall>? afterCall = null)
+    {
+        var calls = Program.Calls;
+        for (var i = 0; i < calls.Length; i++)
+        {
+            Invoke(calls[i]);
+            afterCall?.Invoke(i, calls[i]);
+        }
+    }
+
+    /// <summary>The current bytes of a tensor (arena slice or constant data).</summary>
+    public ReadOnlySpan<byte> TensorBytes(int id)
+    {
+        var t = Program.Tensors[id];
+        return t.Placement == TensorPlacement.Arena ? arena.AsSpan(t.Offset, t.Bytes) : t.Data!.Bytes;
+    }
+
+    private Span<sbyte> SByteSpan(int id)
+    {
+        var t = Program.Tensors[id];
+        if (t.Placement != TensorPlacement.Arena) throw new InvalidOperationException($"{t.Name} is constant");
+        return MemoryMarshal.Cast<byte, sbyte>(arena.AsSpan(t.Offset, t.Bytes));
+    }
+
+    private ReadOnlySpan<sbyte> ReadSByte(int id) => MemoryMarshal.Cast<byte, sbyte>(TensorBytes(id));
+
+    private ReadOnlySpan<int> ReadInt32(int id) => id < 0 ? default : MemoryMarshal.Cast<byte, int>(TensorBytes(id));
+
+    private void Invoke(KernelCall call)
+    {
+        var reference = variant == KernelVariant.Reference;
+        switch (call)
+        {
+            case Conv2DCall c:
+                if (reference) Conv2D.ForwardReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
+                else Conv2D.Forward(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
+                break;
+            case DepthwiseConv2DCall c:
+                if (reference) DepthwiseConv2D.ForwardReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
+                else DepthwiseConv2D.Forward(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
+                break;
+            case FullyConnectedCall c:
+                if (reference) FullyConnected.ForwardReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
+                else FullyConnected.Forward(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
+                break;
+            case AddCall c:
+                if (reference) Add.ForwardReference(c.Params, ReadSByte(c.A), ReadSByte(c.B), SByteSpan(c.Output));
+                else Add.Forward(c.Params, ReadSByte(c.A), ReadSByte(c.B), SByteSpan(c.Output));
+                break;
+            case AveragePool2DCall c:
+                AveragePool2D.Forward(c.Params, ReadSByte(c.Input), SByteSpan(c.Output));
+                break;
+            case MeanCall c:
+                Mean.Forward(c.Params, ReadSByte(c.Input), SByteSpan(c.Output));
+                break;
+            case SoftmaxCall c:
+                Softmax.Forward(c.Params, ReadSByte(c.Input), SByteSpan(c.Output));
+                break;
+            case PadCall c:
+                Pad.Forward(c.Params, ReadSByte(c.Input), SByteSpan(c.Output));
+                break;
+            case CopyCall c:
+                TensorBytes(c.Input).CopyTo(arena.AsSpan(Program.Tensors[c.Output].Offset, Program.Tensors[c.Output].Bytes));
+                break;
+            default:
+                throw new InvalidOperationException($"the executor has no kernel for {call.GetType().Name}");
+        }
+    }
+}
