@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 scripts/setup.sh
-dotnet build src/TinyTrain.Cli -c Release --no-restore -nologo -v quiet -clp:ErrorsOnly
+build_log=$(mktemp)
+dotnet build src/TinyTrain.Cli -c Release --no-restore -nologo > "$build_log" 2>&1 || { cat "$build_log"; exit 1; }
 tt() { dotnet src/TinyTrain.Cli/bin/Release/net10.0/tinytrain.dll "$@"; }
 data=$(cd .. && pwd)/shared/data
 photos="${TINYTRAIN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/tinytrain}/skimage/usr/lib/python3/dist-packages/skimage/data"
