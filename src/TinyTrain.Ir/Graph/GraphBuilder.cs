@@ -10,6 +10,13 @@ public sealed class GraphBuilder
 {
     private readonly HashSet<string> names = [];
 
+    public GraphBuilder() { }
+
+    /// <summary>A builder that adds to an existing graph: its names are taken.</summary>
+    public GraphBuilder(IEnumerable<string> reservedNames) => names = [.. reservedNames];
+
+    public bool IsNameTaken(string name) => names.Contains(name);
+
     public Node Input(string name, DType type, Shape shape, QuantParams? quant) =>
         Add(new Node(OpKind.Input, [], OpAttrs.Empty, new TensorType(type, shape, quant), name));
 

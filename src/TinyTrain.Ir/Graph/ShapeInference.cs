@@ -1,7 +1,7 @@
 namespace TinyTrain.Ir;
 
 /// <summary>Output type of each op from its operands and attributes. Throws <see cref="IrException"/> on a mismatch.</summary>
-public static class ShapeInference
+public static partial class ShapeInference
 {
     public static TensorType Infer(OpKind kind, OpAttrs attrs, IReadOnlyList<Node?> inputs, QuantParams? quant, string name)
     {
@@ -35,7 +35,8 @@ public static class ShapeInference
                 var x = In(0).Shape;
                 var w = In(1).Shape; // [out, in]
                 Expect(w.Rank == 2 && x.Elements % w[1] == 0, name, $"input {x} does not split into rows of {w[1]}");
-                return new TensorType(DType.Int8, new Shape((int)(x.Elements / w[1]), w[0]), quant);
+                Expect(In(1).Type.DType == In(0).Type.DType, name, $"filter is {In(1).Type.DType.Name()}, input is {In(0).Type.DType.Name()}");
+                return new TensorType(In(0).Type.DType, new Shape((int)(x.Elements / w[1]), w[0]), In(0).Type.DType == DType.Int8 ? quant : null);
             }
             case OpKind.Add:
                 Expect(In(0).Shape == In(1).Shape, name, $"add operands differ: {In(0).Shape} and {In(1).Shape}");
@@ -74,7 +75,7 @@ public static class ShapeInference
                     new Shape(x[0], x[1] + p.Top + p.Bottom, x[2] + p.Left + p.Right, x[3] + a.ChannelsBefore + a.ChannelsAfter), quant);
             }
             default:
-                throw new IrException($"{name}: no shape rule for {kind}");
+                return InferTraining(kind, attrs, In, name);
         }
     }
 

@@ -51,8 +51,9 @@ public static class GraphVerifier
         Check(node.Inputs.Length == OpTraits.InputCount(node.Kind), $"{node.Kind} takes {OpTraits.InputCount(node.Kind)} operands, has {node.Inputs.Length}");
         var inferred = ShapeInference.Infer(node.Kind, node.Attrs, node.Inputs, node.Quant, node.Name);
         Check(inferred.Shape == node.Shape && inferred.DType == node.Type.DType, $"type {node.Type} disagrees with inferred {inferred}");
+        if (OpTraits.IsBackward(node.Kind)) return; // gradients are fp32; an update's output is its parameter
         if (node.Type.DType == DType.Int8) Check(node.Quant is { IsPerTensor: true, Scale: > 0 }, "int8 output needs a positive per-tensor scale");
-        if (node.Kind != OpKind.Reshape)
+        if (node.Type.DType == DType.Int8 && node.Kind != OpKind.Reshape)
         {
             foreach (var input in node.Inputs.Take(node.Kind == OpKind.Add ? 2 : 1))
             {
@@ -61,14 +62,20 @@ public static class GraphVerifier
         }
         if (!OpTraits.IsConvLike(node.Kind)) return;
 
+        // int8 ops take int8 filters with scales and int32 biases; fp32 ops (an fp32 head) take fp32 ones.
+        var integer = node.Type.DType == DType.Int8;
         var filter = node.Input(1);
         var outChannels = node.Shape[-1];
-        Check(filter.Kind == OpKind.Constant && filter.Type.DType == DType.Int8, "filter must be a constant int8 tensor");
-        Check(filter.Quant is not null && (filter.Quant.IsPerTensor || filter.Quant.Scales.Length == outChannels),
-            $"filter needs one scale or {outChannels} scales, has {filter.Quant?.Scales.Length ?? 0}");
+        Check(filter.Kind == OpKind.Constant && filter.Type.DType == node.Input(0).Type.DType, $"filter must be a constant {node.Input(0).Type.DType.Name()} tensor");
+        if (integer)
+        {
+            Check(filter.Quant is not null && (filter.Quant.IsPerTensor || filter.Quant.Scales.Length == outChannels),
+                $"filter needs one scale or {outChannels} scales, has {filter.Quant?.Scales.Length ?? 0}");
+        }
         if (node.OptionalInput(2) is { } bias)
         {
-            Check(bias.Kind == OpKind.Constant && bias.Type.DType == DType.Int32, "bias must be a constant int32 tensor");
+            var biasType = integer ? DType.Int32 : DType.Float32;
+            Check(bias.Kind == OpKind.Constant && bias.Type.DType == biasType, $"bias must be a constant {biasType.Name()} tensor");
             Check(bias.Shape.Elements == outChannels, $"bias has {bias.Shape.Elements} values for {outChannels} channels");
         }
     }

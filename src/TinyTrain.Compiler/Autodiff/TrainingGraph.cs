@@ -1,0 +1,77 @@
+using System.Collections.Immutable;
+using TinyTrain.Ir;
+
+namespace TinyTrain.Compiler.Autodiff;
+
+/// <summary>
+/// A model prepared for fine-tuning: the original classifier (the last conv-like op) is replaced by a fresh head
+/// for <see cref="TrainingOptions.Classes"/> classes, whose fp32 logits feed log-softmax + cross-entropy against an
+/// int32 label input. Anything after the old classifier (reshape, softmax) is dropped.
+/// </summary>
+public sealed record TrainingGraph(Graph Graph, Node Image, Node Label, Node Head, Node Logits, Node Loss)
+{
+    public static TrainingGraph Build(Graph model, TrainingOptions options)
+    {
+        if (options.Classes < 2) throw new CompilationException($"a classifier needs at least 2 classes, got {options.Classes}");
+        var classifier = model.Operations.LastOrDefault(n => OpTraits.IsConvLike(n.Kind))
+            ?? throw new CompilationException($"{model.Name} has no conv or fully connected layer to use as a classifier");
+        var features = classifier.Input(0);
+        var channels = classifier.Input(1).Shape[-1];
+        if (features.Shape.Elements != channels)
+            throw new CompilationException($"{model.Name}: the classifier {classifier.Name} reads {features.Shape}, not a pooled feature vector");
+
+        var b = new GraphBuilder();
+        var image = model.Input;
+        var label = b.Input("label", DType.Int32, new Shape(1), null);
+        var (head, logits) = options.Head == HeadKind.Int8
+            ? Int8Head(b, classifier, features, options.Classes)
+            : FloatHead(b, features, options.Classes);
+        var loss = b.Op(OpKind.SoftmaxCrossEntropy, "loss", new SoftmaxCrossEntropyAttrs(), null, logits, label);
+        var graph = new Graph($"{model.Name}-train", [image, label], [loss, logits]);
+        GraphVerifier.ThrowIfInvalid(graph);
+        return new TrainingGraph(graph, image, label, head, logits, loss);
+    }
+
+    /// <summary>
+    /// Same op kind as the old classifier, zero weights and biases, a per-channel weight scale of
+    /// <see cref="TrainingOptions.HeadWeightScale"/> and a fixed output quantisation; its int8 logits are dequantised.
+    /// </summary>
+    private static (Node Head, Node Logits) Int8Head(GraphBuilder b, Node classifier, Node features, int classes)
+    {
+        var channels = features.Shape[-1];
+        var wScales = QuantParams.PerChannel(Enumerable.Repeat(TrainingOptions.HeadWeightScale, classes), axis: 0);
+        var bias = b.Constant("head.bias", TensorData.From(new int[classes]), new Shape(classes));
+        var outQuant = QuantParams.PerTensor(TrainingOptions.HeadOutputScale, 0);
+        Node head;
+        if (classifier.Kind == OpKind.FullyConnected)
+        {
+            var filter = b.Constant("head.weight", TensorData.From(new sbyte[classes * channels]), new Shape(classes, channels), wScales);
+            var attrs = (FullyConnectedAttrs)classifier.Attrs;
+            head = b.FullyConnected("head", features, filter, bias, new FullyConnectedAttrs(ClampRange.Int8, attrs.Requant), outQuant);
+        }
+        else if (classifier.Kind == OpKind.Conv2D)
+        {
+            var filter = b.Constant("head.weight", TensorData.From(new sbyte[classes * channels]), new Shape(classes, 1, 1, channels), wScales);
+            var attrs = (Conv2DAttrs)classifier.Attrs;
+            head = b.Conv2D("head", features, filter, bias, new Conv2DAttrs(1, 1, 1, 1, Padding2D.None, ClampRange.Int8, attrs.Requant), outQuant);
+        }
+        else
+        {
+            throw new CompilationException($"cannot replace a {classifier.Kind} classifier ({classifier.Name})");
+        }
+        var flat = b.Reshape("head.flat", head, new Shape(1, classes));
+        return (head, b.Op(OpKind.Dequantize, "logits", new DequantizeAttrs(), null, flat));
+    }
+
+    /// <summary>An fp32 fully connected layer on the dequantised features, zero-initialised.</summary>
+    private static (Node Head, Node Logits) FloatHead(GraphBuilder b, Node features, int classes)
+    {
+        var channels = features.Shape[-1];
+        var flat = b.Reshape("features.flat", features, new Shape(1, channels));
+        var real = b.Op(OpKind.Dequantize, "features", new DequantizeAttrs(), null, flat);
+        var filter = b.Constant("head.weight", TensorData.From(new float[classes * channels]), new Shape(classes, channels));
+        var bias = b.Constant("head.bias", TensorData.From(new float[classes]), new Shape(classes));
+        var head = b.FullyConnected("head", real, filter, bias, new FullyConnectedAttrs(ClampRange.Int8, RequantKind.Float), QuantParams.PerTensor(1, 0));
+        return (head, head);
+    }
+}

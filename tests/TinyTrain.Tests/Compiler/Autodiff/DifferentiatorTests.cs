@@ -1,0 +1,153 @@
+using TinyTrain.Compiler;
+using TinyTrain.Compiler.Autodiff;
+using TinyTrain.Formats;
+using TinyTrain.Ir;
+
+namespace TinyTrain.Tests.Compiler.Autodiff;
+
+public class DifferentiatorTests
+{
+    private static readonly Lazy<Graph> Mcunet = new(() => ModelLoader.Load(TestData.Path("tiny-training", "mcu_models", "mcunet-5fps.pkl")));
+
+    private static List<Node> Backbone(TrainingGraph t) =>
+        [.. t.Graph.Operations.Where(n => OpTraits.IsConvLike(n.Kind) && n != t.Head)];
+
+    private static Differentiator.Result Train(TrainingGraph t, IEnumerable<TrainableParameter> backbone, TrainingOptions options) =>
+        Differentiator.Differentiate(t, [.. backbone, TrainableParameter.WholeFilter(t.Head), TrainableParameter.Bias(t.Head)], options);
+
+    private static int Position(Graph g, Node n) => g.Nodes.IndexOf(n);
+
+    [Fact]
+    public void Bias_only_update_has_no_weight_gradient_and_no_input_gradient_below_the_first_trained_layer()
+    {
+        var options = new TrainingOptions(10);
+        var t = TrainingGraph.Build(Mcunet.Value, options);
+        var convs = Backbone(t);
+        var trained = convs.TakeLast(6).ToList(); // biases of the last two blocks
+        var result = Train(t, trained.Select(TrainableParameter.Bias), options);
+        var ops = result.Graph.Operations.ToList();
+
+        var filterGrads = ops.Where(n => n.Kind is OpKind.Conv2DFilterGrad or OpKind.DepthwiseConv2DFilterGrad or OpKind.FullyConnectedFilterGrad).ToList();
+        Assert.Equal(["head"], filterGrads.Select(n => ((ConvGradAttrs)n.Attrs).Forward.Name));
+        var firstTrained = Position(t.Graph, trained[0]);
+        var inputGrads = ops.Where(n => OpTraits.IsInputGrad(n.Kind)).Select(n => n.Attrs switch
+        {
+            ConvGradAttrs c => c.Forward,
+            PoolGradAttrs p => p.Forward,
+            _ => throw new InvalidOperationException(),
+        }).ToList();
+        Assert.NotEmpty(inputGrads);
+        Assert.All(inputGrads, forward => Assert.True(Position(t.Graph, forward) > firstTrained, $"{forward.Name} is below the first trained layer"));
+        Assert.DoesNotContain(inputGrads, f => f == trained[0]); // nothing trains below it, so no gradient flows into its input
+        Assert.Equal(trained.Count + 2, result.Updates.Length);
+    }
+
+    [Fact]
+    public void Only_trained_filters_get_gradients_restricted_to_their_channels()
+    {
+        var options = new TrainingOptions(10);
+        var t = TrainingGraph.Build(Mcunet.Value, options);
+        var convs = Backbone(t);
+        var pointwise = convs.First(c => c.Name == "blocks.12.pointwise1");
+        var depthwise = convs.First(c => c.Name == "blocks.13.depthwise");
+        var result = Train(t, [
+            new TrainableParameter(pointwise, ParameterKind.Filter, [0, 5, 7]),
+            TrainableParameter.WholeFilter(depthwise),
+            .. convs.SkipWhile(c => c != pointwise).Select(TrainableParameter.Bias),
+        ], options);
+
+        var grads = result.Graph.Operations.Where(n => n.Kind is OpKind.Conv2DFilterGrad or OpKind.DepthwiseConv2DFilterGrad).ToDictionary(n => ((ConvGradAttrs)n.Attrs).Forward.Name);
+        Assert.Equal(new Shape(pointwise.Shape[3], 1, 1, 3), grads[pointwise.Name].Shape);
+        Assert.Equal(new Shape(1, depthwise.Input(1).Shape[1], depthwise.Input(1).Shape[2], depthwise.Shape[3]), grads[depthwise.Name].Shape);
+        // The filter gradient reads the saved input activation of exactly its op.
+        Assert.Same(pointwise.Input(0), grads[pointwise.Name].Input(0));
+        Assert.Equal([pointwise.Name, depthwise.Name, "head"], grads.Keys.Order());
+    }
+
+    [Fact]
+    public void Fan_out_gradients_of_a_residual_block_input_are_summed()
+    {
+        var options = new TrainingOptions(10);
+        var t = TrainingGraph.Build(Mcunet.Value, options);
+        var convs = Backbone(t);
+        var result = Train(t, convs.TakeLast(12).Select(TrainableParameter.Bias), options);
+        var sums = result.Graph.Operations.Where(n => n.Kind == OpKind.GradAdd).ToList();
+        Assert.NotEmpty(sums);
+        // Each sum adds the residual add's gradient to the gradient that came back through the block's first conv.
+        Assert.All(sums, s => Assert.Contains(s.Inputs, i => i!.Kind == OpKind.RequantGrad && i.Name.Contains(".add.")));
+    }
+
+    [Fact]
+    public void Backward_ops_read_forward_activations_only_where_a_weight_is_trained()
+    {
+        var options = new TrainingOptions(10);
+        var t = TrainingGraph.Build(Mcunet.Value, options);
+        var result = Train(t, Backbone(t).TakeLast(9).Select(TrainableParameter.Bias), options);
+        var readers = result.Graph.Operations.Where(n => OpTraits.IsBackward(n.Kind) || n.Kind == OpKind.ClampMask)
+            .SelectMany(n => n.Inputs.Where(i => i is { Type.DType: DType.Int8 } && i.Kind != OpKind.Constant).Select(i => (User: n, Activation: i!)))
+            .ToList();
+        // Bias-only: masks read their own op (fused into its forward kernel); the only saved activation is the head's input.
+        Assert.All(readers, r => Assert.True(r.User.Kind == OpKind.ClampMask || r.User.Kind == OpKind.SoftmaxCrossEntropyGrad
+            || ((ConvGradAttrs)r.User.Attrs).Forward == t.Head, $"{r.User.Name} reads {r.Activation.Name}"));
+    }
+
+    [Fact]
+    public void Qas_divides_weight_gradients_by_the_squared_weight_scale_and_bias_gradients_by_the_squared_accumulator_scale()
+    {
+        var t = TrainingGraph.Build(Mcunet.Value, new TrainingOptions(10));
+        var conv = Backbone(t)[^1];
+        var withQas = Train(t, [TrainableParameter.WholeFilter(conv), TrainableParameter.Bias(conv)], new TrainingOptions(10, Qas: true));
+        var withoutQas = Train(t, [TrainableParameter.WholeFilter(conv), TrainableParameter.Bias(conv)], new TrainingOptions(10, Qas: false));
+        var sw = conv.Input(1).Quant!.ScaleAt(3);
+        var sx = conv.Input(0).Quant!.Scale;
+        var weight = (SgdUpdateAttrs)withQas.Updates[0].Attrs;
+        var bias = (SgdUpdateAttrs)withQas.Updates[1].Attrs;
+        Assert.Equal((float)(1 / (sw * sw)), weight.Qas[3]);
+        Assert.Equal((float)(1 / (sw * sx * sw * sx)), bias.Qas[3]);
+        Assert.All(((SgdUpdateAttrs)withoutQas.Updates[0].Attrs).Qas, f => Assert.Equal(1f, f));
+        Assert.Equal(UpdatePolicy.Device, weight.Policy);
+    }
+
+    [Fact]
+    public void An_fp32_head_trains_unscaled_and_passes_gradients_through_the_dequantisation()
+    {
+        var options = new TrainingOptions(5, HeadKind.Float);
+        var t = TrainingGraph.Build(Mcunet.Value, options);
+        Assert.Equal(DType.Float32, t.Head.Type.DType);
+        Assert.Equal(new Shape(1, 5), t.Logits.Shape);
+        var result = Train(t, Backbone(t).TakeLast(1).Select(TrainableParameter.Bias), options);
+        Assert.Contains(result.Graph.Operations, n => n.Kind == OpKind.FullyConnectedInputGrad);
+        Assert.All(((SgdUpdateAttrs)result.Updates[^1].Attrs).Qas, f => Assert.Equal(1f, f));
+    }
+
+    [Fact]
+    public void A_tflite_model_gets_an_int8_fully_connected_head()
+    {
+        var model = ModelLoader.Load(TestData.Path("mlperf-tiny", "vww_96_int8.tflite"));
+        var options = new TrainingOptions(2);
+        var t = TrainingGraph.Build(model, options);
+        Assert.Equal(OpKind.FullyConnected, t.Head.Kind);
+        Assert.DoesNotContain(t.Graph.Operations, n => n.Kind == OpKind.Softmax);
+        var result = Train(t, Backbone(t).TakeLast(3).Select(TrainableParameter.Bias), options);
+        Assert.Contains(result.Graph.Operations, n => n.Kind == OpKind.AveragePool2DGrad);
+    }
+
+    [Fact]
+    public void Training_through_an_unsupported_op_names_it()
+    {
+        var model = ModelLoader.Load(TestData.Path("tflite-micro-arduino-examples", "magic_wand", "magic_wand_model.tflite"));
+        var options = new TrainingOptions(10);
+        var t = TrainingGraph.Build(model, options);
+        var e = Assert.Throws<CompilationException>(() => Train(t, Backbone(t).Take(1).Select(TrainableParameter.Bias), options));
+        Assert.Contains("Mean", e.Message);
+    }
+
+    [Fact]
+    public void A_parameter_that_cannot_reach_the_loss_is_an_error()
+    {
+        var options = new TrainingOptions(10);
+        var t = TrainingGraph.Build(Mcunet.Value, options);
+        var stranger = Mcunet.Value.Find("classifier")!; // the replaced classifier is not in the training graph
+        Assert.Throws<CompilationException>(() => Differentiator.Differentiate(t, [TrainableParameter.Bias(stranger)], options));
+    }
+}
