@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(${TINYTRAIN_APT_PACKAGES:-})
+# dataset-fashion-mnist: the 60k/10k Fashion-MNIST IDX files under /usr/share/datasets/fashion-mnist (training data).
+APT_PACKAGES=(dataset-fashion-mnist ${TINYTRAIN_APT_PACKAGES:-})
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
