@@ -19,24 +19,68 @@ public static partial class Add
         }
     }
 
+    /// <summary>
+    /// <see cref="Forward"/> for training: the same output, plus the clamp mask the backward pass needs (1 bit per
+    /// element, see <see cref="ClampMask"/>).
+    /// </summary>
+    public static void ForwardWithMask(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output, Span<byte> mask)
+    {
+        if (VectorWidths.UseVectorized)
+        {
+            ForwardWithMaskVectorized(p, a, b, output, mask);
+        }
+        else
+        {
+            ForwardWithMaskReference(p, a, b, output, mask);
+        }
+    }
+
     /// <summary>The spec: one scalar formula per element.</summary>
     public static void ForwardReference(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output)
     {
         Validate(p, a, b, output);
         for (int i = 0; i < p.Length; i++)
         {
-            output[i] = p.Mode == RequantMode.Float ? AddFloat(p, a[i], b[i]) : AddFixedPoint(p, a[i], b[i]);
+            output[i] = Element(p, a[i], b[i], Span<byte>.Empty, i);
         }
     }
 
-    /// <summary>float32 throughout: t = (a - za) * sa + (b - zb) * sb; y = round_half_even(t / so) + zo (true division).</summary>
-    internal static sbyte AddFloat(AddParams p, int a, int b)
+    /// <summary>The reference forward plus the clamp mask.</summary>
+    public static void ForwardWithMaskReference(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output, Span<byte> mask)
+    {
+        Validate(p, a, b, output);
+        ClampMask.Validate(mask, p.Length, nameof(mask));
+        mask.Clear();
+        for (int i = 0; i < p.Length; i++)
+        {
+            output[i] = Element(p, a[i], b[i], mask, i);
+        }
+    }
+
+    /// <summary>One element in the params' mode; sets mask bit index when the pre-clamp value is inside (empty mask: none).</summary>
+    private static sbyte Element(AddParams p, int a, int b, Span<byte> mask, int index)
+    {
+        int value = p.Mode == RequantMode.Float ? AddFloatUnclamped(p, a, b) : AddFixedPointUnclamped(p, a, b);
+        if (value >= p.ActMin && value <= p.ActMax)
+        {
+            if (!mask.IsEmpty)
+            {
+                ClampMask.Set(mask, index);
+            }
+
+            return (sbyte)value;
+        }
+
+        return (sbyte)(value < p.ActMin ? p.ActMin : p.ActMax);
+    }
+
+    /// <summary>float32 throughout: t = (a - za) * sa + (b - zb) * sb; y = round_half_even(t / so) + zo (true division), before the clamp.</summary>
+    private static int AddFloatUnclamped(AddParams p, int a, int b)
     {
         float termA = (float)(a - p.ZeroA) * p.ScaleA;
         float termB = (float)(b - p.ZeroB) * p.ScaleB;
         float quotient = (termA + termB) / p.ScaleOut;
-        int value = RoundHalfEven(quotient) + p.ZeroOut;
-        return (sbyte)Math.Clamp(value, p.ActMin, p.ActMax);
+        return RoundHalfEven(quotient) + p.ZeroOut;
     }
 
     // Beyond +-2^20 the int8 output saturates anyway; clamping first keeps the int conversion defined.
@@ -44,16 +88,15 @@ public static partial class Add
 
     internal static int RoundHalfEven(float value) => (int)MathF.Round(Math.Clamp(value, -Saturation, Saturation));
 
-    /// <summary>TFLite AddFunc: both inputs shifted left by LeftShift, rescaled to a common scale, summed, rescaled.</summary>
-    internal static sbyte AddFixedPoint(AddParams p, int a, int b)
+    /// <summary>TFLite AddFunc: both inputs shifted left by LeftShift, rescaled to a common scale, summed, rescaled (before the clamp).</summary>
+    private static int AddFixedPointUnclamped(AddParams p, int a, int b)
     {
         int shiftedA = (a - p.ZeroA) * (1 << p.LeftShift);
         int shiftedB = (b - p.ZeroB) * (1 << p.LeftShift);
         int scaledA = FixedPoint.MultiplyByQuantizedMultiplierSmallerThanOneExp(shiftedA, p.MultiplierA, p.ShiftA);
         int scaledB = FixedPoint.MultiplyByQuantizedMultiplierSmallerThanOneExp(shiftedB, p.MultiplierB, p.ShiftB);
         int rawSum = scaledA + scaledB;
-        int rawOutput = FixedPoint.MultiplyByQuantizedMultiplierSmallerThanOneExp(rawSum, p.MultiplierOut, p.ShiftOut) + p.ZeroOut;
-        return (sbyte)Math.Clamp(rawOutput, p.ActMin, p.ActMax);
+        return FixedPoint.MultiplyByQuantizedMultiplierSmallerThanOneExp(rawSum, p.MultiplierOut, p.ShiftOut) + p.ZeroOut;
     }
 
     /// <summary>TFLite Micro's Prepare for int8 add (left shift 20). Scales are rounded to float32 first, as TFLite stores them.</summary>

@@ -4,7 +4,7 @@ namespace TinyTrain.Kernels;
 /// int8 NHWC average pool over raw int8 values (see <see cref="PoolParams"/>). HalfAwayFromZero is bit-exact with
 /// TFLite Micro's reference_integer_ops::AveragePool; HalfToEven is the paper's global pool.
 /// </summary>
-public static class AveragePool2D
+public static partial class AveragePool2D
 {
     /// <summary>y[oy, ox, c] = clamp(round(sum of in-image x[iy, ix, c] / count of in-image positions)).</summary>
     public static void Forward(PoolParams p, ReadOnlySpan<sbyte> input, Span<sbyte> output)
@@ -13,19 +13,10 @@ public static class AveragePool2D
         for (int outY = 0; outY < p.OutputH; outY++)
         {
             int inYOrigin = outY * p.StrideH - p.PadTop;
-            // The filter rows and columns that land inside the image.
-            int filterYStart = Math.Max(0, -inYOrigin);
-            int filterYEnd = Math.Min(p.FilterH, p.InputH - inYOrigin);
             for (int outX = 0; outX < p.OutputW; outX++)
             {
                 int inXOrigin = outX * p.StrideW - p.PadLeft;
-                int filterXStart = Math.Max(0, -inXOrigin);
-                int filterXEnd = Math.Min(p.FilterW, p.InputW - inXOrigin);
-                int count = Math.Max(0, filterYEnd - filterYStart) * Math.Max(0, filterXEnd - filterXStart);
-                if (count == 0)
-                {
-                    throw new ArgumentException($"pool window at ({outY}, {outX}) covers no input position");
-                }
+                int count = Window(p, outY, outX, out int filterYStart, out int filterYEnd, out int filterXStart, out int filterXEnd);
 
                 for (int channel = 0; channel < p.Channels; channel++)
                 {
@@ -48,11 +39,43 @@ public static class AveragePool2D
         }
     }
 
+    /// <summary>The filter rows and columns of window (outY, outX) that land inside the image, and their count (&gt; 0).</summary>
+    private static int Window(PoolParams p, int outY, int outX, out int filterYStart, out int filterYEnd, out int filterXStart, out int filterXEnd)
+    {
+        int inYOrigin = outY * p.StrideH - p.PadTop;
+        int inXOrigin = outX * p.StrideW - p.PadLeft;
+        filterYStart = Math.Max(0, -inYOrigin);
+        filterYEnd = Math.Min(p.FilterH, p.InputH - inYOrigin);
+        filterXStart = Math.Max(0, -inXOrigin);
+        filterXEnd = Math.Min(p.FilterW, p.InputW - inXOrigin);
+        int count = Math.Max(0, filterYEnd - filterYStart) * Math.Max(0, filterXEnd - filterXStart);
+        if (count == 0)
+        {
+            throw new ArgumentException($"pool window at ({outY}, {outX}) covers no input position");
+        }
+
+        return count;
+    }
+
     /// <summary>TFLite's (sum +/- count/2) / count with C's truncating division.</summary>
     internal static int RoundHalfAwayFromZero(int sum, int count) =>
         sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count;
 
     private static void Validate(PoolParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> output)
+    {
+        ValidateGeometry(p);
+        Check.ActivationRange(p.ActMin, p.ActMax);
+        if (!Enum.IsDefined(p.Rounding))
+        {
+            throw new ArgumentException($"unknown pool rounding {p.Rounding}");
+        }
+
+        Check.Length(input, (long)p.InputH * p.InputW * p.Channels, nameof(input));
+        Check.Length(output, (long)p.OutputH * p.OutputW * p.Channels, nameof(output));
+    }
+
+    /// <summary>The shape fields only: what the fp32 and backward kernels read.</summary>
+    private static void ValidateGeometry(PoolParams p)
     {
         ArgumentNullException.ThrowIfNull(p);
         Check.Positive(p.InputH, nameof(p.InputH));
@@ -64,18 +87,9 @@ public static class AveragePool2D
         Check.Positive(p.FilterW, nameof(p.FilterW));
         Check.Positive(p.StrideH, nameof(p.StrideH));
         Check.Positive(p.StrideW, nameof(p.StrideW));
-        Check.ActivationRange(p.ActMin, p.ActMax);
-        if (!Enum.IsDefined(p.Rounding))
-        {
-            throw new ArgumentException($"unknown pool rounding {p.Rounding}");
-        }
-
         if ((long)p.FilterH * p.FilterW > 1 << 17)
         {
             throw new ArgumentException($"pool window {p.FilterH}x{p.FilterW} is too large to average exactly");
         }
-
-        Check.Length(input, (long)p.InputH * p.InputW * p.Channels, nameof(input));
-        Check.Length(output, (long)p.OutputH * p.OutputW * p.Channels, nameof(output));
     }
 }

@@ -3,17 +3,20 @@ namespace TinyTrain.Kernels;
 /// <summary>Argument checks shared by the kernels. A failure is a compiler bug, so it throws.</summary>
 internal static class Check
 {
-    public static void Length<T>(ReadOnlySpan<T> span, long expected, string name)
+    public static void Length<T>(ReadOnlySpan<T> span, long expected, string name) => Count(span.Length, expected, name);
+
+    /// <summary>The length check for a span whose element type varies between overloads.</summary>
+    public static void Count(int count, long expected, string name)
     {
-        if (span.Length != expected)
+        if (count != expected)
         {
-            throw new ArgumentException($"{name} has {span.Length} elements, expected {expected}", name);
+            throw new ArgumentException($"{name} has {count} elements, expected {expected}", name);
         }
     }
 
     public static void Length<T>(Span<T> span, long expected, string name) => Length((ReadOnlySpan<T>)span, expected, name);
 
-    public static void Bias(ReadOnlySpan<int> bias, int channels)
+    public static void Bias<T>(ReadOnlySpan<T> bias, int channels)
     {
         if (!bias.IsEmpty && bias.Length != channels)
         {
@@ -44,6 +47,26 @@ internal static class Check
         if (value < 1)
         {
             throw new ArgumentException($"{name} = {value}, expected >= 1", name);
+        }
+    }
+
+    /// <summary>A selection of input channels: every entry in [0, channels).</summary>
+    public static void Channels(ReadOnlySpan<int> selected, int channels, string name)
+    {
+        foreach (int channel in selected)
+        {
+            if (channel < 0 || channel >= channels)
+            {
+                throw new ArgumentException($"{name} holds channel {channel}, expected 0..{channels - 1}", name);
+            }
+        }
+    }
+
+    public static void Finite(float value, string name)
+    {
+        if (!float.IsFinite(value))
+        {
+            throw new ArgumentException($"{name} = {value} is not finite", name);
         }
     }
 

@@ -27,10 +27,34 @@ public static partial class Conv2D
         VectorWidth width)
     {
         Validate(p, input, filter, bias, output);
+        ForwardVectorized(p, input, filter, bias, output, Span<byte>.Empty, width);
+    }
+
+    /// <summary>SIMD path of <see cref="ForwardWithMask"/>; output and mask bit-identical to the reference.</summary>
+    public static void ForwardWithMaskVectorized(
+        Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
+        Span<byte> mask) =>
+        ForwardWithMaskVectorized(p, input, filter, bias, output, mask, VectorWidths.Preferred);
+
+    internal static void ForwardWithMaskVectorized(
+        Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
+        Span<byte> mask, VectorWidth width)
+    {
+        Validate(p, input, filter, bias, output);
+        ClampMask.Validate(mask, p.OutputLength, nameof(mask));
+        mask.Clear();
+        ForwardVectorized(p, input, filter, bias, output, mask, width);
+    }
+
+    // Validated arguments, mask cleared or empty. The overlapping last block ORs the same bits twice.
+    private static void ForwardVectorized(
+        Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
+        Span<byte> mask, VectorWidth width)
+    {
         int taps = p.KernelH * p.KernelW;
         if (taps > MaxVectorWindowTaps || (p.Requant.Mode == RequantMode.Float && (long)taps * p.InputC > MaxExactTaps))
         {
-            ForwardReference(p, input, filter, bias, output);
+            ForwardReference(p, input, filter, bias, output, mask);
             return;
         }
 
@@ -45,7 +69,8 @@ public static partial class Conv2D
             for (int outX = 0; outX < p.OutputW; outX++)
             {
                 ReadOnlySpan<int> window = segments[..BuildSegments(p, outY, outX, segments)];
-                Span<sbyte> pixel = output.Slice((outY * p.OutputW + outX) * p.OutputC, p.OutputC);
+                int pixelIndex = (outY * p.OutputW + outX) * p.OutputC;
+                Span<sbyte> pixel = output.Slice(pixelIndex, p.OutputC);
                 for (int block = 0; block < p.OutputC; block += 4)
                 {
                     int c0 = Math.Min(block, lastBlock);
@@ -56,15 +81,15 @@ public static partial class Conv2D
                         width, input, filter, window,
                         c0 * filterStride, c1 * filterStride, c2 * filterStride, c3 * filterStride,
                         p.InputZeroPoint, sums);
-                    if (c3 == c0 + 3 && requantizer.TryStore4(c0, Vector128.Create((ReadOnlySpan<int>)sums), pixel))
+                    if (c3 == c0 + 3 && requantizer.TryStore4(c0, Vector128.Create((ReadOnlySpan<int>)sums), pixel, mask, pixelIndex))
                     {
                         continue;
                     }
 
-                    pixel[c0] = requantizer.Apply(c0, sums[0]);
-                    pixel[c1] = requantizer.Apply(c1, sums[1]);
-                    pixel[c2] = requantizer.Apply(c2, sums[2]);
-                    pixel[c3] = requantizer.Apply(c3, sums[3]);
+                    pixel[c0] = requantizer.Apply(c0, sums[0], mask, pixelIndex + c0);
+                    pixel[c1] = requantizer.Apply(c1, sums[1], mask, pixelIndex + c1);
+                    pixel[c2] = requantizer.Apply(c2, sums[2], mask, pixelIndex + c2);
+                    pixel[c3] = requantizer.Apply(c3, sums[3], mask, pixelIndex + c3);
                 }
             }
         }

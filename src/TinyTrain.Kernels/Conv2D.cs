@@ -21,6 +21,24 @@ public static partial class Conv2D
     }
 
     /// <summary>
+    /// <see cref="Forward"/> for training: the same output, plus the clamp mask the backward pass needs (1 bit per
+    /// output element, see <see cref="ClampMask"/>; mask has <see cref="ClampMask.ByteLength"/>(OutputLength) bytes).
+    /// </summary>
+    public static void ForwardWithMask(
+        Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
+        Span<byte> mask)
+    {
+        if (VectorWidths.UseVectorized)
+        {
+            ForwardWithMaskVectorized(p, input, filter, bias, output, mask);
+        }
+        else
+        {
+            ForwardWithMaskReference(p, input, filter, bias, output, mask);
+        }
+    }
+
+    /// <summary>
     /// The spec: plain loops. The sum is exact in int64. |W * (x - zp)| &lt;= 128 * 255 = 32640, so an int32
     /// accumulator (TFLite's) is exact for windows of up to 65536 taps; beyond that TFLite wraps, which the
     /// FixedPoint requantiser reproduces by taking the sum mod 2^32.
@@ -29,6 +47,25 @@ public static partial class Conv2D
         Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output)
     {
         Validate(p, input, filter, bias, output);
+        ForwardReference(p, input, filter, bias, output, Span<byte>.Empty);
+    }
+
+    /// <summary><see cref="ForwardReference(Conv2DParams, ReadOnlySpan{sbyte}, ReadOnlySpan{sbyte}, ReadOnlySpan{int}, Span{sbyte})"/> plus the clamp mask.</summary>
+    public static void ForwardWithMaskReference(
+        Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
+        Span<byte> mask)
+    {
+        Validate(p, input, filter, bias, output);
+        ClampMask.Validate(mask, p.OutputLength, nameof(mask));
+        mask.Clear();
+        ForwardReference(p, input, filter, bias, output, mask);
+    }
+
+    // Validated arguments; an empty mask records nothing.
+    private static void ForwardReference(
+        Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
+        Span<byte> mask)
+    {
         var requantizer = new Requantizer(p.Requant, bias, p.OutputZeroPoint, p.ActMin, p.ActMax);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
@@ -60,7 +97,8 @@ public static partial class Conv2D
                         }
                     }
 
-                    output[(outY * p.OutputW + outX) * p.OutputC + outChannel] = requantizer.Apply(outChannel, sum);
+                    int index = (outY * p.OutputW + outX) * p.OutputC + outChannel;
+                    output[index] = requantizer.Apply(outChannel, sum, mask, index);
                 }
             }
         }
@@ -68,6 +106,20 @@ public static partial class Conv2D
 
     private static void Validate(
         Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, ReadOnlySpan<sbyte> output)
+    {
+        ValidateGeometry(p);
+        Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
+        Check.Int8(p.OutputZeroPoint, nameof(p.OutputZeroPoint));
+        Check.ActivationRange(p.ActMin, p.ActMax);
+        Requantizer.Validate(p.Requant, p.OutputC);
+        Check.Length(input, (long)p.InputH * p.InputW * p.InputC, nameof(input));
+        Check.Length(filter, (long)p.OutputC * p.KernelH * p.KernelW * p.InputC, nameof(filter));
+        Check.Bias(bias, p.OutputC);
+        Check.Length(output, (long)p.OutputH * p.OutputW * p.OutputC, nameof(output));
+    }
+
+    /// <summary>The shape fields only: what the fp32 and backward kernels read.</summary>
+    private static void ValidateGeometry(Conv2DParams p)
     {
         ArgumentNullException.ThrowIfNull(p);
         Check.Positive(p.InputH, nameof(p.InputH));
@@ -82,13 +134,5 @@ public static partial class Conv2D
         Check.Positive(p.StrideW, nameof(p.StrideW));
         Check.Positive(p.DilationH, nameof(p.DilationH));
         Check.Positive(p.DilationW, nameof(p.DilationW));
-        Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
-        Check.Int8(p.OutputZeroPoint, nameof(p.OutputZeroPoint));
-        Check.ActivationRange(p.ActMin, p.ActMax);
-        Requantizer.Validate(p.Requant, p.OutputC);
-        Check.Length(input, (long)p.InputH * p.InputW * p.InputC, nameof(input));
-        Check.Length(filter, (long)p.OutputC * p.KernelH * p.KernelW * p.InputC, nameof(filter));
-        Check.Bias(bias, p.OutputC);
-        Check.Length(output, (long)p.OutputH * p.OutputW * p.OutputC, nameof(output));
     }
 }

@@ -26,10 +26,34 @@ public static partial class DepthwiseConv2D
         VectorWidth width)
     {
         Validate(p, input, filter, bias, output);
+        ForwardVectorized(p, input, filter, bias, output, Span<byte>.Empty, width);
+    }
+
+    /// <summary>SIMD path of <see cref="ForwardWithMask"/>; output and mask bit-identical to the reference.</summary>
+    public static void ForwardWithMaskVectorized(
+        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
+        Span<byte> mask) =>
+        ForwardWithMaskVectorized(p, input, filter, bias, output, mask, VectorWidths.Preferred);
+
+    internal static void ForwardWithMaskVectorized(
+        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
+        Span<byte> mask, VectorWidth width)
+    {
+        Validate(p, input, filter, bias, output);
+        ClampMask.Validate(mask, p.OutputLength, nameof(mask));
+        mask.Clear();
+        ForwardVectorized(p, input, filter, bias, output, mask, width);
+    }
+
+    // Validated arguments, mask cleared or empty. The overlapping last block ORs the same bits twice.
+    private static void ForwardVectorized(
+        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
+        Span<byte> mask, VectorWidth width)
+    {
         long taps = (long)p.KernelH * p.KernelW;
         if (p.DepthMultiplier != 1 || p.InputC < 16 || (p.Requant.Mode == RequantMode.Float && taps > MaxExactTaps))
         {
-            ForwardReference(p, input, filter, bias, output);
+            ForwardReference(p, input, filter, bias, output, mask);
             return;
         }
 
@@ -40,13 +64,15 @@ public static partial class DepthwiseConv2D
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                Span<sbyte> pixel = output.Slice((outY * p.OutputW + outX) * channels, channels);
+                int pixelIndex = (outY * p.OutputW + outX) * channels;
+                Span<sbyte> pixel = output.Slice(pixelIndex, channels);
+                var store = new Store(in requantizer, pixel, mask, pixelIndex);
                 int channel = 0;
                 if (width >= VectorWidth.Bits512)
                 {
                     for (; channel + 64 <= channels; channel += 64)
                     {
-                        Block512(p, input, filter, outY, outX, channel, in requantizer, pixel, sums);
+                        Block512(p, input, filter, outY, outX, channel, in store, sums);
                     }
                 }
 
@@ -54,30 +80,45 @@ public static partial class DepthwiseConv2D
                 {
                     for (; channel + 32 <= channels; channel += 32)
                     {
-                        Block256(p, input, filter, outY, outX, channel, in requantizer, pixel, sums);
+                        Block256(p, input, filter, outY, outX, channel, in store, sums);
                     }
                 }
 
                 for (; channel < channels; channel += 16)
                 {
                     int start = Math.Min(channel, channels - 16);
-                    Block128(p, input, filter, outY, outX, start, in requantizer, pixel, sums);
+                    Block128(p, input, filter, outY, outX, start, in store, sums);
                 }
             }
         }
     }
 
-    private static void Store(in Requantizer requantizer, Span<sbyte> pixel, int channel, ReadOnlySpan<int> sums)
+    /// <summary>Where one output pixel's channels go: the int8 values and, when training, their clamp bits.</summary>
+    private readonly ref struct Store(in Requantizer requantizer, Span<sbyte> pixel, Span<byte> mask, int pixelIndex)
     {
-        for (int i = 0; i < sums.Length; i++)
+        public readonly Requantizer Requantizer = requantizer;
+        public readonly Span<sbyte> Pixel = pixel;
+        private readonly Span<byte> mask = mask;
+        private readonly int pixelIndex = pixelIndex;
+
+        public bool RecordsMask => !mask.IsEmpty;
+
+        /// <summary>Scalar requantisation of sums for channels [channel, channel + sums.Length).</summary>
+        public void Scalar(int channel, ReadOnlySpan<int> sums)
         {
-            pixel[channel + i] = requantizer.Apply(channel + i, sums[i]);
+            for (int i = 0; i < sums.Length; i++)
+            {
+                Pixel[channel + i] = Requantizer.Apply(channel + i, sums[i], mask, pixelIndex + channel + i);
+            }
         }
+
+        /// <summary>ORs the clamp bits of channels [channel, channel + count) in (count &lt;= 64).</summary>
+        public void Bits(int channel, ulong insideBits, int count) => ClampMask.Or(mask, pixelIndex + channel, insideBits, count);
     }
 
     private static void Block512(
         DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, int outY, int outX, int channel,
-        in Requantizer requantizer, Span<sbyte> pixel, Span<int> sums)
+        in Store store, Span<int> sums)
     {
         var zp = Vector512.Create((short)p.InputZeroPoint);
         // In-image taps only, and channel + 64 <= InputC (checked by the caller): every load below is in bounds.
@@ -111,10 +152,18 @@ public static partial class DepthwiseConv2D
             }
         }
 
-        if (requantizer.TryApply(channel, a0, out var r0) && requantizer.TryApply(channel + 16, a1, out var r1)
-            && requantizer.TryApply(channel + 32, a2, out var r2) && requantizer.TryApply(channel + 48, a3, out var r3))
+        ref readonly Requantizer requantizer = ref store.Requantizer;
+        if (requantizer.TryApply(channel, a0, out var r0, out var i0) && requantizer.TryApply(channel + 16, a1, out var r1, out var i1)
+            && requantizer.TryApply(channel + 32, a2, out var r2, out var i2) && requantizer.TryApply(channel + 48, a3, out var r3, out var i3))
         {
-            Vector512.Narrow(Vector512.Narrow(r0, r1), Vector512.Narrow(r2, r3)).CopyTo(pixel.Slice(channel, 64));
+            Vector512.Narrow(Vector512.Narrow(r0, r1), Vector512.Narrow(r2, r3)).CopyTo(store.Pixel.Slice(channel, 64));
+            if (store.RecordsMask)
+            {
+                ulong bits = i0.ExtractMostSignificantBits() | ((ulong)i1.ExtractMostSignificantBits() << 16)
+                    | ((ulong)i2.ExtractMostSignificantBits() << 32) | ((ulong)i3.ExtractMostSignificantBits() << 48);
+                store.Bits(channel, bits, 64);
+            }
+
             return;
         }
 
@@ -122,12 +171,12 @@ public static partial class DepthwiseConv2D
         a1.CopyTo(sums[16..]);
         a2.CopyTo(sums[32..]);
         a3.CopyTo(sums[48..]);
-        Store(in requantizer, pixel, channel, sums[..64]);
+        store.Scalar(channel, sums[..64]);
     }
 
     private static void Block256(
         DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, int outY, int outX, int channel,
-        in Requantizer requantizer, Span<sbyte> pixel, Span<int> sums)
+        in Store store, Span<int> sums)
     {
         var zp = Vector256.Create((short)p.InputZeroPoint);
         // In-image taps only, and channel + 32 <= InputC (checked by the caller): every load below is in bounds.
@@ -161,10 +210,18 @@ public static partial class DepthwiseConv2D
             }
         }
 
-        if (requantizer.TryApply(channel, a0, out var r0) && requantizer.TryApply(channel + 8, a1, out var r1)
-            && requantizer.TryApply(channel + 16, a2, out var r2) && requantizer.TryApply(channel + 24, a3, out var r3))
+        ref readonly Requantizer requantizer = ref store.Requantizer;
+        if (requantizer.TryApply(channel, a0, out var r0, out var i0) && requantizer.TryApply(channel + 8, a1, out var r1, out var i1)
+            && requantizer.TryApply(channel + 16, a2, out var r2, out var i2) && requantizer.TryApply(channel + 24, a3, out var r3, out var i3))
         {
-            Vector256.Narrow(Vector256.Narrow(r0, r1), Vector256.Narrow(r2, r3)).CopyTo(pixel.Slice(channel, 32));
+            Vector256.Narrow(Vector256.Narrow(r0, r1), Vector256.Narrow(r2, r3)).CopyTo(store.Pixel.Slice(channel, 32));
+            if (store.RecordsMask)
+            {
+                ulong bits = i0.ExtractMostSignificantBits() | ((ulong)i1.ExtractMostSignificantBits() << 8)
+                    | ((ulong)i2.ExtractMostSignificantBits() << 16) | ((ulong)i3.ExtractMostSignificantBits() << 24);
+                store.Bits(channel, bits, 32);
+            }
+
             return;
         }
 
@@ -172,12 +229,12 @@ public static partial class DepthwiseConv2D
         a1.CopyTo(sums[8..]);
         a2.CopyTo(sums[16..]);
         a3.CopyTo(sums[24..]);
-        Store(in requantizer, pixel, channel, sums[..32]);
+        store.Scalar(channel, sums[..32]);
     }
 
     private static void Block128(
         DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, int outY, int outX, int channel,
-        in Requantizer requantizer, Span<sbyte> pixel, Span<int> sums)
+        in Store store, Span<int> sums)
     {
         var zp = Vector128.Create((short)p.InputZeroPoint);
         // In-image taps only, and channel + 16 <= InputC (checked by the caller): every load below is in bounds.
@@ -211,10 +268,18 @@ public static partial class DepthwiseConv2D
             }
         }
 
-        if (requantizer.TryApply(channel, a0, out var r0) && requantizer.TryApply(channel + 4, a1, out var r1)
-            && requantizer.TryApply(channel + 8, a2, out var r2) && requantizer.TryApply(channel + 12, a3, out var r3))
+        ref readonly Requantizer requantizer = ref store.Requantizer;
+        if (requantizer.TryApply(channel, a0, out var r0, out var i0) && requantizer.TryApply(channel + 4, a1, out var r1, out var i1)
+            && requantizer.TryApply(channel + 8, a2, out var r2, out var i2) && requantizer.TryApply(channel + 12, a3, out var r3, out var i3))
         {
-            Vector128.Narrow(Vector128.Narrow(r0, r1), Vector128.Narrow(r2, r3)).CopyTo(pixel.Slice(channel, 16));
+            Vector128.Narrow(Vector128.Narrow(r0, r1), Vector128.Narrow(r2, r3)).CopyTo(store.Pixel.Slice(channel, 16));
+            if (store.RecordsMask)
+            {
+                ulong bits = i0.ExtractMostSignificantBits() | ((ulong)i1.ExtractMostSignificantBits() << 4)
+                    | ((ulong)i2.ExtractMostSignificantBits() << 8) | ((ulong)i3.ExtractMostSignificantBits() << 12);
+                store.Bits(channel, bits, 16);
+            }
+
             return;
         }
 
@@ -222,6 +287,6 @@ public static partial class DepthwiseConv2D
         a1.CopyTo(sums[4..]);
         a2.CopyTo(sums[8..]);
         a3.CopyTo(sums[12..]);
-        Store(in requantizer, pixel, channel, sums[..16]);
+        store.Scalar(channel, sums[..16]);
     }
 }

@@ -21,6 +21,24 @@ public static partial class DepthwiseConv2D
     }
 
     /// <summary>
+    /// <see cref="Forward"/> for training: the same output, plus the clamp mask the backward pass needs (1 bit per
+    /// output element, see <see cref="ClampMask"/>).
+    /// </summary>
+    public static void ForwardWithMask(
+        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
+        Span<byte> mask)
+    {
+        if (VectorWidths.UseVectorized)
+        {
+            ForwardWithMaskVectorized(p, input, filter, bias, output, mask);
+        }
+        else
+        {
+            ForwardWithMaskReference(p, input, filter, bias, output, mask);
+        }
+    }
+
+    /// <summary>
     /// The spec: plain loops, sum exact in int64. Each tap adds at most 128 * 255 = 32640 in magnitude, so
     /// TFLite's int32 accumulator is exact for any real kernel size; FixedPoint requantisation uses the sum
     /// mod 2^32 as TFLite does.
@@ -29,6 +47,25 @@ public static partial class DepthwiseConv2D
         DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output)
     {
         Validate(p, input, filter, bias, output);
+        ForwardReference(p, input, filter, bias, output, Span<byte>.Empty);
+    }
+
+    /// <summary>The reference forward plus the clamp mask.</summary>
+    public static void ForwardWithMaskReference(
+        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
+        Span<byte> mask)
+    {
+        Validate(p, input, filter, bias, output);
+        ClampMask.Validate(mask, p.OutputLength, nameof(mask));
+        mask.Clear();
+        ForwardReference(p, input, filter, bias, output, mask);
+    }
+
+    // Validated arguments; an empty mask records nothing.
+    private static void ForwardReference(
+        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
+        Span<byte> mask)
+    {
         var requantizer = new Requantizer(p.Requant, bias, p.OutputZeroPoint, p.ActMin, p.ActMax);
         int outputC = p.OutputC;
         for (int outY = 0; outY < p.OutputH; outY++)
@@ -61,7 +98,8 @@ public static partial class DepthwiseConv2D
                             }
                         }
 
-                        output[(outY * p.OutputW + outX) * outputC + outChannel] = requantizer.Apply(outChannel, sum);
+                        int index = (outY * p.OutputW + outX) * outputC + outChannel;
+                        output[index] = requantizer.Apply(outChannel, sum, mask, index);
                     }
                 }
             }
@@ -70,6 +108,20 @@ public static partial class DepthwiseConv2D
 
     private static void Validate(
         DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, ReadOnlySpan<sbyte> output)
+    {
+        ValidateGeometry(p);
+        Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
+        Check.Int8(p.OutputZeroPoint, nameof(p.OutputZeroPoint));
+        Check.ActivationRange(p.ActMin, p.ActMax);
+        Requantizer.Validate(p.Requant, p.OutputC);
+        Check.Length(input, (long)p.InputH * p.InputW * p.InputC, nameof(input));
+        Check.Length(filter, (long)p.KernelH * p.KernelW * p.OutputC, nameof(filter));
+        Check.Bias(bias, p.OutputC);
+        Check.Length(output, (long)p.OutputH * p.OutputW * p.OutputC, nameof(output));
+    }
+
+    /// <summary>The shape fields only: what the fp32 and backward kernels read.</summary>
+    private static void ValidateGeometry(DepthwiseConv2DParams p)
     {
         ArgumentNullException.ThrowIfNull(p);
         Check.Positive(p.InputH, nameof(p.InputH));
@@ -84,13 +136,5 @@ public static partial class DepthwiseConv2D
         Check.Positive(p.StrideW, nameof(p.StrideW));
         Check.Positive(p.DilationH, nameof(p.DilationH));
         Check.Positive(p.DilationW, nameof(p.DilationW));
-        Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
-        Check.Int8(p.OutputZeroPoint, nameof(p.OutputZeroPoint));
-        Check.ActivationRange(p.ActMin, p.ActMax);
-        Requantizer.Validate(p.Requant, p.OutputC);
-        Check.Length(input, (long)p.InputH * p.InputW * p.InputC, nameof(input));
-        Check.Length(filter, (long)p.KernelH * p.KernelW * p.OutputC, nameof(filter));
-        Check.Bias(bias, p.OutputC);
-        Check.Length(output, (long)p.OutputH * p.OutputW * p.OutputC, nameof(output));
     }
 }

@@ -22,9 +22,33 @@ public static partial class FullyConnected
         VectorWidth width)
     {
         Validate(p, input, filter, bias, output);
+        ForwardVectorized(p, input, filter, bias, output, Span<byte>.Empty, width);
+    }
+
+    /// <summary>SIMD path of <see cref="ForwardWithMask"/>; output and mask bit-identical to the reference.</summary>
+    public static void ForwardWithMaskVectorized(
+        FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
+        Span<byte> mask) =>
+        ForwardWithMaskVectorized(p, input, filter, bias, output, mask, VectorWidths.Preferred);
+
+    internal static void ForwardWithMaskVectorized(
+        FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
+        Span<byte> mask, VectorWidth width)
+    {
+        Validate(p, input, filter, bias, output);
+        ClampMask.Validate(mask, (long)p.Batches * p.OutputDepth, nameof(mask));
+        mask.Clear();
+        ForwardVectorized(p, input, filter, bias, output, mask, width);
+    }
+
+    // Validated arguments, mask cleared or empty. The overlapping last block ORs the same bits twice.
+    private static void ForwardVectorized(
+        FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
+        Span<byte> mask, VectorWidth width)
+    {
         if (p.Requant.Mode == RequantMode.Float && p.InputDepth > MaxExactDepth)
         {
-            ForwardReference(p, input, filter, bias, output);
+            ForwardReference(p, input, filter, bias, output, mask);
             return;
         }
 
@@ -57,15 +81,16 @@ public static partial class FullyConnected
                 Int8DotProduct.Dot4(
                     width, input, filter, segment, c0 * depth, c1 * depth, c2 * depth, c3 * depth, p.InputZeroPoint, sums);
                 var corrected = Vector128.Create((ReadOnlySpan<int>)sums) - Vector128.Create(filterCorrection);
-                if (c3 == c0 + 3 && requantizer.TryStore4(c0, corrected, outputRow))
+                int rowIndex = batch * p.OutputDepth;
+                if (c3 == c0 + 3 && requantizer.TryStore4(c0, corrected, outputRow, mask, rowIndex))
                 {
                     continue;
                 }
 
-                outputRow[c0] = requantizer.Apply(c0, unchecked(sums[0] - filterCorrection));
-                outputRow[c1] = requantizer.Apply(c1, unchecked(sums[1] - filterCorrection));
-                outputRow[c2] = requantizer.Apply(c2, unchecked(sums[2] - filterCorrection));
-                outputRow[c3] = requantizer.Apply(c3, unchecked(sums[3] - filterCorrection));
+                outputRow[c0] = requantizer.Apply(c0, unchecked(sums[0] - filterCorrection), mask, rowIndex + c0);
+                outputRow[c1] = requantizer.Apply(c1, unchecked(sums[1] - filterCorrection), mask, rowIndex + c1);
+                outputRow[c2] = requantizer.Apply(c2, unchecked(sums[2] - filterCorrection), mask, rowIndex + c2);
+                outputRow[c3] = requantizer.Apply(c3, unchecked(sums[3] - filterCorrection), mask, rowIndex + c3);
             }
         }
     }

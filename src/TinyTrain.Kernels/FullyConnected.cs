@@ -23,6 +23,24 @@ public static partial class FullyConnected
     }
 
     /// <summary>
+    /// <see cref="Forward"/> for training: the same output, plus the clamp mask the backward pass needs (1 bit per
+    /// output element, see <see cref="ClampMask"/>).
+    /// </summary>
+    public static void ForwardWithMask(
+        FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
+        Span<byte> mask)
+    {
+        if (VectorWidths.UseVectorized)
+        {
+            ForwardWithMaskVectorized(p, input, filter, bias, output, mask);
+        }
+        else
+        {
+            ForwardWithMaskReference(p, input, filter, bias, output, mask);
+        }
+    }
+
+    /// <summary>
     /// The spec: plain loops, sum exact in int64. |(W - fzp) * (x - xzp)| &lt;= 255 * 255 = 65025, so TFLite's int32
     /// accumulator is exact up to 33025 inputs; FixedPoint requantisation uses the sum mod 2^32 as TFLite does.
     /// </summary>
@@ -30,6 +48,25 @@ public static partial class FullyConnected
         FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output)
     {
         Validate(p, input, filter, bias, output);
+        ForwardReference(p, input, filter, bias, output, Span<byte>.Empty);
+    }
+
+    /// <summary>The reference forward plus the clamp mask.</summary>
+    public static void ForwardWithMaskReference(
+        FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
+        Span<byte> mask)
+    {
+        Validate(p, input, filter, bias, output);
+        ClampMask.Validate(mask, (long)p.Batches * p.OutputDepth, nameof(mask));
+        mask.Clear();
+        ForwardReference(p, input, filter, bias, output, mask);
+    }
+
+    // Validated arguments; an empty mask records nothing.
+    private static void ForwardReference(
+        FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
+        Span<byte> mask)
+    {
         var requantizer = new Requantizer(p.Requant, bias, p.OutputZeroPoint, p.ActMin, p.ActMax);
         for (int batch = 0; batch < p.Batches; batch++)
         {
@@ -43,7 +80,8 @@ public static partial class FullyConnected
                     sum += (filterValue - p.FilterZeroPoint) * (inputValue - p.InputZeroPoint);
                 }
 
-                output[batch * p.OutputDepth + outChannel] = requantizer.Apply(outChannel, sum);
+                int index = batch * p.OutputDepth + outChannel;
+                output[index] = requantizer.Apply(outChannel, sum, mask, index);
             }
         }
     }
@@ -51,10 +89,7 @@ public static partial class FullyConnected
     private static void Validate(
         FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, ReadOnlySpan<sbyte> output)
     {
-        ArgumentNullException.ThrowIfNull(p);
-        Check.NonNegative(p.Batches, nameof(p.Batches));
-        Check.NonNegative(p.InputDepth, nameof(p.InputDepth));
-        Check.NonNegative(p.OutputDepth, nameof(p.OutputDepth));
+        ValidateGeometry(p);
         Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
         Check.Int8(p.FilterZeroPoint, nameof(p.FilterZeroPoint));
         Check.Int8(p.OutputZeroPoint, nameof(p.OutputZeroPoint));
@@ -64,5 +99,14 @@ public static partial class FullyConnected
         Check.Length(filter, (long)p.OutputDepth * p.InputDepth, nameof(filter));
         Check.Bias(bias, p.OutputDepth);
         Check.Length(output, (long)p.Batches * p.OutputDepth, nameof(output));
+    }
+
+    /// <summary>The shape fields only: what the fp32 and backward kernels read.</summary>
+    private static void ValidateGeometry(FullyConnectedParams p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        Check.NonNegative(p.Batches, nameof(p.Batches));
+        Check.NonNegative(p.InputDepth, nameof(p.InputDepth));
+        Check.NonNegative(p.OutputDepth, nameof(p.OutputDepth));
     }
 }

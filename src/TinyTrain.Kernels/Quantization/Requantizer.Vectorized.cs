@@ -11,11 +11,22 @@ namespace TinyTrain.Kernels;
 internal readonly ref partial struct Requantizer
 {
     /// <summary>Requantises channels [channel, channel + 4) and writes the four int8 results to destination.</summary>
-    public bool TryStore4(int channel, Vector128<int> sum, Span<sbyte> destination)
+    public bool TryStore4(int channel, Vector128<int> sum, Span<sbyte> destination) => TryStore4(channel, sum, destination, default, 0);
+
+    /// <summary>
+    /// <see cref="TryStore4(int, Vector128{int}, Span{sbyte})"/> that also ORs the four clamp bits into mask at bit
+    /// maskIndex + channel (maskIndex is the element index of destination[0]); an empty mask records nothing.
+    /// </summary>
+    public bool TryStore4(int channel, Vector128<int> sum, Span<sbyte> destination, Span<byte> mask, int maskIndex)
     {
-        if (!TryApply(channel, sum, out var value))
+        if (!TryApply(channel, sum, out var value, out var inside))
         {
             return false;
+        }
+
+        if (!mask.IsEmpty)
+        {
+            ClampMask.Or(mask, maskIndex + channel, inside.ExtractMostSignificantBits(), 4);
         }
 
         // Values are clamped to int8, so narrowing is exact; the four bytes end up in the low 32 bits.
@@ -25,35 +36,46 @@ internal readonly ref partial struct Requantizer
         return true;
     }
 
-    public bool TryApply(int channel, Vector128<int> sum, out Vector128<int> value) =>
-        mode == RequantMode.Float ? TryApplyFloat(channel, sum, out value) : TryApplyFixedPoint(channel, sum, out value);
+    public bool TryApply(int channel, Vector128<int> sum, out Vector128<int> value) => TryApply(channel, sum, out value, out _);
 
-    public bool TryApply(int channel, Vector256<int> sum, out Vector256<int> value) =>
-        mode == RequantMode.Float ? TryApplyFloat(channel, sum, out value) : TryApplyFixedPoint(channel, sum, out value);
+    public bool TryApply(int channel, Vector256<int> sum, out Vector256<int> value) => TryApply(channel, sum, out value, out _);
 
-    public bool TryApply(int channel, Vector512<int> sum, out Vector512<int> value)
+    public bool TryApply(int channel, Vector512<int> sum, out Vector512<int> value) => TryApply(channel, sum, out value, out _);
+
+    // inside: all-ones lanes where the pre-clamp value lay in [min, max] (the clamp mask bit, see ClampMask).
+    public bool TryApply(int channel, Vector128<int> sum, out Vector128<int> value, out Vector128<int> inside) =>
+        mode == RequantMode.Float ? TryApplyFloat(channel, sum, out value, out inside) : TryApplyFixedPoint(channel, sum, out value, out inside);
+
+    public bool TryApply(int channel, Vector256<int> sum, out Vector256<int> value, out Vector256<int> inside) =>
+        mode == RequantMode.Float ? TryApplyFloat(channel, sum, out value, out inside) : TryApplyFixedPoint(channel, sum, out value, out inside);
+
+    public bool TryApply(int channel, Vector512<int> sum, out Vector512<int> value, out Vector512<int> inside)
     {
         if (mode == RequantMode.Float)
         {
-            return TryApplyFloat(channel, sum, out value);
+            return TryApplyFloat(channel, sum, out value, out inside);
         }
 
         value = default;
-        if (!TryApplyFixedPoint(channel, sum.GetLower(), out var lower) || !TryApplyFixedPoint(channel + 8, sum.GetUpper(), out var upper))
+        inside = default;
+        if (!TryApplyFixedPoint(channel, sum.GetLower(), out var lower, out var lowerInside)
+            || !TryApplyFixedPoint(channel + 8, sum.GetUpper(), out var upper, out var upperInside))
         {
             return false;
         }
 
         value = Vector512.Create(lower, upper);
+        inside = Vector512.Create(lowerInside, upperInside);
         return true;
     }
 
     // Float mode on consecutive channels, lane-wise equal to Apply: when sum + bias fits in int32, (float) of it
     // is the same single rounding as (float) of the int64, and the rest is the same float32 operations. Returns
     // false if some lane's sum + bias leaves int32 (saturated biases do that); the caller then uses Apply.
-    private bool TryApplyFloat(int channel, Vector128<int> sum, out Vector128<int> value)
+    private bool TryApplyFloat(int channel, Vector128<int> sum, out Vector128<int> value, out Vector128<int> inside)
     {
         value = default;
+        inside = default;
         if (!bias.IsEmpty)
         {
             var b = Vector128.Create(bias.Slice(channel, Vector128<int>.Count));
@@ -71,12 +93,14 @@ internal readonly ref partial struct Requantizer
         scaled = Vector128.Min(Vector128.Max(scaled, Vector128.Create(-Saturation)), Vector128.Create(Saturation));
         var rounded = Vector128.ConvertToInt32(Vector128.Round(scaled)) + Vector128.Create(zeroPoint);
         value = Vector128.Min(Vector128.Max(rounded, Vector128.Create(min)), Vector128.Create(max));
+        inside = Vector128.Equals(value, rounded);
         return true;
     }
 
-    private bool TryApplyFloat(int channel, Vector256<int> sum, out Vector256<int> value)
+    private bool TryApplyFloat(int channel, Vector256<int> sum, out Vector256<int> value, out Vector256<int> inside)
     {
         value = default;
+        inside = default;
         if (!bias.IsEmpty)
         {
             var b = Vector256.Create(bias.Slice(channel, Vector256<int>.Count));
@@ -94,12 +118,14 @@ internal readonly ref partial struct Requantizer
         scaled = Vector256.Min(Vector256.Max(scaled, Vector256.Create(-Saturation)), Vector256.Create(Saturation));
         var rounded = Vector256.ConvertToInt32(Vector256.Round(scaled)) + Vector256.Create(zeroPoint);
         value = Vector256.Min(Vector256.Max(rounded, Vector256.Create(min)), Vector256.Create(max));
+        inside = Vector256.Equals(value, rounded);
         return true;
     }
 
-    private bool TryApplyFloat(int channel, Vector512<int> sum, out Vector512<int> value)
+    private bool TryApplyFloat(int channel, Vector512<int> sum, out Vector512<int> value, out Vector512<int> inside)
     {
         value = default;
+        inside = default;
         if (!bias.IsEmpty)
         {
             var b = Vector512.Create(bias.Slice(channel, Vector512<int>.Count));
@@ -117,15 +143,17 @@ internal readonly ref partial struct Requantizer
         scaled = Vector512.Min(Vector512.Max(scaled, Vector512.Create(-Saturation)), Vector512.Create(Saturation));
         var rounded = Vector512.ConvertToInt32(Vector512.Round(scaled)) + Vector512.Create(zeroPoint);
         value = Vector512.Min(Vector512.Max(rounded, Vector512.Create(min)), Vector512.Create(max));
+        inside = Vector512.Equals(value, rounded);
         return true;
     }
 
     // FixedPoint: TFLite's MultiplyByQuantizedMultiplier with a right shift, lane by lane. Needs 32x32->64
     // multiplies (pmuldq) and per-lane shifts, which only x86 AVX2 offers here; elsewhere the caller goes scalar.
     // The bias is added in wrapping int32, as TFLite does.
-    private bool TryApplyFixedPoint(int channel, Vector256<int> sum, out Vector256<int> value)
+    private bool TryApplyFixedPoint(int channel, Vector256<int> sum, out Vector256<int> value, out Vector256<int> inside)
     {
         value = default;
+        inside = default;
         if (!Avx2.IsSupported || !rightShiftsOnly)
         {
             return false;
@@ -146,13 +174,16 @@ internal readonly ref partial struct Requantizer
         Vector256<int> mask = Avx2.ShiftLeftLogicalVariable(Vector256<int>.One, exponent) - Vector256<int>.One;
         Vector256<int> threshold = (mask >> 1) + (high >>> 31);
         Vector256<int> rounded = Avx2.ShiftRightArithmeticVariable(high, exponent) + ((threshold - (high & mask)) >>> 31);
-        value = Vector256.Min(Vector256.Max(rounded + Vector256.Create(zeroPoint), Vector256.Create(min)), Vector256.Create(max));
+        Vector256<int> shifted = rounded + Vector256.Create(zeroPoint);
+        value = Vector256.Min(Vector256.Max(shifted, Vector256.Create(min)), Vector256.Create(max));
+        inside = Vector256.Equals(value, shifted);
         return true;
     }
 
-    private bool TryApplyFixedPoint(int channel, Vector128<int> sum, out Vector128<int> value)
+    private bool TryApplyFixedPoint(int channel, Vector128<int> sum, out Vector128<int> value, out Vector128<int> inside)
     {
         value = default;
+        inside = default;
         if (!Avx2.IsSupported || !rightShiftsOnly)
         {
             return false;
@@ -171,7 +202,9 @@ internal readonly ref partial struct Requantizer
         Vector128<int> mask = Avx2.ShiftLeftLogicalVariable(Vector128<int>.One, exponent) - Vector128<int>.One;
         Vector128<int> threshold = (mask >> 1) + (high >>> 31);
         Vector128<int> rounded = Avx2.ShiftRightArithmeticVariable(high, exponent) + ((threshold - (high & mask)) >>> 31);
-        value = Vector128.Min(Vector128.Max(rounded + Vector128.Create(zeroPoint), Vector128.Create(min)), Vector128.Create(max));
+        Vector128<int> shifted = rounded + Vector128.Create(zeroPoint);
+        value = Vector128.Min(Vector128.Max(shifted, Vector128.Create(min)), Vector128.Create(max));
+        inside = Vector128.Equals(value, shifted);
         return true;
     }
 

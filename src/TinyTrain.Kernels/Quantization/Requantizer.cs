@@ -42,13 +42,39 @@ internal readonly ref partial struct Requantizer
     /// </summary>
     public sbyte Apply(int channel, long sum)
     {
+        int value = Unclamped(channel, sum);
+        return (sbyte)(value < min ? min : value > max ? max : value);
+    }
+
+    /// <summary>
+    /// <see cref="Apply(int, long)"/> that also records the clamp: sets bit index of mask when the pre-clamp value
+    /// is inside [min, max] (see <see cref="ClampMask"/>). An empty mask records nothing.
+    /// </summary>
+    public sbyte Apply(int channel, long sum, Span<byte> mask, int index)
+    {
+        int value = Unclamped(channel, sum);
+        if (value >= min && value <= max)
+        {
+            if (!mask.IsEmpty)
+            {
+                ClampMask.Set(mask, index);
+            }
+
+            return (sbyte)value;
+        }
+
+        return (sbyte)(value < min ? min : max);
+    }
+
+    /// <summary>The requantised value plus the zero point, before the activation clamp.</summary>
+    private int Unclamped(int channel, long sum)
+    {
         int q = perTensor ? 0 : channel;
         long acc = bias.IsEmpty ? sum : sum + bias[channel];
         int value = mode == RequantMode.Float
             ? RoundFloat(acc, scale[q])
             : FixedPoint.MultiplyByQuantizedMultiplier(unchecked((int)acc), multiplier[q], shift[q]);
-        value = unchecked(value + zeroPoint);
-        return (sbyte)(value < min ? min : value > max ? max : value);
+        return unchecked(value + zeroPoint);
     }
 
     /// <summary>round_half_even((float)acc * scale): one float32 rounding of acc, one float32 multiply.</summary>

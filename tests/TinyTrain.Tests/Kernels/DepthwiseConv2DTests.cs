@@ -117,7 +117,7 @@ public class DepthwiseConv2DTests
             () => DepthwiseConv2D.Forward(p with { DepthMultiplier = 0 }, new sbyte[12], new sbyte[0], [], new sbyte[0]));
     }
 
-    private static (DepthwiseConv2DParams P, sbyte[] Input, sbyte[] Filter, int[] Bias) RandomCase(Random random)
+    internal static (DepthwiseConv2DParams P, sbyte[] Input, sbyte[] Filter, int[] Bias) RandomCase(Random random)
     {
         while (true)
         {

@@ -1,0 +1,168 @@
+using System.Numerics;
+
+namespace TinyTrain.Kernels;
+
+/// <summary>
+/// Backward of the depthwise conv (paper-notes §2.2), as <see cref="Conv2D"/>'s: accGrad (the accumulator
+/// gradient) flows to the input through the transposed depthwise conv and to the filter through the correlation
+/// with x - InputZeroPoint. The float overloads serve the fp32 baseline (zero point 0).
+/// </summary>
+public static partial class DepthwiseConv2D
+{
+    /// <summary>inputGrad[iy, ix, ic] = sum over (oy, ox, ky, kx) landing on (iy, ix) and m of accGrad[oy, ox, ic * M + m] * W[ky, kx, ic * M + m].</summary>
+    public static void InputGrad(DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad)
+    {
+        if (VectorWidths.UseVectorized)
+        {
+            InputGradVectorized(p, accGrad, filter, inputGrad);
+        }
+        else
+        {
+            InputGradReference(p, accGrad, filter, inputGrad);
+        }
+    }
+
+    /// <summary>The same with fp32 weights.</summary>
+    public static void InputGrad(DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<float> filter, Span<float> inputGrad)
+    {
+        if (VectorWidths.UseVectorized)
+        {
+            InputGradVectorized(p, accGrad, filter, inputGrad);
+        }
+        else
+        {
+            InputGradReference(p, accGrad, filter, inputGrad);
+        }
+    }
+
+    public static void InputGradReference(DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad)
+    {
+        ValidateInputGrad(p, accGrad, filter.Length, inputGrad);
+        InputGradReference<sbyte>(p, accGrad, filter, inputGrad);
+    }
+
+    public static void InputGradReference(DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<float> filter, Span<float> inputGrad)
+    {
+        ValidateInputGrad(p, accGrad, filter.Length, inputGrad);
+        InputGradReference<float>(p, accGrad, filter, inputGrad);
+    }
+
+    /// <summary>
+    /// filterGrad[ky, kx, j] = sum over (oy, ox) with (iy, ix) in the image of accGrad[oy, ox, c] * (x[iy, ix, c] -
+    /// InputZeroPoint), c = channels[j]: the selected channels only, laid out [KernelH, KernelW, channels.Length].
+    /// DepthMultiplier must be 1 (every depthwise layer of the paper's models).
+    /// </summary>
+    public static void FilterGrad(
+        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad)
+    {
+        ValidateFilterGrad(p, input.Length, accGrad, channels, filterGrad);
+        Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
+        FilterGrad(p, input, p.InputZeroPoint, accGrad, channels, filterGrad);
+    }
+
+    /// <summary>The same with an fp32 input (zero point 0).</summary>
+    public static void FilterGrad(
+        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad)
+    {
+        ValidateFilterGrad(p, input.Length, accGrad, channels, filterGrad);
+        FilterGrad(p, input, 0, accGrad, channels, filterGrad);
+    }
+
+    /// <summary>The spec: a scatter; each input gradient adds its terms in (oy, ox, ky, kx, m) order.</summary>
+    private static void InputGradReference<T>(
+        DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<T> filter, Span<float> inputGrad)
+        where T : unmanaged, INumberBase<T>
+    {
+        int outputC = p.OutputC;
+        inputGrad.Clear();
+        for (int outY = 0; outY < p.OutputH; outY++)
+        {
+            for (int outX = 0; outX < p.OutputW; outX++)
+            {
+                for (int filterY = 0; filterY < p.KernelH; filterY++)
+                {
+                    int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
+                    for (int filterX = 0; filterX < p.KernelW; filterX++)
+                    {
+                        int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
+                        if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
+                        {
+                            continue;
+                        }
+
+                        for (int inChannel = 0; inChannel < p.InputC; inChannel++)
+                        {
+                            for (int multiplier = 0; multiplier < p.DepthMultiplier; multiplier++)
+                            {
+                                int outChannel = inChannel * p.DepthMultiplier + multiplier;
+                                float gradient = accGrad[(outY * p.OutputW + outX) * outputC + outChannel];
+                                float filterValue = float.CreateTruncating(filter[(filterY * p.KernelW + filterX) * outputC + outChannel]);
+                                inputGrad[(inY * p.InputW + inX) * p.InputC + inChannel] += gradient * filterValue;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The spec: each filter gradient adds its terms in (oy, ox) order.</summary>
+    private static void FilterGrad<T>(
+        DepthwiseConv2DParams p, ReadOnlySpan<T> input, float zeroPoint, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels,
+        Span<float> filterGrad)
+        where T : unmanaged, INumberBase<T>
+    {
+        int selected = channels.Length;
+        filterGrad.Clear();
+        for (int outY = 0; outY < p.OutputH; outY++)
+        {
+            for (int outX = 0; outX < p.OutputW; outX++)
+            {
+                for (int filterY = 0; filterY < p.KernelH; filterY++)
+                {
+                    int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
+                    for (int filterX = 0; filterX < p.KernelW; filterX++)
+                    {
+                        int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
+                        if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
+                        {
+                            continue;
+                        }
+
+                        for (int j = 0; j < selected; j++)
+                        {
+                            int channel = channels[j];
+                            float gradient = accGrad[(outY * p.OutputW + outX) * p.InputC + channel];
+                            float inputValue = float.CreateTruncating(input[(inY * p.InputW + inX) * p.InputC + channel]) - zeroPoint;
+                            filterGrad[(filterY * p.KernelW + filterX) * selected + j] += gradient * inputValue;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void ValidateInputGrad(
+        DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, int filterLength, ReadOnlySpan<float> inputGrad)
+    {
+        ValidateGeometry(p);
+        Check.Length(accGrad, p.OutputLength, nameof(accGrad));
+        Check.Count(filterLength, p.FilterLength, "filter");
+        Check.Length(inputGrad, p.InputLength, nameof(inputGrad));
+    }
+
+    private static void ValidateFilterGrad(
+        DepthwiseConv2DParams p, int inputLength, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, ReadOnlySpan<float> filterGrad)
+    {
+        ValidateGeometry(p);
+        if (p.DepthMultiplier != 1)
+        {
+            throw new ArgumentException($"depthwise filter gradient needs DepthMultiplier 1, got {p.DepthMultiplier}", nameof(p));
+        }
+
+        Check.Count(inputLength, p.InputLength, "input");
+        Check.Length(accGrad, p.OutputLength, nameof(accGrad));
+        Check.Channels(channels, p.InputC, nameof(channels));
+        Check.Length(filterGrad, (long)p.KernelH * p.KernelW * channels.Length, nameof(filterGrad));
+    }
+}

@@ -1,0 +1,188 @@
+using TinyTrain.Kernels;
+
+namespace TinyTrain.Tests.Kernels;
+
+public class Conv2DBackwardTests
+{
+    private static Conv2DParams Geometry(int inputH, int inputW, int inputC, int outputC, int kernelH, int kernelW, int stride, int dilation, int padTop, int padLeft)
+    {
+        int outputH = (inputH + 2 * padTop - ((kernelH - 1) * dilation + 1)) / stride + 1;
+        int outputW = (inputW + 2 * padLeft - ((kernelW - 1) * dilation + 1)) / stride + 1;
+        return new Conv2DParams(inputH, inputW, inputC, outputH, outputW, outputC, kernelH, kernelW, stride, stride, dilation, dilation,
+            padTop, padLeft, 0, 0, -128, 127, Requantization.FromFloat([1f]));
+    }
+
+    [Theory]
+    [InlineData(5, 5, 3, 4, 3, 3, 1, 1, 1, 1)] // stride 1, same padding
+    [InlineData(7, 6, 2, 3, 3, 3, 2, 1, 1, 1)] // stride 2
+    [InlineData(7, 7, 2, 2, 3, 3, 1, 2, 2, 2)] // dilation 2
+    [InlineData(6, 5, 3, 2, 5, 3, 2, 1, 2, 0)] // 5x3 kernel, stride 2, padding on one axis only
+    [InlineData(4, 4, 5, 3, 1, 1, 1, 1, 0, 0)] // pointwise
+    public void FiniteDifferences_MatchInputFilterAndBiasGradients(
+        int inputH, int inputW, int inputC, int outputC, int kernelH, int kernelW, int stride, int dilation, int padTop, int padLeft)
+    {
+        var p = Geometry(inputH, inputW, inputC, outputC, kernelH, kernelW, stride, dilation, padTop, padLeft);
+        var random = new Random(inputH * 100 + kernelH * 10 + stride);
+        var input = GradientCheck.Floats(random, p.InputLength);
+        var filter = GradientCheck.Floats(random, p.FilterLength);
+        var bias = GradientCheck.Floats(random, p.OutputC);
+        var r = GradientCheck.Floats(random, p.OutputLength);
+        var output = new float[p.OutputLength];
+        Conv2D.ForwardFloat(p, input, filter, bias, output, float.NegativeInfinity, float.PositiveInfinity);
+        var (min, max) = GradientCheck.SafeRange(output, 2 * GradientCheck.Eps);
+
+        var mask = new byte[ClampMask.ByteLength(p.OutputLength)];
+        Conv2D.ForwardFloatWithMask(p, input, filter, bias, output, min, max, mask);
+        var accGrad = new float[p.OutputLength];
+        Requant.AccumulatorGrad(r, mask, [1f], p.OutputC, accGrad);
+        var inputGrad = new float[p.InputLength];
+        var filterGrad = new float[p.FilterLength];
+        var biasGrad = new float[p.OutputC];
+        Conv2D.InputGradReference(p, accGrad, filter, inputGrad);
+        AssertDispatchedInputGrad(p, accGrad, filter, inputGrad);
+        Conv2D.FilterGradReference(p, input, accGrad, GradientCheck.AllChannels(p.InputC), filterGrad);
+        Bias.Grad(accGrad, p.OutputC, biasGrad);
+
+        double Loss()
+        {
+            Conv2D.ForwardFloat(p, input, filter, bias, output, min, max);
+            return GradientCheck.Dot(r, output);
+        }
+
+        GradientCheck.AssertMatches(input, inputGrad, Loss, "input");
+        GradientCheck.AssertMatches(filter, filterGrad, Loss, "filter");
+        GradientCheck.AssertMatches(bias, biasGrad, Loss, "bias");
+        Assert.Contains(mask, m => m != 0xFF); // some outputs were clamped
+    }
+
+    [Fact]
+    public void InputGrad_StrideTwo_HandComputed()
+    {
+        // 4x4 single-channel input, 2x2 kernel, stride 2, no padding: each input pixel lies in exactly one window,
+        // so its gradient is that window's accGrad times the tap it sits under.
+        var p = new Conv2DParams(4, 4, 1, 2, 2, 1, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, -128, 127, Requantization.FromFloat([1f]));
+        sbyte[] filter = [1, 2, 3, 4];
+        float[] accGrad = [1, 10, 100, 1000];
+        var inputGrad = new float[16];
+        Conv2D.InputGradReference(p, accGrad, filter, inputGrad);
+        float[] expected = [1, 2, 10, 20, 3, 4, 30, 40, 100, 200, 1000, 2000, 300, 400, 3000, 4000];
+        Assert.Equal(expected, inputGrad);
+    }
+
+    [Fact]
+    public void FilterGrad_SubtractsTheZeroPointAndSkipsPadding_HandComputed()
+    {
+        // 2x2 input (x - zp = 1, 2, 3, 4 with zp -5), 3x3 filter, padding 1: one output per pixel. With accGrad 1 at
+        // output (0, 0) only, the window's in-image taps are (1, 1), (1, 2), (2, 1), (2, 2); the others stay 0.
+        var p = new Conv2DParams(2, 2, 1, 2, 2, 1, 3, 3, 1, 1, 1, 1, 1, 1, -5, 0, -128, 127, Requantization.FromFloat([1f]));
+        var filterGrad = new float[9];
+        Conv2D.FilterGradReference(p, [-4, -3, -2, -1], [1, 0, 0, 0], [0], filterGrad);
+        Assert.Equal(new float[] { 0, 0, 0, 0, 1, 2, 0, 3, 4 }, filterGrad);
+    }
+
+    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 12).Select(seed => new object[] { seed });
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Int8Kernels_EqualTheFp32KernelsOnFloatCopies(int seed)
+    {
+        // Straight-through: the int8 backward is the fp32 backward of the integer values, exactly.
+        var random = new Random(3000 + seed);
+        var (p, input, filter, _) = Conv2DTests.RandomCase(random);
+        var accGrad = GradientCheck.SparseGradient(random, p.OutputLength);
+        int[] channels = GradientCheck.SomeChannels(random, p.InputC);
+
+        var expectedInput = new float[p.InputLength];
+        var actualInput = new float[p.InputLength];
+        Conv2D.InputGradReference(p, accGrad, GradientCheck.ToFloat(filter), expectedInput);
+        Conv2D.InputGradReference(p, accGrad, filter, actualInput);
+        GradientCheck.AssertBitwise(expectedInput, actualInput, p);
+
+        var expectedFilter = new float[p.OutputC * p.KernelH * p.KernelW * channels.Length];
+        var actualFilter = new float[expectedFilter.Length];
+        Conv2D.FilterGradReference(p, GradientCheck.ToFloat(input, p.InputZeroPoint), accGrad, channels, expectedFilter);
+        Conv2D.FilterGradReference(p, input, accGrad, channels, actualFilter);
+        GradientCheck.AssertBitwise(expectedFilter, actualFilter, p);
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void FilterGrad_SelectedChannels_AreSlicesOfTheFullGradient(int seed)
+    {
+        var random = new Random(4000 + seed);
+        var (p, input, _, _) = Conv2DTests.RandomCase(random);
+        var accGrad = GradientCheck.SparseGradient(random, p.OutputLength);
+        var full = new float[p.FilterLength];
+        Conv2D.FilterGrad(p, input, accGrad, GradientCheck.AllChannels(p.InputC), full);
+        int[] channels = GradientCheck.SomeChannels(random, p.InputC);
+        var selected = new float[p.OutputC * p.KernelH * p.KernelW * channels.Length];
+        Conv2D.FilterGrad(p, input, accGrad, channels, selected);
+        for (int tap = 0; tap < p.OutputC * p.KernelH * p.KernelW; tap++)
+        {
+            for (int j = 0; j < channels.Length; j++)
+            {
+                Assert.Equal(BitConverter.SingleToInt32Bits(full[tap * p.InputC + channels[j]]), BitConverter.SingleToInt32Bits(selected[tap * channels.Length + j]));
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Vectorized_MatchesReferenceBitForBit(int seed)
+    {
+        var random = new Random(5000 + seed);
+        var (p, input, filter, _) = Conv2DTests.RandomCase(random);
+        var accGrad = GradientCheck.SparseGradient(random, p.OutputLength);
+        var floatFilter = GradientCheck.Floats(random, p.FilterLength);
+        var floatInput = GradientCheck.Floats(random, p.InputLength);
+        int[] channels = GradientCheck.SomeChannels(random, p.InputC);
+        int filterGradLength = p.OutputC * p.KernelH * p.KernelW * channels.Length;
+
+        var expected = new float[p.InputLength];
+        var expectedFloat = new float[p.InputLength];
+        var expectedFilter = new float[filterGradLength];
+        var expectedFilterFloat = new float[filterGradLength];
+        Conv2D.InputGradReference(p, accGrad, filter, expected);
+        Conv2D.InputGradReference(p, accGrad, floatFilter, expectedFloat);
+        Conv2D.FilterGradReference(p, input, accGrad, channels, expectedFilter);
+        Conv2D.FilterGradReference(p, floatInput, accGrad, channels, expectedFilterFloat);
+        foreach (var width in KernelRandom.Widths)
+        {
+            var actual = new float[p.InputLength];
+            Conv2D.InputGradVectorized(p, accGrad, filter, actual, width);
+            GradientCheck.AssertBitwise(expected, actual, $"int8 input grad {width} {p}");
+            Conv2D.InputGradVectorized(p, accGrad, floatFilter, actual, width);
+            GradientCheck.AssertBitwise(expectedFloat, actual, $"fp32 input grad {width} {p}");
+            var actualFilter = new float[filterGradLength];
+            Conv2D.FilterGradVectorized(p, input, accGrad, channels, actualFilter, width);
+            GradientCheck.AssertBitwise(expectedFilter, actualFilter, $"int8 filter grad {width} {p}");
+            Conv2D.FilterGradVectorized(p, floatInput, accGrad, channels, actualFilter, width);
+            GradientCheck.AssertBitwise(expectedFilterFloat, actualFilter, $"fp32 filter grad {width} {p}");
+        }
+
+        var dispatched = new float[p.InputLength];
+        Conv2D.InputGrad(p, accGrad, filter, dispatched);
+        GradientCheck.AssertBitwise(expected, dispatched, p);
+    }
+
+    [Fact]
+    public void Validation_RejectsWrongLengthsAndChannels()
+    {
+        var p = Geometry(4, 4, 2, 3, 3, 3, 1, 1, 1, 1);
+        var accGrad = new float[p.OutputLength];
+        Assert.Throws<ArgumentException>(() => Conv2D.InputGrad(p, accGrad, new sbyte[p.FilterLength - 1], new float[p.InputLength]));
+        Assert.Throws<ArgumentException>(() => Conv2D.InputGrad(p, accGrad, new float[p.FilterLength], new float[p.InputLength + 1]));
+        Assert.Throws<ArgumentException>(() => Conv2D.InputGrad(p, accGrad.AsSpan(1), new sbyte[p.FilterLength], new float[p.InputLength]));
+        Assert.Throws<ArgumentException>(() => Conv2D.FilterGrad(p, new sbyte[p.InputLength], accGrad, [0, 2], new float[3 * 9 * 2]));
+        Assert.Throws<ArgumentException>(() => Conv2D.FilterGrad(p, new sbyte[p.InputLength], accGrad, [1], new float[3 * 9 * 2]));
+        Assert.Throws<ArgumentException>(() => Conv2D.FilterGrad(p, new float[p.InputLength - 1], accGrad, [1], new float[3 * 9]));
+        Assert.Throws<ArgumentException>(() => Conv2D.ForwardFloat(p, new float[p.InputLength], new float[p.FilterLength], [], new float[p.OutputLength], 1, 0));
+    }
+
+    private static void AssertDispatchedInputGrad(Conv2DParams p, float[] accGrad, float[] filter, float[] expected)
+    {
+        var dispatched = new float[expected.Length];
+        Conv2D.InputGrad(p, accGrad, filter, dispatched);
+        GradientCheck.AssertBitwise(expected, dispatched, p);
+    }
+}

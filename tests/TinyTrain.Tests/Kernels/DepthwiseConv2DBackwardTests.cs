@@ -1,0 +1,135 @@
+using TinyTrain.Kernels;
+
+namespace TinyTrain.Tests.Kernels;
+
+public class DepthwiseConv2DBackwardTests
+{
+    [Theory]
+    [InlineData(5, 5, 3, 1, 3, 1, 1, 1)] // stride 1, same padding
+    [InlineData(7, 6, 4, 1, 3, 2, 1, 1)] // stride 2
+    [InlineData(7, 7, 2, 1, 3, 1, 2, 2)] // dilation 2
+    [InlineData(5, 4, 2, 3, 3, 1, 1, 1)] // depth multiplier 3 (input gradient only)
+    public void FiniteDifferences_MatchInputFilterAndBiasGradients(
+        int inputH, int inputW, int inputC, int multiplier, int kernel, int stride, int dilation, int pad)
+    {
+        int effective = (kernel - 1) * dilation + 1;
+        int outputH = (inputH + 2 * pad - effective) / stride + 1, outputW = (inputW + 2 * pad - effective) / stride + 1;
+        var p = new DepthwiseConv2DParams(inputH, inputW, inputC, outputH, outputW, multiplier, kernel, kernel, stride, stride,
+            dilation, dilation, pad, pad, 0, 0, -128, 127, Requantization.FromFloat([1f]));
+        var random = new Random(inputH * 100 + multiplier * 10 + stride);
+        var input = GradientCheck.Floats(random, p.InputLength);
+        var filter = GradientCheck.Floats(random, p.FilterLength);
+        var bias = GradientCheck.Floats(random, p.OutputC);
+        var r = GradientCheck.Floats(random, p.OutputLength);
+        var output = new float[p.OutputLength];
+        DepthwiseConv2D.ForwardFloat(p, input, filter, bias, output, float.NegativeInfinity, float.PositiveInfinity);
+        var (min, max) = GradientCheck.SafeRange(output, 2 * GradientCheck.Eps);
+
+        var mask = new byte[ClampMask.ByteLength(p.OutputLength)];
+        DepthwiseConv2D.ForwardFloatWithMask(p, input, filter, bias, output, min, max, mask);
+        var accGrad = new float[p.OutputLength];
+        Requant.AccumulatorGrad(r, mask, [1f], p.OutputC, accGrad);
+        var inputGrad = new float[p.InputLength];
+        var biasGrad = new float[p.OutputC];
+        DepthwiseConv2D.InputGradReference(p, accGrad, filter, inputGrad);
+        AssertDispatchedInputGrad(p, accGrad, filter, inputGrad);
+        Bias.Grad(accGrad, p.OutputC, biasGrad);
+
+        double Loss()
+        {
+            DepthwiseConv2D.ForwardFloat(p, input, filter, bias, output, min, max);
+            return GradientCheck.Dot(r, output);
+        }
+
+        GradientCheck.AssertMatches(input, inputGrad, Loss, "input");
+        GradientCheck.AssertMatches(bias, biasGrad, Loss, "bias");
+        if (multiplier == 1)
+        {
+            var filterGrad = new float[p.FilterLength];
+            DepthwiseConv2D.FilterGrad(p, input, accGrad, GradientCheck.AllChannels(p.InputC), filterGrad);
+            GradientCheck.AssertMatches(filter, filterGrad, Loss, "filter");
+        }
+    }
+
+    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 12).Select(seed => new object[] { seed });
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Int8Kernels_EqualTheFp32KernelsOnFloatCopies_AndSelectionsAreSlices(int seed)
+    {
+        var random = new Random(6000 + seed);
+        var (p, input, filter, _) = DepthwiseConv2DTests.RandomCase(random);
+        var accGrad = GradientCheck.SparseGradient(random, p.OutputLength);
+
+        var expectedInput = new float[p.InputLength];
+        var actualInput = new float[p.InputLength];
+        DepthwiseConv2D.InputGradReference(p, accGrad, GradientCheck.ToFloat(filter), expectedInput);
+        DepthwiseConv2D.InputGradReference(p, accGrad, filter, actualInput);
+        GradientCheck.AssertBitwise(expectedInput, actualInput, p);
+        if (p.DepthMultiplier != 1)
+        {
+            Assert.Throws<ArgumentException>(() => DepthwiseConv2D.FilterGrad(p, input, accGrad, [0], new float[p.KernelH * p.KernelW]));
+            return;
+        }
+
+        int[] channels = GradientCheck.SomeChannels(random, p.InputC);
+        var full = new float[p.FilterLength];
+        var fromFloat = new float[p.KernelH * p.KernelW * channels.Length];
+        var selected = new float[fromFloat.Length];
+        DepthwiseConv2D.FilterGrad(p, input, accGrad, GradientCheck.AllChannels(p.InputC), full);
+        DepthwiseConv2D.FilterGrad(p, GradientCheck.ToFloat(input, p.InputZeroPoint), accGrad, channels, fromFloat);
+        DepthwiseConv2D.FilterGrad(p, input, accGrad, channels, selected);
+        GradientCheck.AssertBitwise(fromFloat, selected, p);
+        for (int tap = 0; tap < p.KernelH * p.KernelW; tap++)
+        {
+            for (int j = 0; j < channels.Length; j++)
+            {
+                Assert.Equal(BitConverter.SingleToInt32Bits(full[tap * p.InputC + channels[j]]), BitConverter.SingleToInt32Bits(selected[tap * channels.Length + j]));
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Vectorized_MatchesReferenceBitForBit(int seed)
+    {
+        var random = new Random(7000 + seed);
+        var (p, _, filter, _) = DepthwiseConv2DTests.RandomCase(random);
+        var accGrad = GradientCheck.SparseGradient(random, p.OutputLength);
+        var floatFilter = GradientCheck.Floats(random, p.FilterLength);
+        var expected = new float[p.InputLength];
+        var expectedFloat = new float[p.InputLength];
+        DepthwiseConv2D.InputGradReference(p, accGrad, filter, expected);
+        DepthwiseConv2D.InputGradReference(p, accGrad, floatFilter, expectedFloat);
+        foreach (var width in KernelRandom.Widths)
+        {
+            var actual = new float[p.InputLength];
+            DepthwiseConv2D.InputGradVectorized(p, accGrad, filter, actual, width);
+            GradientCheck.AssertBitwise(expected, actual, $"int8 {width} {p}");
+            DepthwiseConv2D.InputGradVectorized(p, accGrad, floatFilter, actual, width);
+            GradientCheck.AssertBitwise(expectedFloat, actual, $"fp32 {width} {p}");
+        }
+
+        var dispatched = new float[p.InputLength];
+        DepthwiseConv2D.InputGrad(p, accGrad, filter, dispatched);
+        GradientCheck.AssertBitwise(expected, dispatched, p);
+    }
+
+    [Fact]
+    public void Validation_RejectsWrongLengthsAndChannels()
+    {
+        var p = new DepthwiseConv2DParams(3, 3, 2, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -128, 127, Requantization.FromFloat([1f]));
+        var accGrad = new float[18];
+        Assert.Throws<ArgumentException>(() => DepthwiseConv2D.InputGrad(p, accGrad, new sbyte[17], new float[18]));
+        Assert.Throws<ArgumentException>(() => DepthwiseConv2D.InputGrad(p, accGrad, new float[18], new float[17]));
+        Assert.Throws<ArgumentException>(() => DepthwiseConv2D.FilterGrad(p, new sbyte[18], accGrad, [2], new float[9]));
+        Assert.Throws<ArgumentException>(() => DepthwiseConv2D.FilterGrad(p, new sbyte[18], accGrad, [1], new float[18]));
+    }
+
+    private static void AssertDispatchedInputGrad(DepthwiseConv2DParams p, float[] accGrad, float[] filter, float[] expected)
+    {
+        var dispatched = new float[expected.Length];
+        DepthwiseConv2D.InputGrad(p, accGrad, filter, dispatched);
+        GradientCheck.AssertBitwise(expected, dispatched, p);
+    }
+}

@@ -1,0 +1,122 @@
+using TinyTrain.Kernels;
+
+namespace TinyTrain.Tests.Kernels;
+
+public class FullyConnectedBackwardTests
+{
+    [Theory]
+    [InlineData(1, 7, 5)]
+    [InlineData(3, 4, 9)]
+    public void FiniteDifferences_MatchInputFilterAndBiasGradients(int batches, int inputDepth, int outputDepth)
+    {
+        var p = new FullyConnectedParams(batches, inputDepth, outputDepth, 0, 0, 0, -128, 127, Requantization.FromFloat([1f]));
+        var random = new Random(batches * 100 + inputDepth);
+        var input = GradientCheck.Floats(random, batches * inputDepth);
+        var filter = GradientCheck.Floats(random, outputDepth * inputDepth);
+        var bias = GradientCheck.Floats(random, outputDepth);
+        var r = GradientCheck.Floats(random, batches * outputDepth);
+        var output = new float[batches * outputDepth];
+        FullyConnected.ForwardFloat(p, input, filter, bias, output, float.NegativeInfinity, float.PositiveInfinity);
+        var (min, max) = GradientCheck.SafeRange(output, 2 * GradientCheck.Eps);
+
+        var mask = new byte[ClampMask.ByteLength(output.Length)];
+        FullyConnected.ForwardFloatWithMask(p, input, filter, bias, output, min, max, mask);
+        var accGrad = new float[output.Length];
+        Requant.AccumulatorGrad(r, mask, [1f], outputDepth, accGrad);
+        var inputGrad = new float[input.Length];
+        var filterGrad = new float[filter.Length];
+        var biasGrad = new float[outputDepth];
+        FullyConnected.InputGradReference(p, accGrad, filter, inputGrad);
+        AssertDispatchedInputGrad(p, accGrad, filter, inputGrad);
+        FullyConnected.FilterGradReference(p, input, accGrad, GradientCheck.AllChannels(inputDepth), filterGrad);
+        Bias.Grad(accGrad, outputDepth, biasGrad);
+
+        double Loss()
+        {
+            FullyConnected.ForwardFloat(p, input, filter, bias, output, min, max);
+            return GradientCheck.Dot(r, output);
+        }
+
+        GradientCheck.AssertMatches(input, inputGrad, Loss, "input");
+        GradientCheck.AssertMatches(filter, filterGrad, Loss, "filter");
+        GradientCheck.AssertMatches(bias, biasGrad, Loss, "bias");
+    }
+
+    [Fact]
+    public void Int8Grads_UseBothZeroPoints_HandComputed()
+    {
+        // W - fzp = [[1, 2, 3], [-4, 5, -6]] with fzp 2; x - xzp = [10, -20, 30] with xzp 10; accGrad = [1, 0.5].
+        var p = new FullyConnectedParams(1, 3, 2, 10, 2, 0, -128, 127, Requantization.FromFloat([1f]));
+        var inputGrad = new float[3];
+        FullyConnected.InputGradReference(p, [1, 0.5f], [3, 4, 5, -2, 7, -4], inputGrad);
+        Assert.Equal(new float[] { 1 - 2, 2 + 2.5f, 3 - 3 }, inputGrad);
+        var filterGrad = new float[4];
+        FullyConnected.FilterGradReference(p, [20, -10, 40], [1, 0.5f], [2, 0], filterGrad);
+        Assert.Equal(new float[] { 30, 10, 15, 5 }, filterGrad);
+    }
+
+    [Fact]
+    public void Vectorized_MatchesReference_ForEveryDepthUpTo257_AndInt8EqualsFp32Copies()
+    {
+        var random = new Random(8);
+        for (int depth = 0; depth <= 257; depth++)
+        {
+            int batches = random.Next(1, 4), outputs = random.Next(1, 10);
+            var p = new FullyConnectedParams(batches, depth, outputs, KernelRandom.ZeroPoint(random),
+                random.Next(3) == 0 ? KernelRandom.ZeroPoint(random) : 0, 0, -128, 127, Requantization.FromFloat([1f]));
+            var input = KernelRandom.Int8(random, batches * depth);
+            var filter = KernelRandom.Int8(random, outputs * depth);
+            var accGrad = GradientCheck.SparseGradient(random, batches * outputs);
+            int[] channels = GradientCheck.SomeChannels(random, depth);
+
+            var expectedInput = new float[batches * depth];
+            var expectedFilter = new float[outputs * channels.Length];
+            FullyConnected.InputGradReference(p, accGrad, filter, expectedInput);
+            FullyConnected.FilterGradReference(p, input, accGrad, channels, expectedFilter);
+            var fromFloat = new float[expectedInput.Length];
+            FullyConnected.InputGradReference(p, accGrad, GradientCheck.ToFloat(filter, p.FilterZeroPoint), fromFloat);
+            GradientCheck.AssertBitwise(expectedInput, fromFloat, p);
+            var filterFromFloat = new float[expectedFilter.Length];
+            FullyConnected.FilterGradReference(p, GradientCheck.ToFloat(input, p.InputZeroPoint), accGrad, channels, filterFromFloat);
+            GradientCheck.AssertBitwise(expectedFilter, filterFromFloat, p);
+
+            foreach (var width in KernelRandom.Widths)
+            {
+                var actualInput = new float[expectedInput.Length];
+                FullyConnected.InputGradVectorized(p, accGrad, filter, actualInput, width);
+                GradientCheck.AssertBitwise(expectedInput, actualInput, $"input {width} {p}");
+                var actualFilter = new float[expectedFilter.Length];
+                FullyConnected.FilterGradVectorized(p, input, accGrad, channels, actualFilter, width);
+                GradientCheck.AssertBitwise(expectedFilter, actualFilter, $"filter {width} {p}");
+            }
+        }
+    }
+
+    [Fact]
+    public void FilterGrad_SelectedChannels_AreSlicesOfTheFullGradient()
+    {
+        var random = new Random(9);
+        var p = new FullyConnectedParams(2, 40, 6, 3, 0, 0, -128, 127, Requantization.FromFloat([1f]));
+        var input = KernelRandom.Int8(random, 80);
+        var accGrad = GradientCheck.SparseGradient(random, 12);
+        var full = new float[6 * 40];
+        FullyConnected.FilterGrad(p, input, accGrad, GradientCheck.AllChannels(40), full);
+        int[] channels = [39, 0, 17, 5];
+        var selected = new float[6 * 4];
+        FullyConnected.FilterGrad(p, input, accGrad, channels, selected);
+        for (int o = 0; o < 6; o++)
+        {
+            for (int j = 0; j < 4; j++)
+            {
+                Assert.Equal(full[o * 40 + channels[j]], selected[o * 4 + j]);
+            }
+        }
+    }
+
+    private static void AssertDispatchedInputGrad(FullyConnectedParams p, float[] accGrad, float[] filter, float[] expected)
+    {
+        var dispatched = new float[expected.Length];
+        FullyConnected.InputGrad(p, accGrad, filter, dispatched);
+        GradientCheck.AssertBitwise(expected, dispatched, p);
+    }
+}

@@ -1,0 +1,112 @@
+using TinyTrain.Kernels;
+
+namespace TinyTrain.Tests.Kernels;
+
+/// <summary><see cref="Requant.AccumulatorGrad"/>, <see cref="Bias.Grad"/> and <see cref="Elementwise.AddInPlace"/>.</summary>
+public class RequantBackwardTests
+{
+    [Fact]
+    public void AccumulatorGrad_MasksAndScalesPerChannel_HandComputed()
+    {
+        // 2 pixels x 3 channels, scales 1, 0.5, 0.25; bit 4 (pixel 1, channel 1) is 0.
+        var accGrad = new float[6];
+        Requant.AccumulatorGradReference([1, 2, 4, 8, 16, 32], [0b10_1111], [1f, 0.5f, 0.25f], 3, accGrad);
+        Assert.Equal(new float[] { 1, 1, 1, 8, 0, 8 }, accGrad);
+        Requant.AccumulatorGradReference([1, 2, 4, 8, 16, 32], [0b11_1110], [0.5f], 3, accGrad); // per-tensor
+        Assert.Equal(new float[] { 0, 1, 2, 4, 8, 16 }, accGrad);
+    }
+
+    [Fact]
+    public void AccumulatorGrad_Vectorized_MatchesReference_ForEveryLengthUpTo257_InPlaceToo()
+    {
+        var random = new Random(13);
+        for (int length = 0; length <= 257; length++)
+        {
+            int[] divisors = Enumerable.Range(1, Math.Max(length, 1)).Where(c => length % c == 0).ToArray();
+            int channels = divisors[random.Next(divisors.Length)];
+            var scale = GradientCheck.Floats(random, random.Next(3) == 0 ? 1 : channels);
+            var gradient = GradientCheck.SparseGradient(random, length);
+            var mask = new byte[ClampMask.ByteLength(length)];
+            random.NextBytes(mask);
+            if (mask.Length > 0 && length % 8 != 0)
+            {
+                mask[^1] &= (byte)((1 << (length % 8)) - 1);
+            }
+
+            var expected = new float[length];
+            Requant.AccumulatorGradReference(gradient, mask, scale, channels, expected);
+            foreach (var width in KernelRandom.Widths)
+            {
+                var actual = new float[length];
+                Requant.AccumulatorGradVectorized(gradient, mask, scale, channels, actual, width);
+                GradientCheck.AssertBitwise(expected, actual, $"{width} length {length} channels {channels} scales {scale.Length}");
+                var inPlace = (float[])gradient.Clone();
+                Requant.AccumulatorGradVectorized(inPlace, mask, scale, channels, inPlace, width);
+                GradientCheck.AssertBitwise(expected, inPlace, $"in place {width} length {length}");
+            }
+
+            var dispatched = new float[length];
+            Requant.AccumulatorGrad(gradient, mask, scale, channels, dispatched);
+            GradientCheck.AssertBitwise(expected, dispatched, length);
+        }
+    }
+
+    [Fact]
+    public void AccumulatorGrad_RejectsBadShapes()
+    {
+        Assert.Throws<ArgumentException>(() => Requant.AccumulatorGrad(new float[6], new byte[1], [1f, 2f], 3, new float[6]));
+        Assert.Throws<ArgumentException>(() => Requant.AccumulatorGrad(new float[7], new byte[1], [1f], 3, new float[7]));
+        Assert.Throws<ArgumentException>(() => Requant.AccumulatorGrad(new float[9], new byte[1], [1f], 3, new float[9]));
+        Assert.Throws<ArgumentException>(() => Requant.AccumulatorGrad(new float[6], new byte[1], [1f], 3, new float[5]));
+    }
+
+    [Fact]
+    public void BiasGrad_SumsOverPixels_VectorizedMatchesReference()
+    {
+        var biasGrad = new float[] { 99, 99 };
+        Bias.GradReference([1, 2, 3, 4, 5, 6], 2, biasGrad);
+        Assert.Equal(new float[] { 9, 12 }, biasGrad);
+
+        var random = new Random(14);
+        foreach (int channels in new[] { 1, 3, 7, 16, 17, 33, 67 })
+        {
+            var accGrad = GradientCheck.SparseGradient(random, channels * random.Next(1, 30));
+            var expected = new float[channels];
+            Bias.GradReference(accGrad, channels, expected);
+            foreach (var width in KernelRandom.Widths)
+            {
+                var actual = new float[channels];
+                Bias.GradVectorized(accGrad, channels, actual, width);
+                GradientCheck.AssertBitwise(expected, actual, $"{width} {channels}");
+            }
+        }
+
+        Assert.Throws<ArgumentException>(() => Bias.Grad(new float[5], 2, new float[2]));
+        Assert.Throws<ArgumentException>(() => Bias.Grad(new float[6], 2, new float[3]));
+    }
+
+    [Fact]
+    public void AddInPlace_VectorizedMatchesReference_ForEveryLengthUpTo257()
+    {
+        var random = new Random(15);
+        for (int length = 0; length <= 257; length++)
+        {
+            var target = GradientCheck.Floats(random, length, 100f);
+            var source = GradientCheck.Floats(random, length, 0.01f);
+            var expected = (float[])target.Clone();
+            Elementwise.AddInPlaceReference(expected, source);
+            foreach (var width in KernelRandom.Widths)
+            {
+                var actual = (float[])target.Clone();
+                Elementwise.AddInPlaceVectorized(actual, source, width);
+                GradientCheck.AssertBitwise(expected, actual, $"{width} {length}");
+            }
+
+            var dispatched = (float[])target.Clone();
+            Elementwise.AddInPlace(dispatched, source);
+            GradientCheck.AssertBitwise(expected, dispatched, length);
+        }
+
+        Assert.Throws<ArgumentException>(() => Elementwise.AddInPlace(new float[3], new float[4]));
+    }
+}
