@@ -5,8 +5,16 @@ using TinyTrain.Compiler.Lowering;
 using TinyTrain.Formats;
 using TinyTrain.Runtime;
 
-// Inference throughput of the int8 engine: `dotnet run -c Release --project bench/TinyTrain.Bench -- [MODEL...]`.
+// Inference throughput of the int8 engine: `dotnet run -c Release --project bench/TinyTrain.Bench -- [MODEL...]`;
+// training-step throughput: `... -- train MODEL SCHEME...`.
 // Prints Markdown rows for docs/BENCHMARKS.md. Rates are medians of timed rounds after warm-up; compare as ratios.
+if (args.Length > 0 && args[0] == "train")
+{
+    // `-- train MODEL SCHEME...`: training-step throughput.
+    TrainBench.Run(args.Length > 1 ? args[1] : "mcunet-5fps", args.Length > 2 ? args[2..] : ["paper:99kb", "last:6", "head-only"]);
+    return;
+}
+
 var models = args.Length > 0 ? args : ["mcunet-5fps"];
 Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.ProcessArchitecture}, .NET {Environment.Version}, " +
     $"Vector512 {(Vector512.IsHardwareAccelerated ? "on" : "off")}, Vector256 {(Vector256.IsHardwareAccelerated ? "on" : "off")}");

@@ -1,8 +1,10 @@
 using TinyTrain.Compiler;
+using TinyTrain.Compiler.Sparse;
 using TinyTrain.Data;
 using TinyTrain.Formats;
 using TinyTrain.Formats.Pickle;
 using TinyTrain.Formats.Tflite;
+using TinyTrain.Runtime.Training;
 
 namespace TinyTrain.Cli;
 
@@ -12,7 +14,7 @@ public static class UserError
     public static string? Describe(Exception e) => e switch
     {
         ModelFormatException or PickleFormatException or TfliteFormatException or DataFormatException
-            or CompilationException or FileNotFoundException or DirectoryNotFoundException or UsageException
+            or CompilationException or SchemeException or TrainingDivergedException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UsageException
             => OneLine(e.Message),
         UnauthorizedAccessException or IOException => OneLine(e.Message),
         _ => null,

@@ -9,7 +9,7 @@ namespace TinyTrain.Runtime;
 /// every activation lives at its planned offset, so the plan is the real memory, not an estimate.
 /// Not thread-safe: use one executor per thread (see <see cref="BatchRunner"/>).
 /// </summary>
-public sealed class Executor
+public sealed partial class Executor
 {
     private readonly byte[] arena;
     private readonly KernelVariant variant;
@@ -19,6 +19,16 @@ public sealed class Executor
         Program = program;
         this.variant = variant;
         arena = new byte[program.ArenaBytes];
+        ResetState();
+    }
+
+    /// <summary>Puts every persistent tensor (trained parameters, optimiser state) back to its initial value.</summary>
+    public void ResetState()
+    {
+        foreach (var t in Program.Tensors)
+        {
+            if (t.Placement == TensorPlacement.Persistent) t.Data!.Bytes.CopyTo(arena.AsSpan(t.Offset, t.Bytes));
+        }
     }
 
     public Program Program { get; }
@@ -51,14 +61,21 @@ public sealed class Executor
     public ReadOnlySpan<byte> TensorBytes(int id)
     {
         var t = Program.Tensors[id];
-        return t.Placement == TensorPlacement.Arena ? arena.AsSpan(t.Offset, t.Bytes) : t.Data!.Bytes;
+        return t.Placement == TensorPlacement.Constant ? t.Data!.Bytes : arena.AsSpan(t.Offset, t.Bytes);
     }
 
     private Span<sbyte> SByteSpan(int id)
     {
         var t = Program.Tensors[id];
-        if (t.Placement != TensorPlacement.Arena) throw new InvalidOperationException($"{t.Name} is constant");
-        return MemoryMarshal.Cast<byte, sbyte>(arena.AsSpan(t.Offset, t.Bytes));
+        return MemoryMarshal.Cast<byte, sbyte>(Writable(id));
+    }
+
+    /// <summary>The arena bytes of a tensor that calls may write (an activation or persistent state).</summary>
+    internal Span<byte> Writable(int id)
+    {
+        var t = Program.Tensors[id];
+        if (t.Placement == TensorPlacement.Constant) throw new InvalidOperationException($"{t.Name} is constant");
+        return arena.AsSpan(t.Offset, t.Bytes);
     }
 
     private ReadOnlySpan<sbyte> ReadSByte(int id) => MemoryMarshal.Cast<byte, sbyte>(TensorBytes(id));
@@ -70,17 +87,29 @@ public sealed class Executor
         var reference = variant == KernelVariant.Reference;
         switch (call)
         {
+            case Conv2DCall { Mask: >= 0 } c:
+                Conv2D.ForwardWithMask(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
+                break;
             case Conv2DCall c:
                 if (reference) Conv2D.ForwardReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
                 else Conv2D.Forward(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
+                break;
+            case DepthwiseConv2DCall { Mask: >= 0 } c:
+                DepthwiseConv2D.ForwardWithMask(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
                 break;
             case DepthwiseConv2DCall c:
                 if (reference) DepthwiseConv2D.ForwardReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
                 else DepthwiseConv2D.Forward(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
                 break;
+            case FullyConnectedCall { Mask: >= 0 } c:
+                FullyConnected.ForwardWithMask(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
+                break;
             case FullyConnectedCall c:
                 if (reference) FullyConnected.ForwardReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
                 else FullyConnected.Forward(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
+                break;
+            case AddCall { Mask: >= 0 } c:
+                Add.ForwardWithMask(c.Params, ReadSByte(c.A), ReadSByte(c.B), SByteSpan(c.Output), Writable(c.Mask));
                 break;
             case AddCall c:
                 if (reference) Add.ForwardReference(c.Params, ReadSByte(c.A), ReadSByte(c.B), SByteSpan(c.Output));
@@ -102,7 +131,8 @@ public sealed class Executor
                 TensorBytes(c.Input).CopyTo(arena.AsSpan(Program.Tensors[c.Output].Offset, Program.Tensors[c.Output].Bytes));
                 break;
             default:
-                throw new InvalidOperationException($"the executor has no kernel for {call.GetType().Name}");
+                InvokeTraining(call);
+                break;
         }
     }
 }

@@ -41,12 +41,14 @@ internal sealed class GradientRules(GraphBuilder b, TrainingOptions options)
             case OpKind.Add:
             {
                 var mask = Mask(node);
-                var (qa, qb, qy) = (node.Input(0).Quant!, node.Input(1).Quant!, node.Quant!);
+                var (qa, qb, qy) = (node.Input(0).Quant, node.Input(1).Quant, node.Quant!);
                 // y = (s_a (a - z_a) + s_b (b - z_b)) / s_y: d/da = s_a / s_y, in float32 as the forward computes.
+                // In fp32 mode y = a + b: only the clamp's mask remains.
+                var real = node.Type.DType == DType.Float32;
                 Input(node.Input(0), () => b.Op(OpKind.RequantGrad, Name($"{node.Name}.a.grad"),
-                    new RequantGradAttrs([(float)qa.Scale / (float)qy.Scale]), null, gradient!, mask));
+                    new RequantGradAttrs([real ? 1f : (float)qa!.Scale / (float)qy.Scale]), null, gradient!, mask));
                 Input(node.Input(1), () => b.Op(OpKind.RequantGrad, Name($"{node.Name}.b.grad"),
-                    new RequantGradAttrs([(float)qb.Scale / (float)qy.Scale]), null, gradient!, mask));
+                    new RequantGradAttrs([real ? 1f : (float)qb!.Scale / (float)qy.Scale]), null, gradient!, mask));
                 break;
             }
             case OpKind.AveragePool2D:
@@ -92,8 +94,11 @@ internal sealed class GradientRules(GraphBuilder b, TrainingOptions options)
             OpKind.DepthwiseConv2D => (OpKind.DepthwiseConv2DInputGrad, OpKind.DepthwiseConv2DFilterGrad),
             _ => (OpKind.FullyConnectedInputGrad, OpKind.FullyConnectedFilterGrad),
         };
-        // The accumulator's gradient: through the clamp and the requantisation of an int8 op; an fp32 op has neither.
-        var accumulator = node.Type.DType != DType.Int8 ? gradient : b.Op(OpKind.RequantGrad, Name($"{node.Name}.acc.grad"),
+        // The accumulator's gradient: through the clamp and the requantisation of an int8 op; an fp32 op has only
+        // its clamp (when it replaces an int8 op), an fp32 head neither.
+        var accumulator = node.Type.DType != DType.Int8
+            ? node.Quant is null ? gradient : b.Op(OpKind.RequantGrad, Name($"{node.Name}.acc.grad"), new RequantGradAttrs([1f]), null, gradient, Mask(node))
+            : b.Op(OpKind.RequantGrad, Name($"{node.Name}.acc.grad"),
             new RequantGradAttrs([.. Enumerable.Range(0, node.Shape[-1]).Select(c => (float)(x.Quant!.Scale * filter.Quant!.ScaleAt(c) / node.Quant!.Scale))]),
             null, gradient, Mask(node));
         if (onPath.Contains(x))

@@ -23,6 +23,8 @@ public sealed record TrainingGraph(Graph Graph, Node Image, Node Label, Node Hea
         var b = new GraphBuilder();
         var image = model.Input;
         var label = b.Input("label", DType.Int32, new Shape(1), null);
+        if (options.Head == HeadKind.Int8 && features.Type.DType != DType.Int8)
+            throw new CompilationException($"{model.Name} computes in fp32; an int8 head needs int8 features (use an fp32 head)");
         var (head, logits) = options.Head == HeadKind.Int8
             ? Int8Head(b, classifier, features, options.Classes)
             : FloatHead(b, features, options.Classes);
@@ -68,10 +70,11 @@ public sealed record TrainingGraph(Graph Graph, Node Image, Node Label, Node Hea
     {
         var channels = features.Shape[-1];
         var flat = b.Reshape("features.flat", features, new Shape(1, channels));
-        var real = b.Op(OpKind.Dequantize, "features", new DequantizeAttrs(), null, flat);
+        var real = features.Type.DType == DType.Float32 ? flat : b.Op(OpKind.Dequantize, "features", new DequantizeAttrs(), null, flat);
         var filter = b.Constant("head.weight", TensorData.From(new float[classes * channels]), new Shape(classes, channels));
         var bias = b.Constant("head.bias", TensorData.From(new float[classes]), new Shape(classes));
-        var head = b.FullyConnected("head", real, filter, bias, new FullyConnectedAttrs(ClampRange.Int8, RequantKind.Float), QuantParams.PerTensor(1, 0));
+        // No output quantisation: the head's logits are unclamped reals.
+        var head = b.Op(OpKind.FullyConnected, "head", new FullyConnectedAttrs(ClampRange.Int8, RequantKind.Float), null, real, filter, bias);
         return (head, head);
     }
 }

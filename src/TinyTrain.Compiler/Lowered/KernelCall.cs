@@ -13,32 +13,32 @@ public abstract record KernelCall(string Name)
     public virtual long Macs => 0;
 }
 
-/// <summary>Bias is -1 when the op has none.</summary>
-public sealed record Conv2DCall(string Name, Conv2DParams Params, int Input, int Filter, int Bias, int Output) : KernelCall(Name)
+/// <summary>Bias is -1 when the op has none; Mask (-1: none) receives the 1-bit clamp mask for the backward pass.</summary>
+public sealed record Conv2DCall(string Name, Conv2DParams Params, int Input, int Filter, int Bias, int Output, int Mask = -1) : KernelCall(Name)
 {
     public override IEnumerable<int> Reads => Bias < 0 ? [Input, Filter] : [Input, Filter, Bias];
-    public override IEnumerable<int> Writes => [Output];
+    public override IEnumerable<int> Writes => Mask < 0 ? [Output] : [Output, Mask];
     public override long Macs => Params.Macs;
 }
 
-public sealed record DepthwiseConv2DCall(string Name, DepthwiseConv2DParams Params, int Input, int Filter, int Bias, int Output) : KernelCall(Name)
+public sealed record DepthwiseConv2DCall(string Name, DepthwiseConv2DParams Params, int Input, int Filter, int Bias, int Output, int Mask = -1) : KernelCall(Name)
 {
     public override IEnumerable<int> Reads => Bias < 0 ? [Input, Filter] : [Input, Filter, Bias];
-    public override IEnumerable<int> Writes => [Output];
+    public override IEnumerable<int> Writes => Mask < 0 ? [Output] : [Output, Mask];
     public override long Macs => Params.Macs;
 }
 
-public sealed record FullyConnectedCall(string Name, FullyConnectedParams Params, int Input, int Filter, int Bias, int Output) : KernelCall(Name)
+public sealed record FullyConnectedCall(string Name, FullyConnectedParams Params, int Input, int Filter, int Bias, int Output, int Mask = -1) : KernelCall(Name)
 {
     public override IEnumerable<int> Reads => Bias < 0 ? [Input, Filter] : [Input, Filter, Bias];
-    public override IEnumerable<int> Writes => [Output];
+    public override IEnumerable<int> Writes => Mask < 0 ? [Output] : [Output, Mask];
     public override long Macs => Params.Macs;
 }
 
-public sealed record AddCall(string Name, AddParams Params, int A, int B, int Output) : KernelCall(Name)
+public sealed record AddCall(string Name, AddParams Params, int A, int B, int Output, int Mask = -1) : KernelCall(Name)
 {
     public override IEnumerable<int> Reads => [A, B];
-    public override IEnumerable<int> Writes => [Output];
+    public override IEnumerable<int> Writes => Mask < 0 ? [Output] : [Output, Mask];
 }
 
 public sealed record AveragePool2DCall(string Name, PoolParams Params, int Input, int Output) : KernelCall(Name)

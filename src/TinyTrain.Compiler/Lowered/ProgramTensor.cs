@@ -7,6 +7,9 @@ public enum TensorPlacement
 {
     Arena,
     Constant,
+
+    /// <summary>In the arena for the whole step and across steps: trained parameters and optimiser state, initialised from Data.</summary>
+    Persistent,
 }
 
 /// <summary>

@@ -44,6 +44,25 @@ public static class KernelParamsBuilder
             x.Quant!.ZeroPoint, filter.Quant!.ZeroPoint, y.Quant!.ZeroPoint, a.Clamp.Min, a.Clamp.Max, requant);
     }
 
+    /// <summary>
+    /// Geometry of an fp32 conv-like op (Conv2DParams, DepthwiseConv2DParams or FullyConnectedParams): shapes,
+    /// strides and padding; zero points, clamp and requantisation are neutral (the fp32 kernels take the clamp apart).
+    /// </summary>
+    public static object FloatGeometry(Node node)
+    {
+        var (x, filter, y) = (node.Input(0), node.Input(1), node);
+        var none = Requantization.FromFloat([1f]);
+        return node.Attrs switch
+        {
+            Conv2DAttrs a => new Conv2DParams(x.Shape[1], x.Shape[2], x.Shape[3], y.Shape[1], y.Shape[2], y.Shape[3], filter.Shape[1], filter.Shape[2],
+                a.StrideH, a.StrideW, a.DilationH, a.DilationW, a.Padding.Top, a.Padding.Left, 0, 0, sbyte.MinValue, sbyte.MaxValue, none),
+            DepthwiseConv2DAttrs a => new DepthwiseConv2DParams(x.Shape[1], x.Shape[2], x.Shape[3], y.Shape[1], y.Shape[2], a.DepthMultiplier,
+                filter.Shape[1], filter.Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW, a.Padding.Top, a.Padding.Left, 0, 0, sbyte.MinValue, sbyte.MaxValue, none),
+            FullyConnectedAttrs => new FullyConnectedParams(y.Shape[0], filter.Shape[1], filter.Shape[0], 0, 0, 0, sbyte.MinValue, sbyte.MaxValue, none),
+            _ => throw new InvalidOperationException($"{node.Name}: {node.Kind} has no conv geometry"),
+        };
+    }
+
     public static AddParams Add(Node node)
     {
         var a = node.AttrsAs<AddAttrs>();

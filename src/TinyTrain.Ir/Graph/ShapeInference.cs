@@ -17,7 +17,7 @@ public static partial class ShapeInference
                 Expect(w[3] == x[3], name, $"filter {w} does not match {x[3]} input channels");
                 var oh = OutputSize(x[1], w[1], a.StrideH, a.DilationH, a.Padding.Top + a.Padding.Bottom, name);
                 var ow = OutputSize(x[2], w[2], a.StrideW, a.DilationW, a.Padding.Left + a.Padding.Right, name);
-                return new TensorType(DType.Int8, new Shape(x[0], oh, ow, w[0]), quant);
+                return new TensorType(In(0).Type.DType, new Shape(x[0], oh, ow, w[0]), quant);
             }
             case OpKind.DepthwiseConv2D:
             {
@@ -28,7 +28,7 @@ public static partial class ShapeInference
                 Expect(w[3] == x[3] * a.DepthMultiplier, name, $"filter {w} does not match {x[3]} channels x {a.DepthMultiplier}");
                 var oh = OutputSize(x[1], w[1], a.StrideH, a.DilationH, a.Padding.Top + a.Padding.Bottom, name);
                 var ow = OutputSize(x[2], w[2], a.StrideW, a.DilationW, a.Padding.Left + a.Padding.Right, name);
-                return new TensorType(DType.Int8, new Shape(x[0], oh, ow, w[3]), quant);
+                return new TensorType(In(0).Type.DType, new Shape(x[0], oh, ow, w[3]), quant);
             }
             case OpKind.FullyConnected:
             {
@@ -36,11 +36,12 @@ public static partial class ShapeInference
                 var w = In(1).Shape; // [out, in]
                 Expect(w.Rank == 2 && x.Elements % w[1] == 0, name, $"input {x} does not split into rows of {w[1]}");
                 Expect(In(1).Type.DType == In(0).Type.DType, name, $"filter is {In(1).Type.DType.Name()}, input is {In(0).Type.DType.Name()}");
-                return new TensorType(In(0).Type.DType, new Shape((int)(x.Elements / w[1]), w[0]), In(0).Type.DType == DType.Int8 ? quant : null);
+                return new TensorType(In(0).Type.DType, new Shape((int)(x.Elements / w[1]), w[0]), quant);
             }
             case OpKind.Add:
                 Expect(In(0).Shape == In(1).Shape, name, $"add operands differ: {In(0).Shape} and {In(1).Shape}");
-                return new TensorType(DType.Int8, In(0).Shape, quant);
+                Expect(In(0).Type.DType == In(1).Type.DType, name, "add operands differ in type");
+                return new TensorType(In(0).Type.DType, In(0).Shape, quant);
             case OpKind.AveragePool2D:
             {
                 var a = (AveragePool2DAttrs)attrs;
@@ -48,7 +49,7 @@ public static partial class ShapeInference
                 Expect(x.Rank == 4, name, $"pool needs NHWC, got {x}");
                 var oh = OutputSize(x[1], a.FilterH, a.StrideH, 1, a.Padding.Top + a.Padding.Bottom, name);
                 var ow = OutputSize(x[2], a.FilterW, a.StrideW, 1, a.Padding.Left + a.Padding.Right, name);
-                return new TensorType(DType.Int8, new Shape(x[0], oh, ow, x[3]), quant);
+                return new TensorType(In(0).Type.DType, new Shape(x[0], oh, ow, x[3]), quant);
             }
             case OpKind.Mean:
             {

@@ -51,6 +51,14 @@ public sealed record ConstantAttrs(TensorData Data) : OpAttrs
 public readonly record struct ClampRange(int Min, int Max)
 {
     public static ClampRange Int8 => new(sbyte.MinValue, sbyte.MaxValue);
+
+    /// <summary>
+    /// The clamp in real values for an fp32 op: an fp32 tensor that replaces an int8 one keeps its quantisation as
+    /// a record of the int8 range, so the clamp is scale * (bound - zero point); without one there is no clamp.
+    /// </summary>
+    public static (float Min, float Max) Real(ClampRange clamp, QuantParams? quant) => quant is null
+        ? (float.NegativeInfinity, float.PositiveInfinity)
+        : ((float)(quant.Scale * (clamp.Min - quant.ZeroPoint)), (float)(quant.Scale * (clamp.Max - quant.ZeroPoint)));
 }
 
 public sealed record Conv2DAttrs(int StrideH, int StrideW, int DilationH, int DilationW, Padding2D Padding, ClampRange Clamp, RequantKind Requant) : OpAttrs;

@@ -1,0 +1,40 @@
+using TinyTrain.Compiler.Autodiff;
+using TinyTrain.Compiler.Lowering;
+using TinyTrain.Compiler.Precision;
+using TinyTrain.Compiler.Sparse;
+using TinyTrain.Ir;
+
+namespace TinyTrain.Compiler;
+
+/// <summary>
+/// The training pipeline, top to bottom: scheme -> trainable set -> training graph (new head, loss) -> compile-time
+/// autodiff restricted to the trainable set -> lowered, planned training step.
+/// </summary>
+public static class Compilation
+{
+    public sealed record Training(UpdateScheme Scheme, TrainableSet Trainables, TrainingGraph Graph, Differentiator.Result Differentiated, TrainingProgram Program);
+
+    /// <param name="fp32">Train the fp32 mode of the model (a baseline); the scheme picks the same channels as in int8.</param>
+    public static Training CompileTraining(Graph model, string scheme, TrainingOptions options, float momentum = 0, bool fp32 = false)
+    {
+        var index = ConvIndex.Of(model);
+        var parsed = SchemeParser.Parse(scheme, index);
+        var trainables = TrainableSet.Resolve(parsed, index);
+        IReadOnlyDictionary<Node, Node>? replaced = null;
+        var graph = TrainingGraph.Build(fp32 ? FloatConversion.Convert(model, out replaced) : model, options);
+        var parameters = Bind(trainables, graph, replaced);
+        var differentiated = Differentiator.Differentiate(graph, parameters, options);
+        return new Training(parsed, trainables, graph, differentiated, TrainingLowering.Lower(differentiated, momentum));
+    }
+
+    /// <summary>Backbone tensors keep their nodes (the training graph shares them); the head's map to the new head.</summary>
+    public static IReadOnlyList<TrainableParameter> Bind(TrainableSet trainables, TrainingGraph graph, IReadOnlyDictionary<Node, Node>? replaced = null) =>
+        [.. trainables.Tensors.Select(t => t.Role switch
+        {
+            TrainableRole.Weight => new TrainableParameter(replaced?[t.Conv] ?? t.Conv, ParameterKind.Filter, t.Channels),
+            TrainableRole.Bias => TrainableParameter.Bias(replaced?[t.Conv] ?? t.Conv),
+            TrainableRole.HeadWeight => TrainableParameter.WholeFilter(graph.Head),
+            TrainableRole.HeadBias => TrainableParameter.Bias(graph.Head),
+            _ => throw new InvalidOperationException($"unknown role {t.Role}"),
+        })];
+}

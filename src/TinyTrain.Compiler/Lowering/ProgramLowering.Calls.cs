@@ -1,0 +1,121 @@
+using System.Collections.Immutable;
+using TinyTrain.Compiler.Lowered;
+using TinyTrain.Ir;
+using TinyTrain.Kernels;
+
+namespace TinyTrain.Compiler.Lowering;
+
+internal sealed partial class ProgramLowering
+{
+    private KernelCall Call(Node node)
+    {
+        var name = node.Name;
+        if (node.Type.DType == DType.Float32 && node.Kind is OpKind.Conv2D or OpKind.DepthwiseConv2D or OpKind.FullyConnected or OpKind.Add or OpKind.AveragePool2D)
+            return FloatCall(node);
+        switch (node.Kind)
+        {
+            case OpKind.Conv2D:
+                return new Conv2DCall(name, KernelParamsBuilder.Conv2D(node), Operand(node, 0), Operand(node, 1), Operand(node, 2), NewTensor(node), MaskOf(node));
+            case OpKind.DepthwiseConv2D:
+                return new DepthwiseConv2DCall(name, KernelParamsBuilder.DepthwiseConv2D(node), Operand(node, 0), Operand(node, 1), Operand(node, 2), NewTensor(node), MaskOf(node));
+            case OpKind.FullyConnected:
+                return new FullyConnectedCall(name, KernelParamsBuilder.FullyConnected(node), Operand(node, 0), Operand(node, 1), Operand(node, 2), NewTensor(node), MaskOf(node));
+            case OpKind.Add:
+                return new AddCall(name, KernelParamsBuilder.Add(node), Operand(node, 0), Operand(node, 1), NewTensor(node), MaskOf(node));
+            case OpKind.AveragePool2D:
+                return new AveragePool2DCall(name, KernelParamsBuilder.AveragePool2D(node), Operand(node, 0), NewTensor(node));
+            case OpKind.Mean:
+                return new MeanCall(name, KernelParamsBuilder.Mean(node), Operand(node, 0), NewTensor(node));
+            case OpKind.Softmax:
+                return new SoftmaxCall(name, KernelParamsBuilder.Softmax(node), Operand(node, 0), NewTensor(node));
+            case OpKind.Pad:
+                return new PadCall(name, KernelParamsBuilder.Pad(node), Operand(node, 0), NewTensor(node));
+            case OpKind.Dequantize:
+                return new DequantizeCall(name, (float)node.Input(0).Quant!.Scale, node.Input(0).Quant!.ZeroPoint, Operand(node, 0), NewTensor(node));
+            case OpKind.SoftmaxCrossEntropy:
+            {
+                var loss = NewTensor(node);
+                var grad = users[node.Input(0)].FirstOrDefault(u => u.Kind == OpKind.SoftmaxCrossEntropyGrad) is { } g ? NewTensor(g) : -1;
+                return new SoftmaxCrossEntropyCall(name, Operand(node, 0), Operand(node, 1), loss, grad);
+            }
+            case OpKind.RequantGrad:
+                return new RequantGradCall(name, node.AttrsAs<RequantGradAttrs>().Scales, node.Shape[-1], Operand(node, 0), Operand(node, 1), NewTensor(node));
+            case OpKind.Conv2DInputGrad:
+                return new Conv2DInputGradCall(name, Geometry<Conv2DParams>(Forward(node)), Operand(node, 0), Operand(node, 1), NewTensor(node));
+            case OpKind.DepthwiseConv2DInputGrad:
+                return new DepthwiseConv2DInputGradCall(name, Geometry<DepthwiseConv2DParams>(Forward(node)), Operand(node, 0), Operand(node, 1), NewTensor(node));
+            case OpKind.FullyConnectedInputGrad:
+                return new FullyConnectedInputGradCall(name, FullyConnectedGeometry(Forward(node)), Operand(node, 0), Operand(node, 1), NewTensor(node));
+            case OpKind.Conv2DFilterGrad:
+                return new Conv2DFilterGradCall(name, Geometry<Conv2DParams>(Forward(node)), Operand(node, 0), Operand(node, 1), Channels(node), NewTensor(node));
+            case OpKind.DepthwiseConv2DFilterGrad:
+                return new DepthwiseConv2DFilterGradCall(name, Geometry<DepthwiseConv2DParams>(Forward(node)), Operand(node, 0), Operand(node, 1), Channels(node), NewTensor(node));
+            case OpKind.FullyConnectedFilterGrad:
+                return new FullyConnectedFilterGradCall(name, FullyConnectedGeometry(Forward(node)), Operand(node, 0), Operand(node, 1), Channels(node), NewTensor(node));
+            case OpKind.BiasGrad:
+                return new BiasGradCall(name, node.Shape[0], Operand(node, 0), NewTensor(node));
+            case OpKind.AveragePool2DGrad:
+                return new AveragePool2DGradCall(name, KernelParamsBuilder.AveragePool2D(node.AttrsAs<PoolGradAttrs>().Forward), Operand(node, 0), NewTensor(node));
+            case OpKind.GradAdd:
+                return new GradAddCall(name, Operand(node, 0), Operand(node, 1), NewTensor(node));
+            default:
+                throw new CompilationException($"{node.Name}: no kernel for {node.Kind}");
+        }
+    }
+
+    /// <summary>The fp32 mode's ops: geometry without requantisation, the clamp in real values.</summary>
+    private KernelCall FloatCall(Node node)
+    {
+        var clamp = node.Attrs switch
+        {
+            Conv2DAttrs a => a.Clamp,
+            DepthwiseConv2DAttrs a => a.Clamp,
+            FullyConnectedAttrs a => a.Clamp,
+            AddAttrs a => a.Clamp,
+            _ => ClampRange.Int8,
+        };
+        var (min, max) = ClampRange.Real(clamp, node.Quant);
+        return node.Kind switch
+        {
+            OpKind.AveragePool2D => new FloatAveragePool2DCall(node.Name, KernelParamsBuilder.AveragePool2D(node), Operand(node, 0), NewTensor(node)),
+            OpKind.Add => new FloatAddCall(node.Name, Operand(node, 0), Operand(node, 1), NewTensor(node), min, max, MaskOf(node)),
+            _ => new FloatConvCall(node.Name, node.Kind, KernelParamsBuilder.FloatGeometry(node), Operand(node, 0), Operand(node, 1), Operand(node, 2), NewTensor(node), min, max, MaskOf(node)),
+        };
+    }
+
+    private static Node Forward(Node grad) => grad.AttrsAs<ConvGradAttrs>().Forward;
+
+    /// <summary>Kernel parameters of a forward op for its backward kernels: the int8 ones, or fp32 geometry.</summary>
+    private static T Geometry<T>(Node forward) where T : class => (forward.Type.DType == DType.Float32
+        ? KernelParamsBuilder.FloatGeometry(forward)
+        : forward.Kind == OpKind.Conv2D ? KernelParamsBuilder.Conv2D(forward) : KernelParamsBuilder.DepthwiseConv2D(forward)) as T
+        ?? throw new InvalidOperationException($"{forward.Name}: no {typeof(T).Name}");
+
+    private static ImmutableArray<int> Channels(Node grad) => grad.AttrsAs<ConvGradAttrs>().Channels;
+
+    private static FullyConnectedParams FullyConnectedGeometry(Node forward) => forward.Type.DType == DType.Float32
+        ? (FullyConnectedParams)KernelParamsBuilder.FloatGeometry(forward)
+        : KernelParamsBuilder.FullyConnected(forward);
+
+    /// <summary>
+    /// An SGD step on the parameter's persistent tensor. Weight gradients are [outer, k]: the QAS factor of output
+    /// channel c covers QasStride consecutive gradient values. Master copies and velocities are persistent fp32.
+    /// </summary>
+    private KernelCall Update(Node node)
+    {
+        var a = node.AttrsAs<SgdUpdateAttrs>();
+        var (parameter, gradient) = (node.Input(0), node.Input(1));
+        var isBias = a.Channels.IsEmpty;
+        var gradientElements = (int)gradient.Shape.Elements;
+        var depthwise = parameter.Shape.Rank == 4 && parameter.Shape[0] == 1 && !isBias;
+        // Depthwise [1,KH,KW,C]: the channel is innermost, so QasStride 0 indexes factors by channel (see SliceLayout).
+        var qasStride = isBias || depthwise ? 1 : gradientElements / a.Qas.Length;
+        var inner = isBias ? 1 : parameter.Shape[-1];
+        var master = a.Policy == UpdatePolicy.Master && parameter.Type.DType != DType.Float32
+            ? NewState($"{parameter.Name}.master", DType.Float32, (int)parameter.Shape.Elements * 4, FloatCopy(parameter.ConstantData))
+            : -1;
+        var velocity = momentum > 0 ? NewState($"{parameter.Name}.velocity", DType.Float32, gradientElements * 4, Zeros(gradientElements)) : -1;
+        return new SgdUpdateCall(node.Name, tensorOf[parameter], tensorOf[gradient], a.Qas, depthwise ? 0 : qasStride,
+            a.Channels, inner, a.Policy, master, velocity);
+    }
+}

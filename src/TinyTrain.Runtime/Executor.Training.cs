@@ -1,0 +1,245 @@
+using System.Runtime.InteropServices;
+using TinyTrain.Compiler.Lowered;
+using TinyTrain.Ir;
+using TinyTrain.Kernels;
+
+namespace TinyTrain.Runtime;
+
+public sealed partial class Executor
+{
+    /// <summary>The step size the updates of the next run use (a trainer sets it per step from its schedule).</summary>
+    public float LearningRate { get; set; }
+
+    /// <summary>Momentum coefficient of updates that keep a velocity.</summary>
+    public float Momentum { get; set; } = 0.9f;
+
+    public ReadOnlySpan<float> Floats(int id) => MemoryMarshal.Cast<byte, float>(TensorBytes(id));
+
+    private Span<float> FloatSpan(int id) => MemoryMarshal.Cast<byte, float>(Writable(id));
+
+    private ReadOnlySpan<float> ReadFloat(int id) => id < 0 ? default : MemoryMarshal.Cast<byte, float>(TensorBytes(id));
+
+    /// <summary>Copies every persistent tensor (parameters, optimiser state) from another executor of the same program.</summary>
+    public void CopyStateFrom(Executor other)
+    {
+        if (!ReferenceEquals(other.Program, Program)) throw new ArgumentException("executors run different programs");
+        foreach (var t in Program.Tensors)
+        {
+            if (t.Placement == TensorPlacement.Persistent) other.arena.AsSpan(t.Offset, t.Bytes).CopyTo(arena.AsSpan(t.Offset, t.Bytes));
+        }
+    }
+
+    /// <summary>Overwrites a persistent tensor (a checkpoint being restored).</summary>
+    public void LoadState(int id, ReadOnlySpan<byte> bytes)
+    {
+        var t = Program.Tensors[id];
+        if (t.Placement != TensorPlacement.Persistent || bytes.Length != t.Bytes)
+            throw new ArgumentException($"{t.Name}: cannot load {bytes.Length} bytes into a {t.Placement} tensor of {t.Bytes}");
+        bytes.CopyTo(arena.AsSpan(t.Offset, t.Bytes));
+    }
+
+    /// <summary>Writes one int32 label into a label input.</summary>
+    public void SetLabel(int id, int label) => MemoryMarshal.Cast<byte, int>(Writable(id))[0] = label;
+
+    private void InvokeTraining(KernelCall call)
+    {
+        switch (call)
+        {
+            case FloatConvCall c:
+                FloatConv(c);
+                break;
+            case FloatAddCall c:
+                if (c.Mask >= 0) Add.ForwardFloatWithMask(ReadFloat(c.A), ReadFloat(c.B), FloatSpan(c.Output), c.Min, c.Max, Writable(c.Mask));
+                else Add.ForwardFloat(ReadFloat(c.A), ReadFloat(c.B), FloatSpan(c.Output), c.Min, c.Max);
+                break;
+            case FloatAveragePool2DCall c:
+                AveragePool2D.ForwardFloat(c.Params, ReadFloat(c.Input), FloatSpan(c.Output));
+                break;
+            case DequantizeCall c:
+                SoftmaxCrossEntropy.Dequantize(ReadSByte(c.Input), c.Scale, c.ZeroPoint, FloatSpan(c.Output));
+                break;
+            case SoftmaxCrossEntropyCall c:
+            {
+                var label = MemoryMarshal.Cast<byte, int>(TensorBytes(c.Label))[0];
+                var logits = ReadFloat(c.Logits);
+                if ((uint)label >= (uint)logits.Length) throw new ArgumentOutOfRangeException(nameof(label), $"label {label} is outside 0..{logits.Length - 1}");
+                Span<float> scratch = c.Grad < 0 ? stackalloc float[logits.Length] : default;
+                FloatSpan(c.Loss)[0] = SoftmaxCrossEntropy.Forward(logits, label, c.Grad < 0 ? scratch : FloatSpan(c.Grad));
+                break;
+            }
+            case RequantGradCall c:
+                if (c.Mask >= 0) Requant.AccumulatorGrad(ReadFloat(c.Gradient), TensorBytes(c.Mask), c.Scales.AsSpan(), c.Channels, FloatSpan(c.Output));
+                else Scale(ReadFloat(c.Gradient), c.Scales.AsSpan(), FloatSpan(c.Output));
+                break;
+            case Conv2DInputGradCall c when IsFloat(c.Filter):
+                Conv2D.InputGrad(c.Params, ReadFloat(c.Gradient), ReadFloat(c.Filter), FloatSpan(c.Output));
+                break;
+            case DepthwiseConv2DInputGradCall c when IsFloat(c.Filter):
+                DepthwiseConv2D.InputGrad(c.Params, ReadFloat(c.Gradient), ReadFloat(c.Filter), FloatSpan(c.Output));
+                break;
+            case Conv2DFilterGradCall c when IsFloat(c.Input):
+                Conv2D.FilterGrad(c.Params, ReadFloat(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
+                break;
+            case DepthwiseConv2DFilterGradCall c when IsFloat(c.Input):
+                DepthwiseConv2D.FilterGrad(c.Params, ReadFloat(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
+                break;
+            case Conv2DInputGradCall c:
+                Conv2D.InputGrad(c.Params, ReadFloat(c.Gradient), ReadSByte(c.Filter), FloatSpan(c.Output));
+                break;
+            case DepthwiseConv2DInputGradCall c:
+                DepthwiseConv2D.InputGrad(c.Params, ReadFloat(c.Gradient), ReadSByte(c.Filter), FloatSpan(c.Output));
+                break;
+            case FullyConnectedInputGradCall c when IsFloat(c.Filter):
+                FullyConnected.InputGrad(c.Params, ReadFloat(c.Gradient), ReadFloat(c.Filter), FloatSpan(c.Output));
+                break;
+            case FullyConnectedInputGradCall c:
+                FullyConnected.InputGrad(c.Params, ReadFloat(c.Gradient), ReadSByte(c.Filter), FloatSpan(c.Output));
+                break;
+            case Conv2DFilterGradCall c:
+                Conv2D.FilterGrad(c.Params, ReadSByte(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
+                break;
+            case DepthwiseConv2DFilterGradCall c:
+                DepthwiseConv2D.FilterGrad(c.Params, ReadSByte(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
+                break;
+            case FullyConnectedFilterGradCall c when IsFloat(c.Input):
+                FullyConnected.FilterGrad(c.Params, ReadFloat(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
+                break;
+            case FullyConnectedFilterGradCall c:
+                FullyConnected.FilterGrad(c.Params, ReadSByte(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
+                break;
+            case BiasGradCall c:
+                Bias.Grad(ReadFloat(c.Gradient), c.Channels, FloatSpan(c.Output));
+                break;
+            case AveragePool2DGradCall c:
+                AveragePool2D.Backward(c.Params, ReadFloat(c.Gradient), FloatSpan(c.Output));
+                break;
+            case GradAddCall c:
+                ReadFloat(c.A).CopyTo(FloatSpan(c.Output));
+                Elementwise.AddInPlace(FloatSpan(c.Output), ReadFloat(c.B));
+                break;
+            case SgdUpdateCall c when DeferUpdates:
+                Accumulate(c);
+                break;
+            case SgdUpdateCall c:
+                Update(c, ReadFloat(c.Gradient));
+                break;
+            default:
+                throw new InvalidOperationException($"the executor has no kernel for {call.GetType().Name}");
+        }
+    }
+
+    /// <summary>
+    /// When set, update calls add their gradient to a per-call sum instead of updating (host-side batches); see
+    /// <see cref="ApplyDeferredUpdates"/>.
+    /// </summary>
+    public bool DeferUpdates { get; set; }
+
+    private readonly Dictionary<SgdUpdateCall, float[]> deferred = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<SgdUpdateCall, SliceLayout> layouts = new(ReferenceEqualityComparer.Instance);
+
+    private void Accumulate(SgdUpdateCall c)
+    {
+        var grad = ReadFloat(c.Gradient);
+        if (!deferred.TryGetValue(c, out var sum)) deferred[c] = sum = new float[grad.Length];
+        Elementwise.AddInPlace(sum, grad);
+    }
+
+    /// <summary>
+    /// Applies the deferred gradients of a batch: for each update, the workers' sums are added in list order, scaled
+    /// by <paramref name="scale"/> (1 / batch) and applied to every worker, so all keep identical parameters. Then the
+    /// sums are cleared. All workers must run the same program.
+    /// </summary>
+    public static void ApplyDeferredUpdates(IReadOnlyList<Executor> workers, float scale)
+    {
+        var first = workers[0];
+        foreach (var c in first.Program.Calls.OfType<SgdUpdateCall>())
+        {
+            float[]? total = null;
+            foreach (var worker in workers)
+            {
+                if (!ReferenceEquals(worker.Program, first.Program)) throw new ArgumentException("workers must run the same program");
+                if (!worker.deferred.TryGetValue(c, out var sum)) continue;
+                if (total is null)
+                {
+                    if (!first.totals.TryGetValue(c, out total)) first.totals[c] = total = new float[sum.Length];
+                    sum.CopyTo(total, 0);
+                }
+                else
+                {
+                    Elementwise.AddInPlace(total, sum);
+                }
+            }
+            if (total is null) continue;
+            for (var i = 0; i < total.Length; i++) total[i] *= scale;
+            foreach (var worker in workers) worker.Update(c, total);
+        }
+        foreach (var worker in workers) worker.ClearDeferred();
+    }
+
+    private readonly Dictionary<SgdUpdateCall, float[]> totals = new(ReferenceEqualityComparer.Instance);
+
+    public void ClearDeferred()
+    {
+        foreach (var sum in deferred.Values) Array.Clear(sum);
+    }
+
+    /// <summary>Runs the first <paramref name="calls"/> calls only (e.g. the forward pass and the loss).</summary>
+    public void RunPrefix(int calls)
+    {
+        for (var i = 0; i < calls; i++) Invoke(Program.Calls[i]);
+    }
+
+    private void Update(SgdUpdateCall c, ReadOnlySpan<float> grad)
+    {
+        if (!layouts.TryGetValue(c, out var layout))
+            layouts[c] = layout = c.Channels.IsEmpty ? SliceLayout.Vector : new SliceLayout(c.Inner, [.. c.Channels], c.QasStride);
+        var qas = c.Qas.AsSpan();
+        var velocity = c.Momentum < 0 ? default : FloatSpan(c.Momentum);
+        var type = Program.Tensors[c.Parameter].DType;
+        if (c.Master >= 0)
+        {
+            SgdSlice.UpdateMaster(FloatSpan(c.Master), grad, qas, layout, LearningRate, velocity, Momentum);
+            if (type == DType.Int8) SgdSlice.RoundToInt8(ReadFloat(c.Master), SByteSpan(c.Parameter), layout, grad.Length);
+            else SgdSlice.RoundToInt32(ReadFloat(c.Master), MemoryMarshal.Cast<byte, int>(Writable(c.Parameter)), layout, grad.Length);
+            return;
+        }
+        switch (type)
+        {
+            case DType.Int8:
+                SgdSlice.UpdateInt8(SByteSpan(c.Parameter), grad, qas, layout, LearningRate, velocity, Momentum);
+                break;
+            case DType.Int32:
+                SgdSlice.UpdateInt32(MemoryMarshal.Cast<byte, int>(Writable(c.Parameter)), grad, qas, layout, LearningRate, velocity, Momentum);
+                break;
+            default:
+                SgdSlice.UpdateFloat(FloatSpan(c.Parameter), grad, qas, layout, LearningRate, velocity, Momentum);
+                break;
+        }
+    }
+
+    private void FloatConv(FloatConvCall c)
+    {
+        var input = ReadFloat(c.Input);
+        var filter = ReadFloat(c.Filter);
+        var bias = ReadFloat(c.Bias);
+        var output = FloatSpan(c.Output);
+        var mask = c.Mask < 0 ? default : Writable(c.Mask);
+        switch (c.Params)
+        {
+            case Conv2DParams p when c.Mask >= 0: Conv2D.ForwardFloatWithMask(p, input, filter, bias, output, c.Min, c.Max, mask); break;
+            case Conv2DParams p: Conv2D.ForwardFloat(p, input, filter, bias, output, c.Min, c.Max); break;
+            case DepthwiseConv2DParams p when c.Mask >= 0: DepthwiseConv2D.ForwardFloatWithMask(p, input, filter, bias, output, c.Min, c.Max, mask); break;
+            case DepthwiseConv2DParams p: DepthwiseConv2D.ForwardFloat(p, input, filter, bias, output, c.Min, c.Max); break;
+            case FullyConnectedParams p when c.Mask >= 0: FullyConnected.ForwardFloatWithMask(p, input, filter, bias, output, c.Min, c.Max, mask); break;
+            case FullyConnectedParams p: FullyConnected.ForwardFloat(p, input, filter, bias, output, c.Min, c.Max); break;
+            default: throw new InvalidOperationException($"{c.Name}: no fp32 kernel for {c.Params.GetType().Name}");
+        }
+    }
+
+    private bool IsFloat(int id) => Program.Tensors[id].DType == DType.Float32;
+
+    private static void Scale(ReadOnlySpan<float> gradient, ReadOnlySpan<float> scales, Span<float> output)
+    {
+        for (var i = 0; i < gradient.Length; i++) output[i] = gradient[i] * scales[scales.Length == 1 ? 0 : i % scales.Length];
+    }
+}
