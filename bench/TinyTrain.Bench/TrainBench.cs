@@ -28,7 +28,7 @@ public static class TrainBench
             var executor = new Executor(program.Program) { LearningRate = 0.001f };
             void Step(Executor e, int i)
             {
-                images[i % images.Length].AsSpan().CopyTo(e.Input);
+                e.SetImage(program.Image, images[i % images.Length]);
                 e.SetLabel(program.Label, i % 10);
                 e.Run();
             }

@@ -38,6 +38,9 @@ public sealed partial class Executor
         bytes.CopyTo(arena.AsSpan(t.Offset, t.Bytes));
     }
 
+    /// <summary>Writes an int8 image into an input tensor (a training program has two inputs: image and label).</summary>
+    public void SetImage(int id, ReadOnlySpan<sbyte> image) => image.CopyTo(MemoryMarshal.Cast<byte, sbyte>(Writable(id)));
+
     /// <summary>Writes one int32 label into a label input.</summary>
     public void SetLabel(int id, int label) => MemoryMarshal.Cast<byte, int>(Writable(id))[0] = label;
 

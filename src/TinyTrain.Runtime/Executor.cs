@@ -71,7 +71,7 @@ public sealed partial class Executor
     }
 
     /// <summary>The arena bytes of a tensor that calls may write (an activation or persistent state).</summary>
-    internal Span<byte> Writable(int id)
+    private Span<byte> Writable(int id)
     {
         var t = Program.Tensors[id];
         if (t.Placement == TensorPlacement.Constant) throw new InvalidOperationException($"{t.Name} is constant");

@@ -126,7 +126,7 @@ public sealed class Trainer
     /// <summary>Runs one example: the whole step, or only the forward pass and loss. Returns the loss and whether top-1 was right.</summary>
     private (double Loss, bool Correct) Forward(Executor executor, sbyte[] image, int label, bool backward)
     {
-        image.AsSpan().CopyTo(MemoryMarshal.Cast<byte, sbyte>(executor.Writable(training.Image)));
+        executor.SetImage(training.Image, image);
         executor.SetLabel(training.Label, label);
         if (backward) executor.Run();
         else executor.RunPrefix(forwardCalls);
