@@ -8,6 +8,19 @@ namespace TinyTrain.Tests.Compiler.Autodiff;
 public class PaperSchemeTrainingTests
 {
     [Fact]
+    public void The_bias_only_scheme_has_no_weight_gradient_and_no_gradient_into_the_image()
+    {
+        var model = ModelLoader.Load(TestData.Path("tiny-training", "mcu_models", "mcunet-5fps.pkl"));
+        var compiled = Compilation.CompileTraining(model, "bias-only", new TrainingOptions(10));
+        var ops = compiled.Differentiated.Graph.Operations.ToList();
+        Assert.Equal(["head"], ops.Where(n => OpTraits.IsParameterGrad(n.Kind) && n.Kind != OpKind.BiasGrad).Select(n => ((ConvGradAttrs)n.Attrs).Forward.Name));
+        Assert.Equal(42 + 1, ops.Count(n => n.Kind == OpKind.BiasGrad)); // every backbone bias and the head's
+        // The first trained layer is the first conv: nothing propagates below it, into the image.
+        Assert.DoesNotContain(ops, n => n.Attrs is ConvGradAttrs g && g.Forward.Name == "first_conv" && OpTraits.IsInputGrad(n.Kind));
+        Assert.DoesNotContain(ops, n => OpTraits.IsBackward(n.Kind) && n.Inputs.Any(i => i == model.Input));
+    }
+
+    [Fact]
     public void Paper_99kb_on_mcunet_trains_exactly_the_tensors_of_the_scheme()
     {
         var model = ModelLoader.Load(TestData.Path("tiny-training", "mcu_models", "mcunet-5fps.pkl"));
