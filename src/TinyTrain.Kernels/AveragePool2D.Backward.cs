@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace TinyTrain.Kernels;
 
 /// <summary>
@@ -14,9 +17,20 @@ public static partial class AveragePool2D
     /// </summary>
     public static void Backward(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad)
     {
-        ValidateGeometry(p);
-        Check.Length(outputGrad, (long)p.OutputH * p.OutputW * p.Channels, nameof(outputGrad));
-        Check.Length(inputGrad, (long)p.InputH * p.InputW * p.Channels, nameof(inputGrad));
+        if (VectorWidths.UseVectorized)
+        {
+            BackwardVectorized(p, outputGrad, inputGrad);
+        }
+        else
+        {
+            BackwardReference(p, outputGrad, inputGrad);
+        }
+    }
+
+    /// <summary>The spec of <see cref="Backward"/>.</summary>
+    public static void BackwardReference(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad)
+    {
+        ValidateBackward(p, outputGrad, inputGrad);
         inputGrad.Clear();
         for (int outY = 0; outY < p.OutputH; outY++)
         {
@@ -38,6 +52,90 @@ public static partial class AveragePool2D
                 }
             }
         }
+    }
+
+    /// <summary>SIMD path; bit-identical to <see cref="BackwardReference"/>.</summary>
+    public static void BackwardVectorized(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad) =>
+        BackwardVectorized(p, outputGrad, inputGrad, VectorWidths.Preferred);
+
+    /// <summary>
+    /// Per output pixel, the channel row of shares outputGrad[oy, ox, :] / count is divided once (one IEEE
+    /// division per lane, as the scalar one), then added to every in-image input row of the window with
+    /// <see cref="Elementwise.AddInPlaceVectorized(Span{float}, ReadOnlySpan{float}, VectorWidth)"/>. A window
+    /// touches an input pixel at most once, so every element still takes its terms in the reference's (oy, ox)
+    /// order.
+    /// </summary>
+    internal static void BackwardVectorized(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad, VectorWidth width)
+    {
+        ValidateBackward(p, outputGrad, inputGrad);
+        inputGrad.Clear();
+        int channels = p.Channels;
+        Span<float> shares = channels <= MaxStackChannels ? stackalloc float[channels] : new float[channels];
+        for (int outY = 0; outY < p.OutputH; outY++)
+        {
+            int inYOrigin = outY * p.StrideH - p.PadTop;
+            for (int outX = 0; outX < p.OutputW; outX++)
+            {
+                int inXOrigin = outX * p.StrideW - p.PadLeft;
+                int count = Window(p, outY, outX, out int filterYStart, out int filterYEnd, out int filterXStart, out int filterXEnd);
+                Divide(width, outputGrad.Slice((outY * p.OutputW + outX) * channels, channels), (float)count, shares);
+                for (int filterY = filterYStart; filterY < filterYEnd; filterY++)
+                {
+                    for (int filterX = filterXStart; filterX < filterXEnd; filterX++)
+                    {
+                        Span<float> target = inputGrad.Slice(((inYOrigin + filterY) * p.InputW + inXOrigin + filterX) * channels, channels);
+                        Elementwise.AddInPlaceVectorized(target, shares, width);
+                    }
+                }
+            }
+        }
+    }
+
+    // The share row lives on the stack up to this many channels.
+    private const int MaxStackChannels = 2048;
+
+    /// <summary>quotient[i] = x[i] / d, correctly rounded lane by lane.</summary>
+    private static void Divide(VectorWidth width, ReadOnlySpan<float> x, float d, Span<float> quotient)
+    {
+        int length = quotient.Length;
+        ref float xs = ref MemoryMarshal.GetReference(x[..length]);
+        ref float qs = ref MemoryMarshal.GetReference(quotient);
+        int i = 0;
+        if (width >= VectorWidth.Bits512)
+        {
+            var divisor = Vector512.Create(d);
+            for (; i <= length - 16; i += 16)
+            {
+                (Vector512.LoadUnsafe(ref xs, (nuint)i) / divisor).StoreUnsafe(ref qs, (nuint)i);
+            }
+        }
+
+        if (width >= VectorWidth.Bits256)
+        {
+            var divisor = Vector256.Create(d);
+            for (; i <= length - 8; i += 8)
+            {
+                (Vector256.LoadUnsafe(ref xs, (nuint)i) / divisor).StoreUnsafe(ref qs, (nuint)i);
+            }
+        }
+
+        var divisor128 = Vector128.Create(d);
+        for (; i <= length - 4; i += 4)
+        {
+            (Vector128.LoadUnsafe(ref xs, (nuint)i) / divisor128).StoreUnsafe(ref qs, (nuint)i);
+        }
+
+        for (; i < length; i++)
+        {
+            quotient[i] = x[i] / d;
+        }
+    }
+
+    private static void ValidateBackward(PoolParams p, ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> inputGrad)
+    {
+        ValidateGeometry(p);
+        Check.Length(outputGrad, (long)p.OutputH * p.OutputW * p.Channels, nameof(outputGrad));
+        Check.Length(inputGrad, (long)p.InputH * p.InputW * p.Channels, nameof(inputGrad));
     }
 
     /// <summary>The fp32 forward: y[oy, ox, c] = (sum of in-image x[iy, ix, c], row by row) / count, no clamp.</summary>

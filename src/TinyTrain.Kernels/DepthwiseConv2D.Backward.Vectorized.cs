@@ -75,3 +75,106 @@ public static partial class DepthwiseConv2D
         }
     }
 }
+
+public static partial class DepthwiseConv2D
+{
+    /// <summary>SIMD path; bit-identical to <see cref="FilterGradReference(DepthwiseConv2DParams, ReadOnlySpan{sbyte}, ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float})"/>.</summary>
+    public static void FilterGradVectorized(
+        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
+        FilterGradVectorized(p, input, accGrad, channels, filterGrad, VectorWidths.Preferred);
+
+    public static void FilterGradVectorized(
+        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
+        FilterGradVectorized(p, input, accGrad, channels, filterGrad, VectorWidths.Preferred);
+
+    internal static void FilterGradVectorized(
+        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad,
+        VectorWidth width)
+    {
+        ValidateFilterGrad(p, input.Length, accGrad, channels, filterGrad);
+        Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
+        FilterGradVectorized(p, input, p.InputZeroPoint, accGrad, channels, filterGrad, width);
+    }
+
+    internal static void FilterGradVectorized(
+        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad,
+        VectorWidth width)
+    {
+        ValidateFilterGrad(p, input.Length, accGrad, channels, filterGrad);
+        FilterGradVectorized(p, input, 0, accGrad, channels, filterGrad, width);
+    }
+
+    // Run boundaries of the channel selection live on the stack up to this many selected channels.
+    private const int MaxStackRuns = 1024;
+
+    /// <summary>
+    /// The selection is split once into maximal runs of consecutive channels (channels[j + 1] = channels[j] + 1);
+    /// per output pixel and in-image tap, each run is one lane-wise <see cref="Axpy.Pointwise(VectorWidth,
+    /// ReadOnlySpan{float}, ReadOnlySpan{sbyte}, int, Span{float})"/>: filterGrad[ky, kx, j..] += accGrad[oy, ox,
+    /// c..] .* (x[iy, ix, c..] - zp) over three contiguous rows. Every element still takes its terms in the
+    /// reference's (oy, ox) order, as gradient * (x - zp) rounded, then added (no fused multiply-add); x - zp is
+    /// exact in float32 for int8 x and an int8 zero point, and for fp32 x the zero point is 0 (x - 0 = x). A
+    /// scattered selection (runs of one) degrades to the scalar tail of each call, i.e. to the reference's loop.
+    /// </summary>
+    private static void FilterGradVectorized<T>(
+        DepthwiseConv2DParams p, ReadOnlySpan<T> input, int zeroPoint, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels,
+        Span<float> filterGrad, VectorWidth width)
+        where T : unmanaged, INumberBase<T>
+    {
+        int selected = channels.Length;
+        filterGrad.Clear();
+        if (selected == 0)
+        {
+            return;
+        }
+
+        Span<int> runStarts = selected < MaxStackRuns ? stackalloc int[selected + 1] : new int[selected + 1];
+        int runCount = 0;
+        for (int j = 0; j < selected; j++)
+        {
+            if (j == 0 || channels[j] != channels[j - 1] + 1)
+            {
+                runStarts[runCount++] = j;
+            }
+        }
+
+        runStarts[runCount] = selected;
+        int inputC = p.InputC;
+        for (int outY = 0; outY < p.OutputH; outY++)
+        {
+            for (int outX = 0; outX < p.OutputW; outX++)
+            {
+                ReadOnlySpan<float> gradients = accGrad.Slice((outY * p.OutputW + outX) * inputC, inputC);
+                for (int filterY = 0; filterY < p.KernelH; filterY++)
+                {
+                    int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
+                    for (int filterX = 0; filterX < p.KernelW; filterX++)
+                    {
+                        int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
+                        if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
+                        {
+                            continue;
+                        }
+
+                        ReadOnlySpan<T> pixel = input.Slice((inY * p.InputW + inX) * inputC, inputC);
+                        Span<float> row = filterGrad.Slice((filterY * p.KernelW + filterX) * selected, selected);
+                        for (int run = 0; run < runCount; run++)
+                        {
+                            int start = runStarts[run], length = runStarts[run + 1] - start, channel = channels[start];
+                            Span<float> target = row.Slice(start, length);
+                            if (typeof(T) == typeof(sbyte))
+                            {
+                                Axpy.Pointwise(
+                                    width, gradients.Slice(channel, length), MemoryMarshal.Cast<T, sbyte>(pixel).Slice(channel, length), zeroPoint, target);
+                            }
+                            else
+                            {
+                                Axpy.Pointwise(width, gradients.Slice(channel, length), MemoryMarshal.Cast<T, float>(pixel).Slice(channel, length), target);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -55,17 +55,43 @@ public static partial class DepthwiseConv2D
     public static void FilterGrad(
         DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad)
     {
-        ValidateFilterGrad(p, input.Length, accGrad, channels, filterGrad);
-        Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
-        FilterGrad(p, input, p.InputZeroPoint, accGrad, channels, filterGrad);
+        if (VectorWidths.UseVectorized)
+        {
+            FilterGradVectorized(p, input, accGrad, channels, filterGrad);
+        }
+        else
+        {
+            FilterGradReference(p, input, accGrad, channels, filterGrad);
+        }
     }
 
     /// <summary>The same with an fp32 input (zero point 0).</summary>
     public static void FilterGrad(
         DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad)
     {
+        if (VectorWidths.UseVectorized)
+        {
+            FilterGradVectorized(p, input, accGrad, channels, filterGrad);
+        }
+        else
+        {
+            FilterGradReference(p, input, accGrad, channels, filterGrad);
+        }
+    }
+
+    public static void FilterGradReference(
+        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad)
+    {
         ValidateFilterGrad(p, input.Length, accGrad, channels, filterGrad);
-        FilterGrad(p, input, 0, accGrad, channels, filterGrad);
+        Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
+        FilterGradReference(p, input, p.InputZeroPoint, accGrad, channels, filterGrad);
+    }
+
+    public static void FilterGradReference(
+        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad)
+    {
+        ValidateFilterGrad(p, input.Length, accGrad, channels, filterGrad);
+        FilterGradReference(p, input, 0, accGrad, channels, filterGrad);
     }
 
     /// <summary>The spec: a scatter; each input gradient adds its terms in (oy, ox, ky, kx, m) order.</summary>
@@ -107,7 +133,7 @@ public static partial class DepthwiseConv2D
     }
 
     /// <summary>The spec: each filter gradient adds its terms in (oy, ox) order.</summary>
-    private static void FilterGrad<T>(
+    private static void FilterGradReference<T>(
         DepthwiseConv2DParams p, ReadOnlySpan<T> input, float zeroPoint, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels,
         Span<float> filterGrad)
         where T : unmanaged, INumberBase<T>

@@ -67,7 +67,8 @@ public sealed partial class Executor
                 var logits = ReadFloat(c.Logits);
                 if ((uint)label >= (uint)logits.Length) throw new ArgumentOutOfRangeException(nameof(label), $"label {label} is outside 0..{logits.Length - 1}");
                 Span<float> scratch = c.Grad < 0 ? stackalloc float[logits.Length] : default;
-                FloatSpan(c.Loss)[0] = SoftmaxCrossEntropy.Forward(logits, label, c.Grad < 0 ? scratch : FloatSpan(c.Grad));
+                // The reference on purpose: the loss gradient feeds every update, and the device must reproduce it bit for bit.
+                FloatSpan(c.Loss)[0] = SoftmaxCrossEntropy.ForwardReference(logits, label, c.Grad < 0 ? scratch : FloatSpan(c.Grad));
                 break;
             }
             case RequantGradCall c:

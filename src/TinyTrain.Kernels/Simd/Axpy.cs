@@ -155,6 +155,47 @@ internal static class Axpy
         }
     }
 
+    /// <summary>y += a .* (float)(x - zeroPoint) for an int8 x: the widening is exact (x - zeroPoint in [-255, 255]).</summary>
+    public static void Pointwise(VectorWidth width, ReadOnlySpan<float> a, ReadOnlySpan<sbyte> x, int zeroPoint, Span<float> y)
+    {
+        int length = y.Length;
+        ref float scales = ref MemoryMarshal.GetReference(a[..length]);
+        ref sbyte xs = ref MemoryMarshal.GetReference(x[..length]);
+        ref float ys = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        if (width >= VectorWidth.Bits256)
+        {
+            var zp = Vector256.Create((short)zeroPoint);
+            for (; i <= length - 32; i += 32)
+            {
+                var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref xs, (nuint)i));
+                var (x0, x1) = Vector256.Widen(lo - zp);
+                var (x2, x3) = Vector256.Widen(hi - zp);
+                Step(ref ys, i, Vector256.LoadUnsafe(ref scales, (nuint)i), x0);
+                Step(ref ys, i + 8, Vector256.LoadUnsafe(ref scales, (nuint)(i + 8)), x1);
+                Step(ref ys, i + 16, Vector256.LoadUnsafe(ref scales, (nuint)(i + 16)), x2);
+                Step(ref ys, i + 24, Vector256.LoadUnsafe(ref scales, (nuint)(i + 24)), x3);
+            }
+        }
+
+        var zp128 = Vector128.Create((short)zeroPoint);
+        for (; i <= length - 16; i += 16)
+        {
+            var (lo, hi) = Vector128.Widen(Vector128.LoadUnsafe(ref xs, (nuint)i));
+            var (x0, x1) = Vector128.Widen(lo - zp128);
+            var (x2, x3) = Vector128.Widen(hi - zp128);
+            Step(ref ys, i, Vector128.LoadUnsafe(ref scales, (nuint)i), x0);
+            Step(ref ys, i + 4, Vector128.LoadUnsafe(ref scales, (nuint)(i + 4)), x1);
+            Step(ref ys, i + 8, Vector128.LoadUnsafe(ref scales, (nuint)(i + 8)), x2);
+            Step(ref ys, i + 12, Vector128.LoadUnsafe(ref scales, (nuint)(i + 12)), x3);
+        }
+
+        for (; i < length; i++)
+        {
+            y[i] += a[i] * (float)(x[i] - zeroPoint);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Step(ref float y, int offset, Vector256<float> scale, Vector256<int> x) =>
         (Vector256.LoadUnsafe(ref y, (nuint)offset) + scale * Vector256.ConvertToSingle(x)).StoreUnsafe(ref y, (nuint)offset);

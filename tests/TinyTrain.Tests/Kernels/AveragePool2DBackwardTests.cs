@@ -38,4 +38,43 @@ public class AveragePool2DBackwardTests
         // (0, 0) gets 4/1 + 2/2 + 6/2 + 8/4 = 10; (0, 1): 2/2 + 8/4 = 3; (1, 0): 6/2 + 8/4 = 5; (1, 1): 8/4 = 2.
         Assert.Equal(new float[] { 10, 3, 5, 2 }, inputGrad);
     }
+
+    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 40).Select(seed => new object[] { seed });
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Vectorized_MatchesReferenceBitForBit_AtEveryWidth(int seed)
+    {
+        var random = new Random(9300 + seed);
+        int filterH = random.Next(1, 8), filterW = random.Next(4) == 0 ? random.Next(1, 8) : filterH;
+        int strideH = random.Next(1, 3), strideW = random.Next(1, 3);
+        int padTop = random.Next(0, filterH / 2 + 1), padLeft = random.Next(0, filterW / 2 + 1);
+        int channels = random.Next(1, 68);
+        int inputH = Math.Max(1, filterH - 2 * padTop + random.Next(0, 9)), inputW = Math.Max(1, filterW - 2 * padLeft + random.Next(0, 9));
+        int outputH = (inputH + 2 * padTop - filterH) / strideH + 1, outputW = (inputW + 2 * padLeft - filterW) / strideW + 1;
+        var p = new PoolParams(inputH, inputW, channels, outputH, outputW, filterH, filterW, strideH, strideW, padTop, padLeft,
+            -128, 127, PoolRounding.HalfToEven);
+        // Values of mixed magnitude make the order of additions observable in the last bits.
+        var outputGrad = GradientCheck.SparseGradient(random, outputH * outputW * channels);
+        for (int i = 0; i < outputGrad.Length; i += 5)
+        {
+            outputGrad[i] *= 1e4f;
+        }
+
+        var expected = new float[inputH * inputW * channels];
+        AveragePool2D.BackwardReference(p, outputGrad, expected);
+        foreach (var width in KernelRandom.Widths)
+        {
+            var actual = new float[expected.Length];
+            actual.AsSpan().Fill(float.NaN); // must be overwritten
+            AveragePool2D.BackwardVectorized(p, outputGrad, actual, width);
+            GradientCheck.AssertBitwise(expected, actual, $"{width} {p}");
+        }
+
+        var dispatched = new float[expected.Length];
+        AveragePool2D.Backward(p, outputGrad, dispatched);
+        GradientCheck.AssertBitwise(expected, dispatched, p);
+        AveragePool2D.BackwardVectorized(p, outputGrad, dispatched);
+        GradientCheck.AssertBitwise(expected, dispatched, p);
+    }
 }

@@ -132,4 +132,92 @@ public class DepthwiseConv2DBackwardTests
         DepthwiseConv2D.InputGrad(p, accGrad, filter, dispatched);
         GradientCheck.AssertBitwise(expected, dispatched, p);
     }
+
+    public static IEnumerable<object[]> FilterGradSeeds => Enumerable.Range(0, 40).Select(seed => new object[] { seed });
+
+    [Theory]
+    [MemberData(nameof(FilterGradSeeds))]
+    public void FilterGradVectorized_MatchesReferenceBitForBit_AtEveryWidthAndSelection(int seed)
+    {
+        var random = new Random(9100 + seed);
+        var p = RandomFilterGradCase(random);
+        var input = KernelRandom.Int8(random, p.InputLength);
+        var floatInput = GradientCheck.Floats(random, p.InputLength, 3f);
+        var accGrad = GradientCheck.SparseGradient(random, p.OutputLength);
+        foreach (int[] channels in Selections(random, p.InputC))
+        {
+            int length = p.KernelH * p.KernelW * channels.Length;
+            var expected = new float[length];
+            var expectedFloat = new float[length];
+            DepthwiseConv2D.FilterGradReference(p, input, accGrad, channels, expected);
+            DepthwiseConv2D.FilterGradReference(p, floatInput, accGrad, channels, expectedFloat);
+            string selection = string.Join(",", channels);
+            foreach (var width in KernelRandom.Widths)
+            {
+                var actual = new float[length];
+                actual.AsSpan().Fill(float.NaN); // must be overwritten
+                DepthwiseConv2D.FilterGradVectorized(p, input, accGrad, channels, actual, width);
+                GradientCheck.AssertBitwise(expected, actual, $"int8 {width} {p} channels [{selection}]");
+                actual.AsSpan().Fill(float.NaN);
+                DepthwiseConv2D.FilterGradVectorized(p, floatInput, accGrad, channels, actual, width);
+                GradientCheck.AssertBitwise(expectedFloat, actual, $"fp32 {width} {p} channels [{selection}]");
+            }
+
+            var dispatched = new float[length];
+            DepthwiseConv2D.FilterGrad(p, input, accGrad, channels, dispatched);
+            GradientCheck.AssertBitwise(expected, dispatched, p);
+            DepthwiseConv2D.FilterGradVectorized(p, floatInput, accGrad, channels, dispatched);
+            GradientCheck.AssertBitwise(expectedFloat, dispatched, p);
+        }
+    }
+
+    [Fact]
+    public void FilterGradVectorized_ValidatesLikeTheReference()
+    {
+        var p = new DepthwiseConv2DParams(3, 3, 2, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -128, 127, Requantization.FromFloat([1f]));
+        var accGrad = new float[18];
+        foreach (var width in KernelRandom.Widths)
+        {
+            Assert.Throws<ArgumentException>(() => DepthwiseConv2D.FilterGradVectorized(p, new sbyte[18], accGrad, [2], new float[9], width));
+            Assert.Throws<ArgumentException>(() => DepthwiseConv2D.FilterGradVectorized(p, new float[18], accGrad, [1], new float[18], width));
+        }
+    }
+
+    /// <summary>Kernel 3/5/7 (sometimes non-square or dilated), stride 1/2, padding 0..k/2, 1..67 channels, multiplier 1.</summary>
+    private static DepthwiseConv2DParams RandomFilterGradCase(Random random)
+    {
+        while (true)
+        {
+            int[] kernels = [3, 5, 7];
+            int kernelH = kernels[random.Next(3)];
+            int kernelW = random.Next(4) == 0 ? kernels[random.Next(3)] : kernelH;
+            int strideH = random.Next(1, 3), strideW = random.Next(1, 3);
+            int dilationH = random.Next(6) == 0 ? 2 : 1, dilationW = random.Next(6) == 0 ? 2 : 1;
+            int padTop = random.Next(0, kernelH / 2 + 1), padLeft = random.Next(0, kernelW / 2 + 1);
+            int inputC = random.Next(1, 68);
+            int inputH = random.Next(1, 13), inputW = random.Next(1, 13);
+            int effectiveH = (kernelH - 1) * dilationH + 1, effectiveW = (kernelW - 1) * dilationW + 1;
+            int spanH = inputH + 2 * padTop - effectiveH, spanW = inputW + 2 * padLeft - effectiveW;
+            if (spanH < 0 || spanW < 0)
+            {
+                continue;
+            }
+
+            int zeroPoint = KernelRandom.ZeroPoint(random);
+            return new DepthwiseConv2DParams(inputH, inputW, inputC, spanH / strideH + 1, spanW / strideW + 1, 1, kernelH, kernelW,
+                strideH, strideW, dilationH, dilationW, padTop, padLeft, zeroPoint, 0, -128, 127, Requantization.FromFloat([1f]));
+        }
+    }
+
+    /// <summary>All channels, none, one contiguous run, a random ascending subset (non-contiguous), and a shuffled subset.</summary>
+    private static IEnumerable<int[]> Selections(Random random, int channels)
+    {
+        yield return GradientCheck.AllChannels(channels);
+        yield return [];
+        int start = random.Next(channels), end = random.Next(start + 1, channels + 1);
+        yield return Enumerable.Range(start, end - start).ToArray();
+        yield return Enumerable.Range(0, channels).Where(_ => random.Next(3) != 0).ToArray();
+        yield return Enumerable.Range(0, channels).Where(c => c % 2 == 1 || c % 7 == 0).ToArray();
+        yield return GradientCheck.SomeChannels(random, channels);
+    }
 }
