@@ -13,6 +13,7 @@ public static class Program
         var root = new RootCommand("TinyTrain: train int8 neural networks on-device, within 256 KB of SRAM.");
         root.Subcommands.Add(InspectCommand.Create(stdout));
         root.Subcommands.Add(InferCommand.Create(stdout));
+        root.Subcommands.Add(PlanCommand.Create(stdout));
         root.Subcommands.Add(TrainCommand.Create(stdout));
         try
         {

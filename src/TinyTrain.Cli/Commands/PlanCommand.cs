@@ -1,0 +1,93 @@
+using System.CommandLine;
+using Spectre.Console;
+using TinyTrain.Compiler;
+using TinyTrain.Compiler.Autodiff;
+using TinyTrain.Compiler.Lowered;
+using TinyTrain.Compiler.Sparse;
+using TinyTrain.Formats;
+using LoweredProgram = TinyTrain.Compiler.Lowered.Program;
+
+namespace TinyTrain.Cli.Commands;
+
+/// <summary>`tinytrain plan MODEL --scheme S`: the SRAM/flash bill of one training step, tensor by tensor, against a budget.</summary>
+public static class PlanCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var model = CommonOptions.Model();
+        var modelsDir = CommonOptions.ModelsDir();
+        var json = CommonOptions.Json();
+        var scheme = new Option<string>("--scheme", "-s") { Description = "paper:99kb, full, bias-only, head-only, last:N or a scheme JSON file", Required = true };
+        var budget = new Option<string?>("--budget") { Description = "SRAM budget, e.g. 256KB, 320KiB, 1MB or bytes; over it the command fails" };
+        var classes = new Option<int>("--classes") { DefaultValueFactory = _ => 10, Description = "Classes of the new head" };
+        var precision = new Option<string>("--precision") { DefaultValueFactory = _ => "int8", Description = "int8 (the deployed graph) or fp32" };
+        precision.AcceptOnlyFromAmong("int8", "fp32");
+        var tensors = new Option<bool>("--tensors") { Description = "List every arena tensor" };
+        var command = new Command("plan", "Show what a training step keeps in SRAM and flash, and whether it fits a budget")
+        {
+            model, modelsDir, scheme, budget, classes, precision, tensors, json,
+        };
+        command.SetAction(parse =>
+        {
+            var graph = ModelLoader.Load(parse.GetValue(model)!, parse.GetValue(modelsDir));
+            var fp32 = parse.GetValue(precision) == "fp32";
+            var options = new TrainingOptions(parse.GetValue(classes), fp32 ? HeadKind.Float : HeadKind.Int8);
+            var compiled = Compilation.CompileTraining(graph, parse.GetValue(scheme)!, options, fp32: fp32);
+            var program = compiled.Program.Program;
+            var limit = parse.GetValue(budget) is { } text ? Bytes.Parse(text) : (long?)null;
+            var report = new Report(graph.Name, compiled.Scheme.Name, AnalyticMemory.ExtraBytes(compiled.Scheme, graph, options.Classes),
+                program.ArenaBytes, program.ConstantBytes, limit is null || program.ArenaBytes <= limit, limit,
+                [.. program.Tensors.Where(t => t.Placement != TensorPlacement.Constant).OrderBy(t => t.Offset).ThenBy(t => t.Id)
+                    .Select(t => new TensorRow(t.Name, Kind(t), t.Bytes, t.FirstUse, t.LastUse, t.Offset))]);
+            if (parse.GetValue(json)) Json.Write(stdout, report);
+            else Print(InspectCommand.Console(stdout), report, parse.GetValue(tensors));
+            if (!report.FitsBudget) throw new UsageException(OverBudget(program, limit!.Value));
+            return 0;
+        });
+        return command;
+    }
+
+    public sealed record TensorRow(string Name, string Kind, int Bytes, int FirstUse, int LastUse, int Offset);
+
+    public sealed record Report(string Model, string Scheme, double AnalyticExtraBytes, int ArenaBytes, long FlashBytes, bool FitsBudget,
+        long? BudgetBytes, TensorRow[] Tensors);
+
+    /// <summary>The one-line diagnostic: by how much, and the largest tensors live when the arena peaks.</summary>
+    public static string OverBudget(LoweredProgram program, long budget)
+    {
+        var arena = program.Tensors.Where(t => t.Placement != TensorPlacement.Constant).ToList();
+        var peak = Enumerable.Range(0, program.Calls.Length + 1)
+            .Select(step => (Step: step, Live: arena.Where(t => t.FirstUse <= step && step <= t.LastUse).ToList()))
+            .MaxBy(s => s.Live.Sum(t => (long)t.Bytes));
+        var largest = peak.Live.OrderByDescending(t => t.Bytes).Take(3).Select(t => $"{t.Name} {t.Bytes:N0} B");
+        var at = peak.Step < program.Calls.Length ? program.Calls[peak.Step].Name : "the end";
+        return $"the training arena needs {program.ArenaBytes:N0} B, over the {budget:N0} B budget by {program.ArenaBytes - budget:N0} B; " +
+            $"at its peak ({at}) the largest live tensors are {string.Join(", ", largest)}";
+    }
+
+    private static string Kind(ProgramTensor t) => t.Placement == TensorPlacement.Persistent
+        ? (t.Name.EndsWith(".master", StringComparison.Ordinal) || t.Name.EndsWith(".velocity", StringComparison.Ordinal) ? "optimiser state" : "trained parameter")
+        : t.DType switch
+        {
+            Ir.DType.Bit => "clamp mask",
+            Ir.DType.Float32 => "fp32 value/gradient",
+            Ir.DType.Int32 => "label",
+            _ => "activation",
+        };
+
+    private static void Print(IAnsiConsole console, Report report, bool all)
+    {
+        if (all)
+        {
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("tensor", "kind", "bytes", "live (calls)", "offset");
+            foreach (var t in report.Tensors) table.AddRow(Markup.Escape(t.Name), t.Kind, $"{t.Bytes:N0}", $"{t.FirstUse}..{t.LastUse}", $"{t.Offset:N0}");
+            console.Write(table);
+        }
+        var byKind = report.Tensors.GroupBy(t => t.Kind).Select(g => $"{g.Key} {g.Sum(t => (long)t.Bytes):N0} B").ToList();
+        console.MarkupLine($"[bold]{Markup.Escape(report.Model)}[/], scheme [bold]{Markup.Escape(report.Scheme)}[/]");
+        console.MarkupLine($"  training arena (SRAM): [bold]{report.ArenaBytes:N0} B[/]  ({string.Join("; ", byKind)} before sharing)");
+        console.MarkupLine($"  frozen constants (flash): {report.FlashBytes:N0} B");
+        console.MarkupLine($"  paper's analytic extra memory: {report.AnalyticExtraBytes / 1024:F1} KB");
+        if (report.BudgetBytes is { } b) console.MarkupLine(report.FitsBudget ? $"  fits the {b:N0} B budget" : $"  [red]over the {b:N0} B budget[/]");
+    }
+}
