@@ -46,6 +46,9 @@ public sealed partial class Executor
 
     private void InvokeTraining(KernelCall call)
     {
+        // The Reference variant runs the plain-loop kernels for the backward pass too, so a whole training step
+        // can be compared with the vectorised one (they agree bit for bit on the int8 path).
+        var reference = variant == KernelVariant.Reference;
         switch (call)
         {
             case FloatConvCall c:
@@ -72,7 +75,8 @@ public sealed partial class Executor
                 break;
             }
             case RequantGradCall c:
-                if (c.Mask >= 0) Requant.AccumulatorGrad(ReadFloat(c.Gradient), TensorBytes(c.Mask), c.Scales.AsSpan(), c.Channels, FloatSpan(c.Output));
+                if (c.Mask >= 0 && reference) Requant.AccumulatorGradReference(ReadFloat(c.Gradient), TensorBytes(c.Mask), c.Scales.AsSpan(), c.Channels, FloatSpan(c.Output));
+                else if (c.Mask >= 0) Requant.AccumulatorGrad(ReadFloat(c.Gradient), TensorBytes(c.Mask), c.Scales.AsSpan(), c.Channels, FloatSpan(c.Output));
                 else Scale(ReadFloat(c.Gradient), c.Scales.AsSpan(), FloatSpan(c.Output));
                 break;
             case Conv2DInputGradCall c when IsFloat(c.Filter):
@@ -88,38 +92,47 @@ public sealed partial class Executor
                 DepthwiseConv2D.FilterGrad(c.Params, ReadFloat(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
                 break;
             case Conv2DInputGradCall c:
-                Conv2D.InputGrad(c.Params, ReadFloat(c.Gradient), ReadSByte(c.Filter), FloatSpan(c.Output));
+                if (reference) Conv2D.InputGradReference(c.Params, ReadFloat(c.Gradient), ReadSByte(c.Filter), FloatSpan(c.Output));
+                else Conv2D.InputGrad(c.Params, ReadFloat(c.Gradient), ReadSByte(c.Filter), FloatSpan(c.Output));
                 break;
             case DepthwiseConv2DInputGradCall c:
-                DepthwiseConv2D.InputGrad(c.Params, ReadFloat(c.Gradient), ReadSByte(c.Filter), FloatSpan(c.Output));
+                if (reference) DepthwiseConv2D.InputGradReference(c.Params, ReadFloat(c.Gradient), ReadSByte(c.Filter), FloatSpan(c.Output));
+                else DepthwiseConv2D.InputGrad(c.Params, ReadFloat(c.Gradient), ReadSByte(c.Filter), FloatSpan(c.Output));
                 break;
             case FullyConnectedInputGradCall c when IsFloat(c.Filter):
                 FullyConnected.InputGrad(c.Params, ReadFloat(c.Gradient), ReadFloat(c.Filter), FloatSpan(c.Output));
                 break;
             case FullyConnectedInputGradCall c:
-                FullyConnected.InputGrad(c.Params, ReadFloat(c.Gradient), ReadSByte(c.Filter), FloatSpan(c.Output));
+                if (reference) FullyConnected.InputGradReference(c.Params, ReadFloat(c.Gradient), ReadSByte(c.Filter), FloatSpan(c.Output));
+                else FullyConnected.InputGrad(c.Params, ReadFloat(c.Gradient), ReadSByte(c.Filter), FloatSpan(c.Output));
                 break;
             case Conv2DFilterGradCall c:
-                Conv2D.FilterGrad(c.Params, ReadSByte(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
+                if (reference) Conv2D.FilterGradReference(c.Params, ReadSByte(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
+                else Conv2D.FilterGrad(c.Params, ReadSByte(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
                 break;
             case DepthwiseConv2DFilterGradCall c:
-                DepthwiseConv2D.FilterGrad(c.Params, ReadSByte(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
+                if (reference) DepthwiseConv2D.FilterGradReference(c.Params, ReadSByte(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
+                else DepthwiseConv2D.FilterGrad(c.Params, ReadSByte(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
                 break;
             case FullyConnectedFilterGradCall c when IsFloat(c.Input):
                 FullyConnected.FilterGrad(c.Params, ReadFloat(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
                 break;
             case FullyConnectedFilterGradCall c:
-                FullyConnected.FilterGrad(c.Params, ReadSByte(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
+                if (reference) FullyConnected.FilterGradReference(c.Params, ReadSByte(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
+                else FullyConnected.FilterGrad(c.Params, ReadSByte(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
                 break;
             case BiasGradCall c:
-                Bias.Grad(ReadFloat(c.Gradient), c.Channels, FloatSpan(c.Output));
+                if (reference) Bias.GradReference(ReadFloat(c.Gradient), c.Channels, FloatSpan(c.Output));
+                else Bias.Grad(ReadFloat(c.Gradient), c.Channels, FloatSpan(c.Output));
                 break;
             case AveragePool2DGradCall c:
-                AveragePool2D.Backward(c.Params, ReadFloat(c.Gradient), FloatSpan(c.Output));
+                if (reference) AveragePool2D.BackwardReference(c.Params, ReadFloat(c.Gradient), FloatSpan(c.Output));
+                else AveragePool2D.Backward(c.Params, ReadFloat(c.Gradient), FloatSpan(c.Output));
                 break;
             case GradAddCall c:
                 ReadFloat(c.A).CopyTo(FloatSpan(c.Output));
-                Elementwise.AddInPlace(FloatSpan(c.Output), ReadFloat(c.B));
+                if (reference) Elementwise.AddInPlaceReference(FloatSpan(c.Output), ReadFloat(c.B));
+                else Elementwise.AddInPlace(FloatSpan(c.Output), ReadFloat(c.B));
                 break;
             case SgdUpdateCall c when DeferUpdates:
                 Accumulate(c);

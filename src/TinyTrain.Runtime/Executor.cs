@@ -88,28 +88,32 @@ public sealed partial class Executor
         switch (call)
         {
             case Conv2DCall { Mask: >= 0 } c:
-                Conv2D.ForwardWithMask(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
+                if (reference) Conv2D.ForwardWithMaskReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
+                else Conv2D.ForwardWithMask(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
                 break;
             case Conv2DCall c:
                 if (reference) Conv2D.ForwardReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
                 else Conv2D.Forward(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
                 break;
             case DepthwiseConv2DCall { Mask: >= 0 } c:
-                DepthwiseConv2D.ForwardWithMask(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
+                if (reference) DepthwiseConv2D.ForwardWithMaskReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
+                else DepthwiseConv2D.ForwardWithMask(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
                 break;
             case DepthwiseConv2DCall c:
                 if (reference) DepthwiseConv2D.ForwardReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
                 else DepthwiseConv2D.Forward(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
                 break;
             case FullyConnectedCall { Mask: >= 0 } c:
-                FullyConnected.ForwardWithMask(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
+                if (reference) FullyConnected.ForwardWithMaskReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
+                else FullyConnected.ForwardWithMask(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
                 break;
             case FullyConnectedCall c:
                 if (reference) FullyConnected.ForwardReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
                 else FullyConnected.Forward(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
                 break;
             case AddCall { Mask: >= 0 } c:
-                Add.ForwardWithMask(c.Params, ReadSByte(c.A), ReadSByte(c.B), SByteSpan(c.Output), Writable(c.Mask));
+                if (reference) Add.ForwardWithMaskReference(c.Params, ReadSByte(c.A), ReadSByte(c.B), SByteSpan(c.Output), Writable(c.Mask));
+                else Add.ForwardWithMask(c.Params, ReadSByte(c.A), ReadSByte(c.B), SByteSpan(c.Output), Writable(c.Mask));
                 break;
             case AddCall c:
                 if (reference) Add.ForwardReference(c.Params, ReadSByte(c.A), ReadSByte(c.B), SByteSpan(c.Output));
@@ -126,9 +130,6 @@ public sealed partial class Executor
                 break;
             case PadCall c:
                 Pad.Forward(c.Params, ReadSByte(c.Input), SByteSpan(c.Output));
-                break;
-            case CopyCall c:
-                TensorBytes(c.Input).CopyTo(arena.AsSpan(Program.Tensors[c.Output].Offset, Program.Tensors[c.Output].Bytes));
                 break;
             default:
                 InvokeTraining(call);

@@ -64,10 +64,3 @@ public sealed record PadCall(string Name, PadParams Params, int Input, int Outpu
     public override IEnumerable<int> Reads => [Input];
     public override IEnumerable<int> Writes => [Output];
 }
-
-/// <summary>A byte copy; reshapes lower to nothing, this is only used when a view cannot alias.</summary>
-public sealed record CopyCall(string Name, int Input, int Output) : KernelCall(Name)
-{
-    public override IEnumerable<int> Reads => [Input];
-    public override IEnumerable<int> Writes => [Output];
-}

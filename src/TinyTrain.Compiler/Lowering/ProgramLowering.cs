@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.InteropServices;
 using TinyTrain.Compiler.Lowered;
 using TinyTrain.Compiler.Memory;
 using TinyTrain.Ir;
@@ -137,6 +136,4 @@ internal sealed partial class ProgramLowering
     };
 
     private static TensorData Zeros(int floats) => TensorData.From(new float[floats]);
-
-    private static ReadOnlySpan<float> Floats(TensorData data) => MemoryMarshal.Cast<byte, float>(data.Bytes);
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using TinyTrain.Compiler.Lowered;
 using TinyTrain.Compiler.Lowering;
 using TinyTrain.Data;
