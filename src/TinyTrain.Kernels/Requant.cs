@@ -26,6 +26,21 @@ public static class Requant
         }
     }
 
+    /// <summary>
+    /// accGrad[i] = outputGrad[i] * scale[i % channels]: the gradient through a scaling with no clamp (a dequantisation).
+    /// Rare and small (a head's features), so only this plain loop exists.
+    /// </summary>
+    public static void ScaleGrad(ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> scale, int channels, Span<float> accGrad)
+    {
+        if (accGrad.Length != outputGrad.Length || (scale.Length != 1 && scale.Length != channels))
+            throw new ArgumentException($"{outputGrad.Length} gradients, {accGrad.Length} outputs, {scale.Length} scales for {channels} channels");
+        bool perTensor = scale.Length == 1;
+        for (int i = 0; i < outputGrad.Length; i++)
+        {
+            accGrad[i] = outputGrad[i] * scale[perTensor ? 0 : i % channels];
+        }
+    }
+
     /// <summary>The spec: one product per element, +0 where the mask is 0.</summary>
     public static void AccumulatorGradReference(
         ReadOnlySpan<float> outputGrad, ReadOnlySpan<byte> mask, ReadOnlySpan<float> scale, int channels, Span<float> accGrad)

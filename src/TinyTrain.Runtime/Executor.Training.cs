@@ -77,7 +77,7 @@ public sealed partial class Executor
             case RequantGradCall c:
                 if (c.Mask >= 0 && reference) Requant.AccumulatorGradReference(ReadFloat(c.Gradient), TensorBytes(c.Mask), c.Scales.AsSpan(), c.Channels, FloatSpan(c.Output));
                 else if (c.Mask >= 0) Requant.AccumulatorGrad(ReadFloat(c.Gradient), TensorBytes(c.Mask), c.Scales.AsSpan(), c.Channels, FloatSpan(c.Output));
-                else Scale(ReadFloat(c.Gradient), c.Scales.AsSpan(), FloatSpan(c.Output));
+                else Requant.ScaleGrad(ReadFloat(c.Gradient), c.Scales.AsSpan(), c.Channels, FloatSpan(c.Output));
                 break;
             case Conv2DInputGradCall c when IsFloat(c.Filter):
                 Conv2D.InputGrad(c.Params, ReadFloat(c.Gradient), ReadFloat(c.Filter), FloatSpan(c.Output));
@@ -152,7 +152,6 @@ public sealed partial class Executor
     public bool DeferUpdates { get; set; }
 
     private readonly Dictionary<SgdUpdateCall, float[]> deferred = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<SgdUpdateCall, SliceLayout> layouts = new(ReferenceEqualityComparer.Instance);
 
     private void Accumulate(SgdUpdateCall c)
     {
@@ -208,8 +207,7 @@ public sealed partial class Executor
 
     private void Update(SgdUpdateCall c, ReadOnlySpan<float> grad)
     {
-        if (!layouts.TryGetValue(c, out var layout))
-            layouts[c] = layout = c.Channels.IsEmpty ? SliceLayout.Vector : new SliceLayout(c.Inner, [.. c.Channels], c.QasStride);
+        var layout = c.Layout;
         var qas = c.Qas.AsSpan();
         var velocity = c.Momentum < 0 ? default : FloatSpan(c.Momentum);
         var type = Program.Tensors[c.Parameter].DType;
@@ -255,8 +253,4 @@ public sealed partial class Executor
 
     private bool IsFloat(int id) => Program.Tensors[id].DType == DType.Float32;
 
-    private static void Scale(ReadOnlySpan<float> gradient, ReadOnlySpan<float> scales, Span<float> output)
-    {
-        for (var i = 0; i < gradient.Length; i++) output[i] = gradient[i] * scales[scales.Length == 1 ? 0 : i % scales.Length];
-    }
 }

@@ -64,11 +64,7 @@ public sealed partial class Executor
         return t.Placement == TensorPlacement.Constant ? t.Data!.Bytes : arena.AsSpan(t.Offset, t.Bytes);
     }
 
-    private Span<sbyte> SByteSpan(int id)
-    {
-        var t = Program.Tensors[id];
-        return MemoryMarshal.Cast<byte, sbyte>(Writable(id));
-    }
+    private Span<sbyte> SByteSpan(int id) => MemoryMarshal.Cast<byte, sbyte>(Writable(id));
 
     /// <summary>The arena bytes of a tensor that calls may write (an activation or persistent state).</summary>
     private Span<byte> Writable(int id)

@@ -25,8 +25,4 @@ public sealed record ProgramTensor(
     int Offset,
     int FirstUse,
     int LastUse,
-    TensorData? Data)
-{
-    public int Elements => Bytes / DType.SizeInBytes();
-    public int End => Offset + Bytes;
-}
+    TensorData? Data);

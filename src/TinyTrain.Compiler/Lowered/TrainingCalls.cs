@@ -113,12 +113,12 @@ public sealed record GradAddCall(string Name, int A, int B, int Output) : Kernel
 }
 
 /// <summary>
-/// One SGD step of a parameter slice, in place. Weights: the gradient is [outer, k] with k trained input channels
-/// scattered to positions Channels of the parameter's innermost axis (Inner wide); biases: Channels is empty.
+/// One SGD step of a parameter slice, in place: the gradient lands on the parameter positions <see cref="Layout"/>
+/// names (all of a bias; the trained input channels of a filter), each scaled by its output channel's QAS factor.
 /// Master and Momentum are persistent fp32 tensors (-1: none).
 /// </summary>
-public sealed record SgdUpdateCall(string Name, int Parameter, int Gradient, ImmutableArray<float> Qas, int QasStride,
-    ImmutableArray<int> Channels, int Inner, UpdatePolicy Policy, int Master, int Momentum) : KernelCall(Name)
+public sealed record SgdUpdateCall(string Name, int Parameter, int Gradient, ImmutableArray<float> Qas, SliceLayout Layout,
+    UpdatePolicy Policy, int Master, int Momentum) : KernelCall(Name)
 {
     public override IEnumerable<int> Reads => Master < 0 ? [Parameter, Gradient] : [Parameter, Gradient, Master];
     public override IEnumerable<int> Writes => Momentum < 0 ? [Parameter] : [Parameter, Momentum];

@@ -98,24 +98,23 @@ internal sealed partial class ProgramLowering
         : KernelParamsBuilder.FullyConnected(forward);
 
     /// <summary>
-    /// An SGD step on the parameter's persistent tensor. Weight gradients are [outer, k]: the QAS factor of output
-    /// channel c covers QasStride consecutive gradient values. Master copies and velocities are persistent fp32.
+    /// An SGD step on the parameter's persistent tensor. A weight gradient is [outer, k] for k trained channels of the
+    /// parameter's innermost axis; its QAS factor is the output channel's, i.e. one per outer block of a conv or FC
+    /// filter, and the channel itself for a depthwise filter (channel innermost). Master copies and velocities are
+    /// persistent fp32.
     /// </summary>
     private KernelCall Update(Node node)
     {
         var a = node.AttrsAs<SgdUpdateAttrs>();
         var (parameter, gradient) = (node.Input(0), node.Input(1));
-        var isBias = a.Channels.IsEmpty;
         var gradientElements = (int)gradient.Shape.Elements;
-        var depthwise = parameter.Shape.Rank == 4 && parameter.Shape[0] == 1 && !isBias;
-        // Depthwise [1,KH,KW,C]: the channel is innermost, so QasStride 0 indexes factors by channel (see SliceLayout).
-        var qasStride = isBias || depthwise ? 1 : gradientElements / a.Qas.Length;
-        var inner = isBias ? 1 : parameter.Shape[-1];
+        var layout = a.Channels.IsEmpty
+            ? SliceLayout.Vector
+            : new SliceLayout(parameter.Shape[-1], [.. a.Channels], QasStride: parameter.Shape[0] == 1 && parameter.Shape.Rank == 4 ? 0 : gradientElements / a.Qas.Length);
         var master = a.Policy == UpdatePolicy.Master && parameter.Type.DType != DType.Float32
             ? NewState($"{parameter.Name}.master", DType.Float32, (int)parameter.Shape.Elements * 4, FloatCopy(parameter.ConstantData))
             : -1;
         var velocity = momentum > 0 ? NewState($"{parameter.Name}.velocity", DType.Float32, gradientElements * 4, Zeros(gradientElements)) : -1;
-        return new SgdUpdateCall(node.Name, tensorOf[parameter], tensorOf[gradient], a.Qas, depthwise ? 0 : qasStride,
-            a.Channels, inner, a.Policy, master, velocity);
+        return new SgdUpdateCall(node.Name, tensorOf[parameter], tensorOf[gradient], a.Qas, layout, a.Policy, master, velocity);
     }
 }

@@ -33,8 +33,6 @@ public sealed class Graph
 
     public Node? Find(string name) => Nodes.FirstOrDefault(n => n.Name == name);
 
-    public Graph WithOutputs(ImmutableArray<Node> outputs) => new(Name, Inputs, outputs);
-
     /// <summary>Users of each node, in topological order. Nodes compare by reference.</summary>
     public IReadOnlyDictionary<Node, ImmutableArray<Node>> Users()
     {

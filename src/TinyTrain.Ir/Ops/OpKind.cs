@@ -41,9 +41,6 @@ public static class OpTraits
     /// <summary>Ops with a trainable filter and bias: the candidates of a sparse-update scheme.</summary>
     public static bool IsConvLike(OpKind kind) => kind is OpKind.Conv2D or OpKind.DepthwiseConv2D or OpKind.FullyConnected;
 
-    /// <summary>Ops whose output bytes equal their input bytes (a view).</summary>
-    public static bool IsMovement(OpKind kind) => kind is OpKind.Reshape;
-
     /// <summary>Ops of the backward pass and the optimiser, which exist only in training graphs.</summary>
     public static bool IsBackward(OpKind kind) => kind >= OpKind.SoftmaxCrossEntropyGrad;
 
