@@ -1,6 +1,7 @@
 using TinyTrain.Compiler.Autodiff;
 using TinyTrain.Compiler.Lowering;
 using TinyTrain.Compiler.Precision;
+using TinyTrain.Compiler.Schedule;
 using TinyTrain.Compiler.Sparse;
 using TinyTrain.Ir;
 
@@ -15,7 +16,8 @@ public static class Compilation
     public sealed record Training(UpdateScheme Scheme, TrainableSet Trainables, TrainingGraph Graph, Differentiator.Result Differentiated, TrainingProgram Program);
 
     /// <param name="fp32">Train the fp32 mode of the model (a baseline); the scheme picks the same channels as in int8.</param>
-    public static Training CompileTraining(Graph model, string scheme, TrainingOptions options, float momentum = 0, bool fp32 = false)
+    /// <param name="memory">The memory passes (all on by default).</param>
+    public static Training CompileTraining(Graph model, string scheme, TrainingOptions options, float momentum = 0, bool fp32 = false, MemoryOptions? memory = null)
     {
         var index = ConvIndex.Of(model);
         var parsed = SchemeParser.Parse(scheme, index);
@@ -24,7 +26,7 @@ public static class Compilation
         var graph = TrainingGraph.Build(fp32 ? FloatConversion.Convert(model, out replaced) : model, options);
         var parameters = Bind(trainables, graph, replaced);
         var differentiated = Differentiator.Differentiate(graph, parameters, options);
-        return new Training(parsed, trainables, graph, differentiated, TrainingLowering.Lower(differentiated, momentum));
+        return new Training(parsed, trainables, graph, differentiated, TrainingLowering.Lower(differentiated, momentum, memory));
     }
 
     /// <summary>Backbone tensors keep their nodes (the training graph shares them); the head's map to the new head.</summary>

@@ -51,6 +51,17 @@ internal static class Check
     }
 
     /// <summary>A selection of input channels: every entry in [0, channels).</summary>
+    /// <summary>A window of whole output channels, each perOutput values: returns the count it covers.</summary>
+    public static int OutputWindow(int length, int perOutput, int firstOutput, int outputs, string name)
+    {
+        if (perOutput <= 0 || length % perOutput != 0 || firstOutput < 0 || firstOutput + length / perOutput > outputs)
+        {
+            throw new ArgumentException($"{name} has {length} elements: not whole channels of {perOutput} from channel {firstOutput} of {outputs}", name);
+        }
+
+        return length / perOutput;
+    }
+
     public static void Channels(ReadOnlySpan<int> selected, int channels, string name)
     {
         foreach (int channel in selected)

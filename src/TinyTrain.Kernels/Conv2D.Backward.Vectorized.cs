@@ -44,7 +44,7 @@ public static partial class Conv2D
     {
         ValidateFilterGrad(p, input.Length, accGrad, inputChannels, filterGrad);
         Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
-        FilterGradVectorized(p, input, p.InputZeroPoint, accGrad, inputChannels, filterGrad, width);
+        FilterGradVectorized(p, input, p.InputZeroPoint, accGrad, inputChannels, 0, p.OutputC, filterGrad, width);
     }
 
     internal static void FilterGradVectorized(
@@ -52,7 +52,7 @@ public static partial class Conv2D
         VectorWidth width)
     {
         ValidateFilterGrad(p, input.Length, accGrad, inputChannels, filterGrad);
-        FilterGradVectorized(p, input, 0, accGrad, inputChannels, filterGrad, width);
+        FilterGradVectorized(p, input, 0, accGrad, inputChannels, 0, p.OutputC, filterGrad, width);
     }
 
     /// <summary>
@@ -107,13 +107,13 @@ public static partial class Conv2D
     /// </summary>
     private static void FilterGradVectorized<T>(
         Conv2DParams p, ReadOnlySpan<T> input, float zeroPoint, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels,
-        Span<float> filterGrad, VectorWidth width)
+        int firstOutput, int outputs, Span<float> filterGrad, VectorWidth width)
         where T : unmanaged, INumberBase<T>
     {
         int selected = inputChannels.Length;
         if (selected > MaxGatheredChannels)
         {
-            FilterGradReference(p, input, zeroPoint, accGrad, inputChannels, filterGrad);
+            FilterGradReference(p, input, zeroPoint, accGrad, inputChannels, firstOutput, outputs, filterGrad);
             return;
         }
 
@@ -123,7 +123,7 @@ public static partial class Conv2D
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                ReadOnlySpan<float> gradients = accGrad.Slice((outY * p.OutputW + outX) * p.OutputC, p.OutputC);
+                ReadOnlySpan<float> gradients = accGrad.Slice((outY * p.OutputW + outX) * p.OutputC + firstOutput, outputs);
                 for (int filterY = 0; filterY < p.KernelH; filterY++)
                 {
                     int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
@@ -136,12 +136,12 @@ public static partial class Conv2D
                         }
 
                         Gather(input.Slice((inY * p.InputW + inX) * p.InputC, p.InputC), zeroPoint, inputChannels, gathered);
-                        for (int outChannel = 0; outChannel < p.OutputC; outChannel++)
+                        for (int o = 0; o < outputs; o++)
                         {
-                            float gradient = gradients[outChannel];
+                            float gradient = gradients[o];
                             if (gradient != 0)
                             {
-                                int row = ((outChannel * p.KernelH + filterY) * p.KernelW + filterX) * selected;
+                                int row = ((o * p.KernelH + filterY) * p.KernelW + filterX) * selected;
                                 Axpy.Float(width, gradient, gathered, filterGrad.Slice(row, selected));
                             }
                         }

@@ -69,6 +69,56 @@ public static partial class Conv2D
         }
     }
 
+    /// <summary>
+    /// The filter gradient of the output channels [firstOutput, firstOutput + filterGrad.Length / (KH * KW * k)) only,
+    /// each element bit-identical to the whole gradient's: a fused update takes the gradient a block at a time.
+    /// </summary>
+    public static void FilterGrad(
+        Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, int firstOutput, Span<float> filterGrad)
+    {
+        var outputs = ValidateFilterGrad(p, input.Length, accGrad, inputChannels, firstOutput, filterGrad);
+        Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
+        if (VectorWidths.UseVectorized)
+        {
+            FilterGradVectorized(p, input, p.InputZeroPoint, accGrad, inputChannels, firstOutput, outputs, filterGrad, VectorWidths.Preferred);
+        }
+        else
+        {
+            FilterGradReference(p, input, p.InputZeroPoint, accGrad, inputChannels, firstOutput, outputs, filterGrad);
+        }
+    }
+
+    /// <summary>The same with an fp32 input (zero point 0).</summary>
+    public static void FilterGrad(
+        Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, int firstOutput, Span<float> filterGrad)
+    {
+        var outputs = ValidateFilterGrad(p, input.Length, accGrad, inputChannels, firstOutput, filterGrad);
+        if (VectorWidths.UseVectorized)
+        {
+            FilterGradVectorized(p, input, 0, accGrad, inputChannels, firstOutput, outputs, filterGrad, VectorWidths.Preferred);
+        }
+        else
+        {
+            FilterGradReference(p, input, 0, accGrad, inputChannels, firstOutput, outputs, filterGrad);
+        }
+    }
+
+    /// <summary>The spec of the windowed <see cref="FilterGrad(Conv2DParams, ReadOnlySpan{sbyte}, ReadOnlySpan{float}, ReadOnlySpan{int}, int, Span{float})"/>.</summary>
+    public static void FilterGradReference(
+        Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, int firstOutput, Span<float> filterGrad)
+    {
+        var outputs = ValidateFilterGrad(p, input.Length, accGrad, inputChannels, firstOutput, filterGrad);
+        Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
+        FilterGradReference(p, input, p.InputZeroPoint, accGrad, inputChannels, firstOutput, outputs, filterGrad);
+    }
+
+    public static void FilterGradReference(
+        Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, int firstOutput, Span<float> filterGrad)
+    {
+        var outputs = ValidateFilterGrad(p, input.Length, accGrad, inputChannels, firstOutput, filterGrad);
+        FilterGradReference(p, input, 0, accGrad, inputChannels, firstOutput, outputs, filterGrad);
+    }
+
     public static void InputGradReference(Conv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad)
     {
         ValidateInputGrad(p, accGrad, filter.Length, inputGrad);
@@ -86,14 +136,14 @@ public static partial class Conv2D
     {
         ValidateFilterGrad(p, input.Length, accGrad, inputChannels, filterGrad);
         Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
-        FilterGradReference(p, input, p.InputZeroPoint, accGrad, inputChannels, filterGrad);
+        FilterGradReference(p, input, p.InputZeroPoint, accGrad, inputChannels, 0, p.OutputC, filterGrad);
     }
 
     public static void FilterGradReference(
         Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, Span<float> filterGrad)
     {
         ValidateFilterGrad(p, input.Length, accGrad, inputChannels, filterGrad);
-        FilterGradReference(p, input, 0, accGrad, inputChannels, filterGrad);
+        FilterGradReference(p, input, 0, accGrad, inputChannels, 0, p.OutputC, filterGrad);
     }
 
     /// <summary>
@@ -143,7 +193,7 @@ public static partial class Conv2D
     /// </summary>
     private static void FilterGradReference<T>(
         Conv2DParams p, ReadOnlySpan<T> input, float zeroPoint, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels,
-        Span<float> filterGrad)
+        int firstOutput, int outputs, Span<float> filterGrad)
         where T : unmanaged, INumberBase<T>
     {
         int selected = inputChannels.Length;
@@ -163,13 +213,13 @@ public static partial class Conv2D
                             continue;
                         }
 
-                        for (int outChannel = 0; outChannel < p.OutputC; outChannel++)
+                        for (int o = 0; o < outputs; o++)
                         {
-                            float gradient = accGrad[(outY * p.OutputW + outX) * p.OutputC + outChannel];
+                            float gradient = accGrad[(outY * p.OutputW + outX) * p.OutputC + firstOutput + o];
                             for (int j = 0; j < selected; j++)
                             {
                                 float inputValue = float.CreateTruncating(input[(inY * p.InputW + inX) * p.InputC + inputChannels[j]]) - zeroPoint;
-                                filterGrad[((outChannel * p.KernelH + filterY) * p.KernelW + filterX) * selected + j] += gradient * inputValue;
+                                filterGrad[((o * p.KernelH + filterY) * p.KernelW + filterX) * selected + j] += gradient * inputValue;
                             }
                         }
                     }
@@ -194,5 +244,16 @@ public static partial class Conv2D
         Check.Length(accGrad, p.OutputLength, nameof(accGrad));
         Check.Channels(inputChannels, p.InputC, nameof(inputChannels));
         Check.Length(filterGrad, (long)p.OutputC * p.KernelH * p.KernelW * inputChannels.Length, nameof(filterGrad));
+    }
+
+    /// <summary>Checks a window of whole output channels; returns how many it covers.</summary>
+    private static int ValidateFilterGrad(
+        Conv2DParams p, int inputLength, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, int firstOutput, ReadOnlySpan<float> filterGrad)
+    {
+        ValidateGeometry(p);
+        Check.Count(inputLength, p.InputLength, "input");
+        Check.Length(accGrad, p.OutputLength, nameof(accGrad));
+        Check.Channels(inputChannels, p.InputC, nameof(inputChannels));
+        return Check.OutputWindow(filterGrad.Length, p.KernelH * p.KernelW * inputChannels.Length, firstOutput, p.OutputC, nameof(filterGrad));
     }
 }

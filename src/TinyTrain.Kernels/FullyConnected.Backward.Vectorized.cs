@@ -44,7 +44,7 @@ public static partial class FullyConnected
     {
         ValidateFilterGrad(p, input.Length, accGrad, inputChannels, filterGrad);
         Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
-        FilterGradVectorized(p, input, p.InputZeroPoint, accGrad, inputChannels, filterGrad, width);
+        FilterGradVectorized(p, input, p.InputZeroPoint, accGrad, inputChannels, 0, p.OutputDepth, filterGrad, width);
     }
 
     internal static void FilterGradVectorized(
@@ -52,7 +52,7 @@ public static partial class FullyConnected
         VectorWidth width)
     {
         ValidateFilterGrad(p, input.Length, accGrad, inputChannels, filterGrad);
-        FilterGradVectorized(p, input, 0, accGrad, inputChannels, filterGrad, width);
+        FilterGradVectorized(p, input, 0, accGrad, inputChannels, 0, p.OutputDepth, filterGrad, width);
     }
 
     /// <summary>
@@ -82,13 +82,13 @@ public static partial class FullyConnected
     /// <summary>Per batch row, the selected x - zp are gathered once, then each output adds gradient * row (batch order kept).</summary>
     private static void FilterGradVectorized<T>(
         FullyConnectedParams p, ReadOnlySpan<T> input, float zeroPoint, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels,
-        Span<float> filterGrad, VectorWidth width)
+        int firstOutput, int outputs, Span<float> filterGrad, VectorWidth width)
         where T : unmanaged, INumberBase<T>
     {
         int selected = inputChannels.Length;
         if (selected > MaxGatheredChannels)
         {
-            FilterGradReference(p, input, zeroPoint, accGrad, inputChannels, filterGrad);
+            FilterGradReference(p, input, zeroPoint, accGrad, inputChannels, firstOutput, outputs, filterGrad);
             return;
         }
 
@@ -97,12 +97,12 @@ public static partial class FullyConnected
         for (int batch = 0; batch < p.Batches; batch++)
         {
             Conv2D.Gather(input.Slice(batch * p.InputDepth, p.InputDepth), zeroPoint, inputChannels, gathered);
-            for (int outChannel = 0; outChannel < p.OutputDepth; outChannel++)
+            for (int o = 0; o < outputs; o++)
             {
-                float gradient = accGrad[batch * p.OutputDepth + outChannel];
+                float gradient = accGrad[batch * p.OutputDepth + firstOutput + o];
                 if (gradient != 0)
                 {
-                    Axpy.Float(width, gradient, gathered, filterGrad.Slice(outChannel * selected, selected));
+                    Axpy.Float(width, gradient, gathered, filterGrad.Slice(o * selected, selected));
                 }
             }
         }

@@ -66,6 +66,56 @@ public static partial class FullyConnected
         }
     }
 
+    /// <summary>
+    /// The filter gradient of outputs [firstOutput, firstOutput + filterGrad.Length / k) only, each element
+    /// bit-identical to the whole gradient's: a fused update takes the gradient a block at a time.
+    /// </summary>
+    public static void FilterGrad(
+        FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, int firstOutput, Span<float> filterGrad)
+    {
+        var outputs = ValidateFilterGrad(p, input.Length, accGrad, inputChannels, firstOutput, filterGrad);
+        Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
+        if (VectorWidths.UseVectorized)
+        {
+            FilterGradVectorized(p, input, p.InputZeroPoint, accGrad, inputChannels, firstOutput, outputs, filterGrad, VectorWidths.Preferred);
+        }
+        else
+        {
+            FilterGradReference(p, input, p.InputZeroPoint, accGrad, inputChannels, firstOutput, outputs, filterGrad);
+        }
+    }
+
+    /// <summary>The same with an fp32 input (zero point 0).</summary>
+    public static void FilterGrad(
+        FullyConnectedParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, int firstOutput, Span<float> filterGrad)
+    {
+        var outputs = ValidateFilterGrad(p, input.Length, accGrad, inputChannels, firstOutput, filterGrad);
+        if (VectorWidths.UseVectorized)
+        {
+            FilterGradVectorized(p, input, 0, accGrad, inputChannels, firstOutput, outputs, filterGrad, VectorWidths.Preferred);
+        }
+        else
+        {
+            FilterGradReference(p, input, 0, accGrad, inputChannels, firstOutput, outputs, filterGrad);
+        }
+    }
+
+    /// <summary>The spec of the windowed filter gradient.</summary>
+    public static void FilterGradReference(
+        FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, int firstOutput, Span<float> filterGrad)
+    {
+        var outputs = ValidateFilterGrad(p, input.Length, accGrad, inputChannels, firstOutput, filterGrad);
+        Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
+        FilterGradReference(p, input, p.InputZeroPoint, accGrad, inputChannels, firstOutput, outputs, filterGrad);
+    }
+
+    public static void FilterGradReference(
+        FullyConnectedParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, int firstOutput, Span<float> filterGrad)
+    {
+        var outputs = ValidateFilterGrad(p, input.Length, accGrad, inputChannels, firstOutput, filterGrad);
+        FilterGradReference(p, input, 0, accGrad, inputChannels, firstOutput, outputs, filterGrad);
+    }
+
     public static void InputGradReference(FullyConnectedParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad)
     {
         ValidateInputGrad(p, accGrad, filter.Length, inputGrad);
@@ -84,14 +134,14 @@ public static partial class FullyConnected
     {
         ValidateFilterGrad(p, input.Length, accGrad, inputChannels, filterGrad);
         Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
-        FilterGradReference(p, input, p.InputZeroPoint, accGrad, inputChannels, filterGrad);
+        FilterGradReference(p, input, p.InputZeroPoint, accGrad, inputChannels, 0, p.OutputDepth, filterGrad);
     }
 
     public static void FilterGradReference(
         FullyConnectedParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, Span<float> filterGrad)
     {
         ValidateFilterGrad(p, input.Length, accGrad, inputChannels, filterGrad);
-        FilterGradReference(p, input, 0, accGrad, inputChannels, filterGrad);
+        FilterGradReference(p, input, 0, accGrad, inputChannels, 0, p.OutputDepth, filterGrad);
     }
 
     /// <summary>The spec: each input gradient adds its terms in o order (W - zp is exact in float32).</summary>
@@ -117,20 +167,20 @@ public static partial class FullyConnected
     /// <summary>The spec: each filter gradient adds its terms in batch order.</summary>
     private static void FilterGradReference<T>(
         FullyConnectedParams p, ReadOnlySpan<T> input, float zeroPoint, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels,
-        Span<float> filterGrad)
+        int firstOutput, int outputs, Span<float> filterGrad)
         where T : unmanaged, INumberBase<T>
     {
         int selected = inputChannels.Length;
         filterGrad.Clear();
         for (int batch = 0; batch < p.Batches; batch++)
         {
-            for (int outChannel = 0; outChannel < p.OutputDepth; outChannel++)
+            for (int o = 0; o < outputs; o++)
             {
-                float gradient = accGrad[batch * p.OutputDepth + outChannel];
+                float gradient = accGrad[batch * p.OutputDepth + firstOutput + o];
                 for (int j = 0; j < selected; j++)
                 {
                     float inputValue = float.CreateTruncating(input[batch * p.InputDepth + inputChannels[j]]) - zeroPoint;
-                    filterGrad[outChannel * selected + j] += gradient * inputValue;
+                    filterGrad[o * selected + j] += gradient * inputValue;
                 }
             }
         }
@@ -152,5 +202,15 @@ public static partial class FullyConnected
         Check.Length(accGrad, (long)p.Batches * p.OutputDepth, nameof(accGrad));
         Check.Channels(inputChannels, p.InputDepth, nameof(inputChannels));
         Check.Length(filterGrad, (long)p.OutputDepth * inputChannels.Length, nameof(filterGrad));
+    }
+
+    private static int ValidateFilterGrad(
+        FullyConnectedParams p, int inputLength, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, int firstOutput, ReadOnlySpan<float> filterGrad)
+    {
+        ValidateGeometry(p);
+        Check.Count(inputLength, (long)p.Batches * p.InputDepth, "input");
+        Check.Length(accGrad, (long)p.Batches * p.OutputDepth, nameof(accGrad));
+        Check.Channels(inputChannels, p.InputDepth, nameof(inputChannels));
+        return Check.OutputWindow(filterGrad.Length, inputChannels.Length, firstOutput, p.OutputDepth, nameof(filterGrad));
     }
 }

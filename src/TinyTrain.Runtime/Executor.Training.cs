@@ -134,8 +134,11 @@ public sealed partial class Executor
                 if (reference) Elementwise.AddInPlaceReference(FloatSpan(c.Output), ReadFloat(c.B));
                 else Elementwise.AddInPlace(FloatSpan(c.Output), ReadFloat(c.B));
                 break;
+            case FusedUpdateCall c:
+                FusedUpdate(c, reference);
+                break;
             case SgdUpdateCall c when DeferUpdates:
-                Accumulate(c);
+                Accumulate(c, ReadFloat(c.Gradient), 0, ReadFloat(c.Gradient).Length);
                 break;
             case SgdUpdateCall c:
                 Update(c, ReadFloat(c.Gradient));
@@ -153,11 +156,50 @@ public sealed partial class Executor
 
     private readonly Dictionary<SgdUpdateCall, float[]> deferred = new(ReferenceEqualityComparer.Instance);
 
-    private void Accumulate(SgdUpdateCall c)
+    /// <summary>Adds a gradient (or the block of it starting at element <paramref name="start"/>) to the update's batch sum.</summary>
+    private void Accumulate(SgdUpdateCall c, ReadOnlySpan<float> grad, int start, int wholeLength)
     {
-        var grad = ReadFloat(c.Gradient);
-        if (!deferred.TryGetValue(c, out var sum)) deferred[c] = sum = new float[grad.Length];
-        Elementwise.AddInPlace(sum, grad);
+        if (!deferred.TryGetValue(c, out var sum)) deferred[c] = sum = new float[wholeLength];
+        Elementwise.AddInPlace(sum.AsSpan(start, grad.Length), grad);
+    }
+
+    /// <summary>
+    /// The filter gradient a block of output channels at a time, each block applied (or, deferred, summed) at once.
+    /// A block's parameters, QAS factors, velocities and master values are contiguous slices: output channel o owns
+    /// parameter rows [o * paramsPerOutput, ...) and gradient rows [o * PerOutput, ...).
+    /// </summary>
+    private void FusedUpdate(FusedUpdateCall c, bool reference)
+    {
+        var u = c.Update;
+        var scratch = FloatSpan(u.Gradient);
+        var paramsPerOutput = Program.Tensors[u.Parameter].Bytes / Program.Tensors[u.Parameter].DType.SizeInBytes() / c.Outputs;
+        for (var first = 0; first < c.Outputs; first += c.Block)
+        {
+            var grad = scratch[..(Math.Min(c.Block, c.Outputs - first) * c.PerOutput)];
+            switch (c.Gradient)
+            {
+                case Conv2DFilterGradCall g when IsFloat(g.Input):
+                    if (reference) Conv2D.FilterGradReference(g.Params, ReadFloat(g.Input), ReadFloat(g.Gradient), g.Channels.AsSpan(), first, grad);
+                    else Conv2D.FilterGrad(g.Params, ReadFloat(g.Input), ReadFloat(g.Gradient), g.Channels.AsSpan(), first, grad);
+                    break;
+                case Conv2DFilterGradCall g:
+                    if (reference) Conv2D.FilterGradReference(g.Params, ReadSByte(g.Input), ReadFloat(g.Gradient), g.Channels.AsSpan(), first, grad);
+                    else Conv2D.FilterGrad(g.Params, ReadSByte(g.Input), ReadFloat(g.Gradient), g.Channels.AsSpan(), first, grad);
+                    break;
+                case FullyConnectedFilterGradCall g when IsFloat(g.Input):
+                    if (reference) FullyConnected.FilterGradReference(g.Params, ReadFloat(g.Input), ReadFloat(g.Gradient), g.Channels.AsSpan(), first, grad);
+                    else FullyConnected.FilterGrad(g.Params, ReadFloat(g.Input), ReadFloat(g.Gradient), g.Channels.AsSpan(), first, grad);
+                    break;
+                case FullyConnectedFilterGradCall g:
+                    if (reference) FullyConnected.FilterGradReference(g.Params, ReadSByte(g.Input), ReadFloat(g.Gradient), g.Channels.AsSpan(), first, grad);
+                    else FullyConnected.FilterGrad(g.Params, ReadSByte(g.Input), ReadFloat(g.Gradient), g.Channels.AsSpan(), first, grad);
+                    break;
+                default:
+                    throw new InvalidOperationException($"{c.Name}: cannot fuse an update into {c.Gradient.GetType().Name}");
+            }
+            if (DeferUpdates) Accumulate(u, grad, first * c.PerOutput, c.Outputs * c.PerOutput);
+            else Update(u, grad, first * paramsPerOutput, first, first * c.PerOutput);
+        }
     }
 
     /// <summary>
@@ -168,7 +210,7 @@ public sealed partial class Executor
     public static void ApplyDeferredUpdates(IReadOnlyList<Executor> workers, float scale)
     {
         var first = workers[0];
-        foreach (var c in first.Program.Calls.OfType<SgdUpdateCall>())
+        foreach (var c in first.Program.Calls.Select(c => c as SgdUpdateCall ?? (c as FusedUpdateCall)?.Update).OfType<SgdUpdateCall>())
         {
             float[]? total = null;
             foreach (var worker in workers)
@@ -205,29 +247,34 @@ public sealed partial class Executor
         for (var i = 0; i < calls; i++) Invoke(Program.Calls[i]);
     }
 
-    private void Update(SgdUpdateCall c, ReadOnlySpan<float> grad)
+    /// <summary>
+    /// Applies a gradient, or a block of one: the block's parameters start at element <paramref name="parameterStart"/>,
+    /// its QAS factors at <paramref name="qasStart"/> and its velocities at <paramref name="gradStart"/>.
+    /// </summary>
+    private void Update(SgdUpdateCall c, ReadOnlySpan<float> grad, int parameterStart = 0, int qasStart = 0, int gradStart = 0)
     {
         var layout = c.Layout;
-        var qas = c.Qas.AsSpan();
-        var velocity = c.Momentum < 0 ? default : FloatSpan(c.Momentum);
+        var qas = c.Qas.AsSpan()[qasStart..];
+        var velocity = c.Momentum < 0 ? default : FloatSpan(c.Momentum).Slice(gradStart, grad.Length);
         var type = Program.Tensors[c.Parameter].DType;
         if (c.Master >= 0)
         {
-            SgdSlice.UpdateMaster(FloatSpan(c.Master), grad, qas, layout, LearningRate, velocity, Momentum);
-            if (type == DType.Int8) SgdSlice.RoundToInt8(ReadFloat(c.Master), SByteSpan(c.Parameter), layout, grad.Length);
-            else SgdSlice.RoundToInt32(ReadFloat(c.Master), MemoryMarshal.Cast<byte, int>(Writable(c.Parameter)), layout, grad.Length);
+            var master = FloatSpan(c.Master)[parameterStart..];
+            SgdSlice.UpdateMaster(master, grad, qas, layout, LearningRate, velocity, Momentum);
+            if (type == DType.Int8) SgdSlice.RoundToInt8(master, SByteSpan(c.Parameter)[parameterStart..], layout, grad.Length);
+            else SgdSlice.RoundToInt32(master, MemoryMarshal.Cast<byte, int>(Writable(c.Parameter))[parameterStart..], layout, grad.Length);
             return;
         }
         switch (type)
         {
             case DType.Int8:
-                SgdSlice.UpdateInt8(SByteSpan(c.Parameter), grad, qas, layout, LearningRate, velocity, Momentum);
+                SgdSlice.UpdateInt8(SByteSpan(c.Parameter)[parameterStart..], grad, qas, layout, LearningRate, velocity, Momentum);
                 break;
             case DType.Int32:
-                SgdSlice.UpdateInt32(MemoryMarshal.Cast<byte, int>(Writable(c.Parameter)), grad, qas, layout, LearningRate, velocity, Momentum);
+                SgdSlice.UpdateInt32(MemoryMarshal.Cast<byte, int>(Writable(c.Parameter))[parameterStart..], grad, qas, layout, LearningRate, velocity, Momentum);
                 break;
             default:
-                SgdSlice.UpdateFloat(FloatSpan(c.Parameter), grad, qas, layout, LearningRate, velocity, Momentum);
+                SgdSlice.UpdateFloat(FloatSpan(c.Parameter)[parameterStart..], grad, qas, layout, LearningRate, velocity, Momentum);
                 break;
         }
     }

@@ -35,6 +35,12 @@ public sealed class Program
 
     public long Macs => Calls.Sum(c => c.Macs);
 
+    /// <summary>How the arena was laid out, and the most bytes live at one call: no layout can be smaller.</summary>
+    public ArenaSummary Arena { get; init; } = new("", 0);
+
     /// <summary>Bytes of constant data (flash on a device).</summary>
     public long ConstantBytes => Tensors.Where(t => t.Placement == TensorPlacement.Constant).Sum(t => (long)t.Bytes);
 }
+
+/// <summary>The planner's winning strategy and the lower bound any layout of the same lifetimes must respect.</summary>
+public sealed record ArenaSummary(string Strategy, int LowerBound);

@@ -123,3 +123,15 @@ public sealed record SgdUpdateCall(string Name, int Parameter, int Gradient, Imm
     public override IEnumerable<int> Reads => Master < 0 ? [Parameter, Gradient] : [Parameter, Gradient, Master];
     public override IEnumerable<int> Writes => Momentum < 0 ? [Parameter] : [Parameter, Momentum];
 }
+
+/// <summary>
+/// A filter gradient with its SGD step inside it (paper §3.4, in-place SGD): the gradient of <see cref="Block"/>
+/// output channels at a time lands in the gradient call's output, a scratch of one block, and is applied at once,
+/// so the whole weight gradient never exists. Gradient is a Conv2D or FullyConnected filter-gradient call;
+/// each block's values are bit-identical to the whole gradient's, so the result equals the two calls in turn.
+/// </summary>
+public sealed record FusedUpdateCall(string Name, KernelCall Gradient, SgdUpdateCall Update, int Outputs, int PerOutput, int Block) : KernelCall(Name)
+{
+    public override IEnumerable<int> Reads => Gradient.Reads.Concat(Update.Reads).Where(id => id != Update.Gradient).Distinct();
+    public override IEnumerable<int> Writes => [.. Update.Writes, Update.Gradient];
+}

@@ -103,7 +103,7 @@ internal sealed partial class ProgramLowering
     /// filter, and the channel itself for a depthwise filter (channel innermost). Master copies and velocities are
     /// persistent fp32.
     /// </summary>
-    private KernelCall Update(Node node)
+    private SgdUpdateCall Update(Node node)
     {
         var a = node.AttrsAs<SgdUpdateAttrs>();
         var (parameter, gradient) = (node.Input(0), node.Input(1));

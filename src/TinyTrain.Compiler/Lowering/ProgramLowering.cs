@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using TinyTrain.Compiler.Lowered;
 using TinyTrain.Compiler.Memory;
+using TinyTrain.Compiler.Schedule;
 using TinyTrain.Ir;
 
 namespace TinyTrain.Compiler.Lowering;
@@ -15,6 +16,7 @@ internal sealed partial class ProgramLowering
 {
     private readonly Graph graph;
     private readonly float momentum;
+    private readonly MemoryOptions options;
     private readonly List<TensorSpec> tensors = [];
     private readonly Dictionary<Node, int> tensorOf = [];
     private readonly ImmutableArray<KernelCall>.Builder calls = ImmutableArray.CreateBuilder<KernelCall>();
@@ -22,19 +24,23 @@ internal sealed partial class ProgramLowering
 
     private sealed record TensorSpec(string Name, DType Type, int Bytes, TensorData? Data, bool Persistent);
 
-    private ProgramLowering(Graph graph, float momentum)
+    private ProgramLowering(Graph graph, float momentum, MemoryOptions options)
     {
         this.graph = graph;
         this.momentum = momentum;
+        this.options = options;
         users = graph.Users();
     }
 
+    /// <param name="order">The execution order (a <see cref="Scheduler"/> order); the graph's topological order by default.</param>
     /// <param name="momentum">0 for plain SGD; otherwise each update keeps a persistent fp32 velocity.</param>
-    public static Program Lower(Graph graph, float momentum = 0)
+    public static Program Lower(Graph graph, float momentum = 0, ImmutableArray<Node> order = default, MemoryOptions? options = null)
     {
         GraphVerifier.ThrowIfInvalid(graph);
-        var lowering = new ProgramLowering(graph, momentum);
-        foreach (var node in graph.Nodes) lowering.Visit(node);
+        if (!order.IsDefault && (order.Length != graph.Nodes.Length || !order.ToHashSet().SetEquals(graph.Nodes)))
+            throw new ArgumentException($"{graph.Name}: the order is not a permutation of the graph's nodes", nameof(order));
+        var lowering = new ProgramLowering(graph, momentum, options ?? MemoryOptions.None);
+        foreach (var node in order.IsDefault ? graph.Nodes : order) lowering.Visit(node);
         return lowering.Plan();
     }
 
@@ -60,7 +66,9 @@ internal sealed partial class ProgramLowering
                 break;
             case OpKind.SgdUpdate:
                 tensorOf[node] = tensorOf[node.Input(0)];
-                calls.Add(Update(node));
+                var update = Update(node);
+                if (FusedWithGradient(node, update) is { } fused) calls[^1] = fused;
+                else calls.Add(update);
                 break;
             default:
                 try
@@ -116,15 +124,26 @@ internal sealed partial class ProgramLowering
             if (tensors[id].Persistent) (first[id], last[id]) = (0, calls.Count); // state lives across steps
         }
 
+        var pinned = inputs.Concat(outputs).ToHashSet();
+        var group = Enumerable.Range(0, tensors.Count).ToArray(); // in-place pairs share one buffer
+        int Root(int id) => group[id] == id ? id : group[id] = Root(group[id]);
+        foreach (var (operand, output) in InPlacePairs(last, pinned)) group[Root(output)] = Root(operand);
+
         var arenaIds = Enumerable.Range(0, tensors.Count).Where(i => tensors[i].Data is null || tensors[i].Persistent).ToList();
-        var requests = arenaIds.Select(i => new BufferRequest(i, tensors[i].Bytes, Math.Min(first[i], Math.Max(last[i], 0)), Math.Max(last[i], 0))).ToList();
-        var plan = GreedyBySizePlanner.Plan(requests);
-        var offsets = arenaIds.Select((id, k) => (id, k)).ToDictionary(p => p.id, p => plan.Offsets[p.k]);
+        var roots = arenaIds.GroupBy(Root).ToList();
+        var requests = roots.Select(g => new BufferRequest(g.Key, g.Max(i => tensors[i].Bytes),
+            g.Min(i => Math.Min(first[i], Math.Max(last[i], 0))), g.Max(i => Math.Max(last[i], 0)))).ToList();
+        var plan = ArenaPlanner.Plan(requests);
+        var rootOffset = roots.Select((g, k) => (g.Key, k)).ToDictionary(p => p.Key, p => plan.Offsets[p.k]);
+        var offsets = arenaIds.ToDictionary(id => id, id => rootOffset[Root(id)]);
 
         var programTensors = tensors.Select((t, i) => new ProgramTensor(i, t.Name, t.Type, t.Bytes,
             t.Persistent ? TensorPlacement.Persistent : t.Data is null ? TensorPlacement.Arena : TensorPlacement.Constant,
             offsets.GetValueOrDefault(i, -1), first[i], last[i], t.Data)).ToImmutableArray();
-        return new Program(graph.Name, programTensors, calls.ToImmutable(), plan.ArenaBytes, inputs, outputs);
+        return new Program(graph.Name, programTensors, calls.ToImmutable(), plan.ArenaBytes, inputs, outputs)
+        {
+            Arena = new ArenaSummary(plan.Strategy, ArenaPlanner.LowerBound(requests)),
+        };
     }
 
     private static TensorData FloatCopy(TensorData data) => data.DType switch

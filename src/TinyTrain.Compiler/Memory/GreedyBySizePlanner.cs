@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-
 namespace TinyTrain.Compiler.Memory;
 
 /// <summary>
@@ -11,34 +9,8 @@ public static class GreedyBySizePlanner
 {
     public const int Alignment = 8;
 
-    public static MemoryPlan Plan(IReadOnlyList<BufferRequest> requests)
-    {
-        var order = Enumerable.Range(0, requests.Count)
-            .OrderByDescending(i => requests[i].Bytes).ThenBy(i => requests[i].FirstUse).ThenBy(i => requests[i].Id)
-            .ToArray();
-        var offsets = new int[requests.Count];
-        var placed = new List<int>();
-        var arena = 0;
-        foreach (var i in order)
-        {
-            var request = requests[i];
-            var conflicts = placed.Where(p => requests[p].LivesWith(request) && requests[p].Bytes > 0)
-                .Select(p => (Start: offsets[p], End: offsets[p] + requests[p].Bytes))
-                .OrderBy(c => c.Start).ToList();
-            var candidate = 0;
-            foreach (var (start, end) in conflicts)
-            {
-                if (candidate + request.Bytes <= start) break;
-                candidate = Math.Max(candidate, Align(end));
-            }
-            offsets[i] = candidate;
-            placed.Add(i);
-            arena = Math.Max(arena, candidate + request.Bytes);
-        }
-        var plan = new MemoryPlan([.. requests], [.. offsets], Align(arena));
-        if (plan.Overlaps().Any()) throw new InvalidOperationException("memory planner produced overlapping buffers");
-        return plan;
-    }
+    public static MemoryPlan Plan(IReadOnlyList<BufferRequest> requests) =>
+        FirstFit.Plan(requests, PlacementOrder.BySize(requests), "greedy by size");
 
     public static int Align(int value) => (value + Alignment - 1) / Alignment * Alignment;
 }

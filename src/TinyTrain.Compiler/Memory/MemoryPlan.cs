@@ -5,12 +5,16 @@ namespace TinyTrain.Compiler.Memory;
 /// <summary>Offsets of every buffer in one arena, and the arena's size.</summary>
 public sealed class MemoryPlan
 {
-    public MemoryPlan(ImmutableArray<BufferRequest> buffers, ImmutableArray<int> offsets, int arenaBytes)
+    public MemoryPlan(ImmutableArray<BufferRequest> buffers, ImmutableArray<int> offsets, int arenaBytes, string strategy = "")
     {
         Buffers = buffers;
         Offsets = offsets;
         ArenaBytes = arenaBytes;
+        Strategy = strategy;
     }
+
+    /// <summary>The placement order that produced the plan.</summary>
+    public string Strategy { get; }
 
     public ImmutableArray<BufferRequest> Buffers { get; }
     public ImmutableArray<int> Offsets { get; }

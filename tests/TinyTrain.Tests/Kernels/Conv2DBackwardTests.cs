@@ -107,6 +107,31 @@ public class Conv2DBackwardTests
 
     [Theory]
     [MemberData(nameof(Seeds))]
+    public void FilterGrad_OutputWindows_AreBlocksOfTheWholeGradient(int seed)
+    {
+        // A fused update takes the gradient a few output channels at a time; each block must be the whole
+        // gradient's rows, bit for bit, from both kernels.
+        var random = new Random(4500 + seed);
+        var (p, input, _, _) = Conv2DTests.RandomCase(random);
+        var accGrad = GradientCheck.SparseGradient(random, p.OutputLength);
+        int[] channels = GradientCheck.SomeChannels(random, p.InputC);
+        if (channels.Length == 0) channels = GradientCheck.AllChannels(p.InputC);
+        int perOutput = p.KernelH * p.KernelW * channels.Length;
+        var whole = new float[p.OutputC * perOutput];
+        Conv2D.FilterGradReference(p, input, accGrad, channels, whole);
+        int first = random.Next(p.OutputC);
+        int count = random.Next(1, p.OutputC - first + 1);
+        var block = new float[count * perOutput];
+        var vectorBlock = new float[count * perOutput];
+        Conv2D.FilterGradReference(p, input, accGrad, channels, first, block);
+        Conv2D.FilterGrad(p, input, accGrad, channels, first, vectorBlock);
+        GradientCheck.AssertBitwise(whole.AsSpan(first * perOutput, count * perOutput).ToArray(), block, p);
+        GradientCheck.AssertBitwise(block, vectorBlock, p);
+        Assert.Throws<ArgumentException>(() => Conv2D.FilterGrad(p, input, accGrad, channels, p.OutputC - count + 1, new float[count * perOutput]));
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
     public void FilterGrad_SelectedChannels_AreSlicesOfTheFullGradient(int seed)
     {
         var random = new Random(4000 + seed);

@@ -113,6 +113,28 @@ public class FullyConnectedBackwardTests
         }
     }
 
+    [Fact]
+    public void FilterGrad_OutputWindows_AreBlocksOfTheWholeGradient()
+    {
+        var random = new Random(19);
+        var p = new FullyConnectedParams(3, 40, 7, 3, 0, 0, -128, 127, Requantization.FromFloat([1f]));
+        var input = KernelRandom.Int8(random, 120);
+        var accGrad = GradientCheck.SparseGradient(random, 21);
+        int[] channels = [39, 0, 17, 5, 6];
+        var whole = new float[7 * channels.Length];
+        FullyConnected.FilterGradReference(p, input, accGrad, channels, whole);
+        for (int first = 0; first < 7; first++)
+        {
+            var block = new float[(7 - first) * channels.Length];
+            var vectorBlock = new float[block.Length];
+            FullyConnected.FilterGradReference(p, input, accGrad, channels, first, block);
+            FullyConnected.FilterGrad(p, input, accGrad, channels, first, vectorBlock);
+            GradientCheck.AssertBitwise(whole.AsSpan(first * channels.Length).ToArray(), block, p);
+            GradientCheck.AssertBitwise(block, vectorBlock, p);
+        }
+        Assert.Throws<ArgumentException>(() => FullyConnected.FilterGrad(p, input, accGrad, channels, 3, new float[4 * channels.Length + 1]));
+    }
+
     private static void AssertDispatchedInputGrad(FullyConnectedParams p, float[] accGrad, float[] filter, float[] expected)
     {
         var dispatched = new float[expected.Length];

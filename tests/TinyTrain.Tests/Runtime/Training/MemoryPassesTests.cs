@@ -1,0 +1,112 @@
+using System.Runtime.InteropServices;
+using TinyTrain.Compiler;
+using TinyTrain.Compiler.Autodiff;
+using TinyTrain.Compiler.Lowered;
+using TinyTrain.Compiler.Lowering;
+using TinyTrain.Compiler.Schedule;
+using TinyTrain.Formats;
+using TinyTrain.Ir;
+using TinyTrain.Runtime;
+
+namespace TinyTrain.Tests.Runtime.Training;
+
+/// <summary>
+/// Reordering, fused updates, in-place ops and the shared arena change where bytes live and when, never a result:
+/// the same steps give the same weights with every pass on, with none, and with no two tensors sharing a byte.
+/// </summary>
+public class MemoryPassesTests
+{
+    private static readonly Lazy<Graph> Mcunet = new(() => ModelLoader.Load(TestData.Path("tiny-training", "mcu_models", "mcunet-5fps.pkl")));
+
+    public static TheoryData<string, float, UpdatePolicy> Cases => new()
+    {
+        { "paper:49kb", 0f, UpdatePolicy.Device },
+        { "last:6", 0f, UpdatePolicy.Device },
+        { "paper:99kb", 0.9f, UpdatePolicy.Master },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Planned_reordered_arena_trains_to_the_same_weights_as_separate_buffers_in_graph_order(string scheme, float momentum, UpdatePolicy policy)
+    {
+        var options = new TrainingOptions(10) { Policy = policy };
+        var planned = Compilation.CompileTraining(Mcunet.Value, scheme, options, momentum).Program;
+        var plain = Compilation.CompileTraining(Mcunet.Value, scheme, options, momentum, memory: MemoryOptions.None).Program;
+        Assert.True(planned.Program.ArenaBytes < plain.Program.ArenaBytes, $"{planned.Program.ArenaBytes} B planned vs {plain.Program.ArenaBytes} B plain");
+        Assert.Contains(planned.Program.Calls, c => c is FusedUpdateCall);
+        Assert.DoesNotContain(plain.Program.Calls, c => c is FusedUpdateCall);
+
+        var runs = new[] { planned, plain, Unshared(planned) }
+            .Select(p => (Program: p, Executor: new Executor(p.Program) { LearningRate = 0.02f, Momentum = momentum })).ToList();
+        var random = new Random(5);
+        for (var step = 0; step < 4; step++)
+        {
+            var image = new sbyte[planned.Program.Tensors[planned.Image].Bytes];
+            random.NextBytes(MemoryMarshal.AsBytes(image.AsSpan()));
+            foreach (var (program, executor) in runs)
+            {
+                executor.SetImage(program.Image, image);
+                executor.SetLabel(program.Label, step % 10);
+                executor.Run();
+            }
+            var loss = runs[0].Executor.Floats(runs[0].Program.Loss)[0];
+            foreach (var (program, executor) in runs) Assert.Equal(loss, executor.Floats(program.Loss)[0]);
+        }
+        AssertSameState(runs);
+    }
+
+    [Fact]
+    public void Deferred_batch_updates_of_fused_calls_equal_the_unfused_ones()
+    {
+        var planned = Compilation.CompileTraining(Mcunet.Value, "paper:49kb", new TrainingOptions(10)).Program;
+        var plain = Compilation.CompileTraining(Mcunet.Value, "paper:49kb", new TrainingOptions(10), memory: MemoryOptions.None).Program;
+        var runs = new[] { planned, plain }.Select(p => (Program: p, Executor: new Executor(p.Program) { LearningRate = 0.05f, DeferUpdates = true })).ToList();
+        var random = new Random(6);
+        for (var image = 0; image < 3; image++)
+        {
+            var pixels = new sbyte[planned.Program.Tensors[planned.Image].Bytes];
+            random.NextBytes(MemoryMarshal.AsBytes(pixels.AsSpan()));
+            foreach (var (program, executor) in runs)
+            {
+                executor.SetImage(program.Image, pixels);
+                executor.SetLabel(program.Label, image);
+                executor.Run();
+            }
+        }
+        foreach (var (_, executor) in runs) Executor.ApplyDeferredUpdates([executor], 1f / 3);
+        AssertSameState(runs);
+    }
+
+    private static void AssertSameState(List<(TrainingProgram Program, Executor Executor)> runs)
+    {
+        var (first, firstExecutor) = runs[0];
+        var moved = false;
+        foreach (var t in first.State)
+        {
+            var expected = firstExecutor.TensorBytes(t.Id).ToArray();
+            moved |= !expected.AsSpan().SequenceEqual(t.Data!.Bytes);
+            foreach (var (program, executor) in runs.Skip(1))
+            {
+                var other = program.Program.Tensors.Single(o => o.Name == t.Name && o.Placement == TensorPlacement.Persistent);
+                Assert.True(expected.AsSpan().SequenceEqual(executor.TensorBytes(other.Id)), $"{t.Name} differs");
+            }
+        }
+        Assert.True(moved, "no parameter moved: the steps did not train");
+    }
+
+    /// <summary>The same program with every arena tensor in bytes of its own: no sharing, no in-place writes.</summary>
+    private static TrainingProgram Unshared(TrainingProgram training)
+    {
+        var p = training.Program;
+        var offset = 0;
+        var tensors = p.Tensors.Select(t =>
+        {
+            if (t.Placement == TensorPlacement.Constant) return t;
+            var placed = t with { Offset = offset };
+            offset += (t.Bytes + 7) / 8 * 8;
+            return placed;
+        }).ToList();
+        // Views (reshapes) share one tensor id already, so each id is one buffer.
+        return training with { Program = new Program(p.Name, [.. tensors], p.Calls, offset, p.Inputs, p.Outputs) };
+    }
+}
