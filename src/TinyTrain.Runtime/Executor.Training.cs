@@ -134,6 +134,9 @@ public sealed partial class Executor
                 if (reference) Elementwise.AddInPlaceReference(FloatSpan(c.Output), ReadFloat(c.B));
                 else Elementwise.AddInPlace(FloatSpan(c.Output), ReadFloat(c.B));
                 break;
+            case SliceMergeCall c:
+                SliceMerge.Merge(ReadSByte(c.Frozen), ReadSByte(c.Trained), c.Channels.AsSpan(), SByteSpan(c.Output));
+                break;
             case FusedUpdateCall c:
                 FusedUpdate(c, reference);
                 break;

@@ -3,6 +3,7 @@ using Spectre.Console;
 using TinyTrain.Compiler;
 using TinyTrain.Compiler.Autodiff;
 using TinyTrain.Compiler.Lowered;
+using TinyTrain.Compiler.Schedule;
 using TinyTrain.Compiler.Sparse;
 using TinyTrain.Formats;
 using LoweredProgram = TinyTrain.Compiler.Lowered.Program;
@@ -23,24 +24,37 @@ public static class PlanCommand
         var precision = new Option<string>("--precision") { DefaultValueFactory = _ => "int8", Description = "int8 (the deployed graph) or fp32" };
         precision.AcceptOnlyFromAmong("int8", "fp32");
         var tensors = new Option<bool>("--tensors") { Description = "List every arena tensor" };
+        var timeline = new Option<bool>("--timeline") { Description = "Chart the bytes live at each call" };
+        var noReorder = new Option<bool>("--no-reorder")
+        {
+            Description = "Switch off the memory passes (reordering, fused updates, in-place ops, SRAM slices of trained filters)",
+        };
         var command = new Command("plan", "Show what a training step keeps in SRAM and flash, and whether it fits a budget")
         {
-            model, modelsDir, scheme, budget, classes, precision, tensors, json,
+            model, modelsDir, scheme, budget, classes, precision, tensors, timeline, noReorder, json,
         };
         command.SetAction(parse =>
         {
             var graph = ModelLoader.Load(parse.GetValue(model)!, parse.GetValue(modelsDir));
             var fp32 = parse.GetValue(precision) == "fp32";
             var options = new TrainingOptions(parse.GetValue(classes), fp32 ? HeadKind.Float : HeadKind.Int8);
-            var compiled = Compilation.CompileTraining(graph, parse.GetValue(scheme)!, options, fp32: fp32);
+            var memory = parse.GetValue(noReorder) ? MemoryOptions.None : MemoryOptions.Default;
+            var compiled = Compilation.CompileTraining(graph, parse.GetValue(scheme)!, options, fp32: fp32, memory: memory);
             var program = compiled.Program.Program;
             var limit = parse.GetValue(budget) is { } text ? Bytes.Parse(text) : (long?)null;
+            var state = program.Tensors.Where(t => t.Placement == TensorPlacement.Persistent).Sum(t => (long)t.Bytes);
             var report = new Report(graph.Name, compiled.Scheme.Name, AnalyticMemory.ExtraBytes(compiled.Scheme, graph, options.Classes),
-                program.ArenaBytes, program.ConstantBytes, limit is null || program.ArenaBytes <= limit, limit,
+                program.ArenaBytes, state, program.Arena.LowerBound, program.Arena.Strategy, !parse.GetValue(noReorder),
+                program.ConstantBytes, limit is null || program.ArenaBytes <= limit, limit,
                 [.. program.Tensors.Where(t => t.Placement != TensorPlacement.Constant).OrderBy(t => t.Offset).ThenBy(t => t.Id)
                     .Select(t => new TensorRow(t.Name, Kind(t), t.Bytes, t.FirstUse, t.LastUse, t.Offset))]);
             if (parse.GetValue(json)) Json.Write(stdout, report);
             else Print(InspectCommand.Console(stdout), report, parse.GetValue(tensors));
+            if (parse.GetValue(timeline) && !parse.GetValue(json))
+            {
+                var loss = program.Calls.IndexOf(program.Calls.First(c => c is SoftmaxCrossEntropyCall));
+                foreach (var line in Timeline.Chart(Timeline.LiveBytes(program), program.ArenaBytes, loss)) stdout.WriteLine(line);
+            }
             if (!report.FitsBudget) throw new UsageException(OverBudget(program, limit!.Value));
             return 0;
         });
@@ -49,8 +63,10 @@ public static class PlanCommand
 
     public sealed record TensorRow(string Name, string Kind, int Bytes, int FirstUse, int LastUse, int Offset);
 
-    public sealed record Report(string Model, string Scheme, double AnalyticExtraBytes, int ArenaBytes, long FlashBytes, bool FitsBudget,
-        long? BudgetBytes, TensorRow[] Tensors);
+    /// <param name="StateBytes">Of the arena: trained parameters and optimiser state, which live across steps.</param>
+    /// <param name="LowerBoundBytes">The most bytes live at one call: no layout of this schedule is smaller.</param>
+    public sealed record Report(string Model, string Scheme, double AnalyticExtraBytes, int ArenaBytes, long StateBytes, int LowerBoundBytes,
+        string Planner, bool Reordered, long FlashBytes, bool FitsBudget, long? BudgetBytes, TensorRow[] Tensors);
 
     /// <summary>The one-line diagnostic: by how much, and the largest tensors live when the arena peaks.</summary>
     public static string OverBudget(LoweredProgram program, long budget)
@@ -86,6 +102,8 @@ public static class PlanCommand
         var byKind = report.Tensors.GroupBy(t => t.Kind).Select(g => $"{g.Key} {g.Sum(t => (long)t.Bytes):N0} B").ToList();
         console.MarkupLine($"[bold]{Markup.Escape(report.Model)}[/], scheme [bold]{Markup.Escape(report.Scheme)}[/]");
         console.MarkupLine($"  training arena (SRAM): [bold]{report.ArenaBytes:N0} B[/]  ({string.Join("; ", byKind)} before sharing)");
+        console.MarkupLine($"    of which trained state: {report.StateBytes:N0} B; live-bytes bound {report.LowerBoundBytes:N0} B; planner: {report.Planner}" +
+            (report.Reordered ? "" : "; memory passes off"));
         console.MarkupLine($"  frozen constants (flash): {report.FlashBytes:N0} B");
         console.MarkupLine($"  paper's analytic extra memory: {report.AnalyticExtraBytes / 1024:F1} KB");
         if (report.BudgetBytes is { } b) console.MarkupLine(report.FitsBudget ? $"  fits the {b:N0} B budget" : $"  [red]over the {b:N0} B budget[/]");

@@ -135,3 +135,13 @@ public sealed record FusedUpdateCall(string Name, KernelCall Gradient, SgdUpdate
     public override IEnumerable<int> Reads => Gradient.Reads.Concat(Update.Reads).Where(id => id != Update.Gradient).Distinct();
     public override IEnumerable<int> Writes => [.. Update.Writes, Update.Gradient];
 }
+
+/// <summary>
+/// Rebuilds a partly trained filter for one reader: the frozen filter (flash) with the trained channels (the SRAM
+/// slice) written over it, into a short-lived arena tensor.
+/// </summary>
+public sealed record SliceMergeCall(string Name, int Frozen, int Trained, ImmutableArray<int> Channels, int Output) : KernelCall(Name)
+{
+    public override IEnumerable<int> Reads => [Frozen, Trained];
+    public override IEnumerable<int> Writes => [Output];
+}

@@ -15,11 +15,11 @@ internal sealed partial class ProgramLowering
         switch (node.Kind)
         {
             case OpKind.Conv2D:
-                return new Conv2DCall(name, KernelParamsBuilder.Conv2D(node), Operand(node, 0), Operand(node, 1), Operand(node, 2), NewTensor(node), MaskOf(node));
+                return new Conv2DCall(name, KernelParamsBuilder.Conv2D(node), Operand(node, 0), Filter(node), Operand(node, 2), NewTensor(node), MaskOf(node));
             case OpKind.DepthwiseConv2D:
-                return new DepthwiseConv2DCall(name, KernelParamsBuilder.DepthwiseConv2D(node), Operand(node, 0), Operand(node, 1), Operand(node, 2), NewTensor(node), MaskOf(node));
+                return new DepthwiseConv2DCall(name, KernelParamsBuilder.DepthwiseConv2D(node), Operand(node, 0), Filter(node), Operand(node, 2), NewTensor(node), MaskOf(node));
             case OpKind.FullyConnected:
-                return new FullyConnectedCall(name, KernelParamsBuilder.FullyConnected(node), Operand(node, 0), Operand(node, 1), Operand(node, 2), NewTensor(node), MaskOf(node));
+                return new FullyConnectedCall(name, KernelParamsBuilder.FullyConnected(node), Operand(node, 0), Filter(node), Operand(node, 2), NewTensor(node), MaskOf(node));
             case OpKind.Add:
                 return new AddCall(name, KernelParamsBuilder.Add(node), Operand(node, 0), Operand(node, 1), NewTensor(node), MaskOf(node));
             case OpKind.AveragePool2D:
@@ -41,11 +41,11 @@ internal sealed partial class ProgramLowering
             case OpKind.RequantGrad:
                 return new RequantGradCall(name, node.AttrsAs<RequantGradAttrs>().Scales, node.Shape[-1], Operand(node, 0), Operand(node, 1), NewTensor(node));
             case OpKind.Conv2DInputGrad:
-                return new Conv2DInputGradCall(name, Geometry<Conv2DParams>(Forward(node)), Operand(node, 0), Operand(node, 1), NewTensor(node));
+                return new Conv2DInputGradCall(name, Geometry<Conv2DParams>(Forward(node)), Operand(node, 0), Filter(node), NewTensor(node));
             case OpKind.DepthwiseConv2DInputGrad:
-                return new DepthwiseConv2DInputGradCall(name, Geometry<DepthwiseConv2DParams>(Forward(node)), Operand(node, 0), Operand(node, 1), NewTensor(node));
+                return new DepthwiseConv2DInputGradCall(name, Geometry<DepthwiseConv2DParams>(Forward(node)), Operand(node, 0), Filter(node), NewTensor(node));
             case OpKind.FullyConnectedInputGrad:
-                return new FullyConnectedInputGradCall(name, FullyConnectedGeometry(Forward(node)), Operand(node, 0), Operand(node, 1), NewTensor(node));
+                return new FullyConnectedInputGradCall(name, FullyConnectedGeometry(Forward(node)), Operand(node, 0), Filter(node), NewTensor(node));
             case OpKind.Conv2DFilterGrad:
                 return new Conv2DFilterGradCall(name, Geometry<Conv2DParams>(Forward(node)), Operand(node, 0), Operand(node, 1), Channels(node), NewTensor(node));
             case OpKind.DepthwiseConv2DFilterGrad:
@@ -108,13 +108,25 @@ internal sealed partial class ProgramLowering
         var a = node.AttrsAs<SgdUpdateAttrs>();
         var (parameter, gradient) = (node.Input(0), node.Input(1));
         var gradientElements = (int)gradient.Shape.Elements;
-        var layout = a.Channels.IsEmpty
-            ? SliceLayout.Vector
-            : new SliceLayout(parameter.Shape[-1], [.. a.Channels], QasStride: parameter.Shape[0] == 1 && parameter.Shape.Rank == 4 ? 0 : gradientElements / a.Qas.Length);
+        var depthwise = parameter.Shape[0] == 1 && parameter.Shape.Rank == 4; // channel innermost: its own QAS factor
+        var qas = a.Qas;
+        SliceLayout layout;
+        if (sliced.ContainsKey(parameter))
+        {
+            // The SRAM slice is laid out like the gradient: element e updates slice element e.
+            var k = a.Channels.Length;
+            layout = new SliceLayout(k, [.. Enumerable.Range(0, k)], QasStride: depthwise ? 0 : gradientElements / a.Qas.Length);
+            if (depthwise) qas = [.. a.Channels.Select(c => a.Qas[c])];
+        }
+        else
+        {
+            layout = a.Channels.IsEmpty ? SliceLayout.Vector : new SliceLayout(parameter.Shape[-1], [.. a.Channels], QasStride: depthwise ? 0 : gradientElements / a.Qas.Length);
+        }
+        var state = tensors[tensorOf[parameter]];
         var master = a.Policy == UpdatePolicy.Master && parameter.Type.DType != DType.Float32
-            ? NewState($"{parameter.Name}.master", DType.Float32, (int)parameter.Shape.Elements * 4, FloatCopy(parameter.ConstantData))
+            ? NewState($"{parameter.Name}.master", DType.Float32, state.Bytes / state.Type.SizeInBytes() * 4, FloatCopy(state.Data!))
             : -1;
         var velocity = momentum > 0 ? NewState($"{parameter.Name}.velocity", DType.Float32, gradientElements * 4, Zeros(gradientElements)) : -1;
-        return new SgdUpdateCall(node.Name, tensorOf[parameter], tensorOf[gradient], a.Qas, layout, a.Policy, master, velocity);
+        return new SgdUpdateCall(node.Name, tensorOf[parameter], tensorOf[gradient], qas, layout, a.Policy, master, velocity);
     }
 }

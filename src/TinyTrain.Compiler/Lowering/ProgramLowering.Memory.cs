@@ -1,5 +1,7 @@
+using System.Collections.Immutable;
 using TinyTrain.Compiler.Lowered;
 using TinyTrain.Ir;
+using TinyTrain.Kernels;
 
 namespace TinyTrain.Compiler.Lowering;
 
@@ -55,5 +57,42 @@ internal sealed partial class ProgramLowering
             }
         }
         return pairs;
+    }
+
+    /// <summary>Sliced filters: the flash tensor holding the whole original filter, and the trained channels.</summary>
+    private readonly Dictionary<Node, (int Frozen, ImmutableArray<int> Channels)> sliced = [];
+
+    /// <summary>The trained input channels of an int8 filter when they are only some of them and slicing is on.</summary>
+    private ImmutableArray<int>? TrainedChannels(Node filter, Node update)
+    {
+        var channels = update.AttrsAs<SgdUpdateAttrs>().Channels;
+        return options.SliceTrainedWeights && filter.Type.DType == DType.Int8 && !channels.IsEmpty && channels.Length < filter.Shape[-1]
+            ? channels : null;
+    }
+
+    /// <summary>The filter stays whole in flash; its trained channels become a persistent [rows, k] slice in SRAM.</summary>
+    private void NewSlice(Node filter, ImmutableArray<int> channels)
+    {
+        var frozen = NewTensor(filter, filter.ConstantData);
+        var whole = filter.ConstantData.As<sbyte>();
+        var slice = new sbyte[whole.Length / filter.Shape[-1] * channels.Length];
+        SliceMerge.Extract(whole, channels.AsSpan(), filter.Shape[-1], slice);
+        tensors.Add(new TensorSpec($"{filter.Name}.trained", DType.Int8, slice.Length, TensorData.From(slice), Persistent: true));
+        tensorOf[filter] = tensors.Count - 1;
+        sliced[filter] = (frozen, channels);
+    }
+
+    /// <summary>
+    /// The filter operand of a call that reads the whole filter (a forward op or an input gradient): a sliced filter
+    /// is merged into a tensor that lives for that call only.
+    /// </summary>
+    private int Filter(Node node)
+    {
+        var filter = node.Input(1);
+        if (!sliced.TryGetValue(filter, out var s)) return Operand(node, 1);
+        tensors.Add(new TensorSpec($"{node.Name}.filter", DType.Int8, (int)filter.Type.SizeInBytes, null, Persistent: false));
+        var merged = tensors.Count - 1;
+        calls.Add(new SliceMergeCall($"{node.Name}.filter", s.Frozen, tensorOf[filter], s.Channels, merged));
+        return merged;
     }
 }

@@ -53,8 +53,10 @@ internal sealed partial class ProgramLowering
                 break;
             case OpKind.Constant:
                 // A parameter that an SgdUpdate writes is SRAM state initialised from the model; others stay in flash.
-                var trained = users[node].Any(u => u.Kind == OpKind.SgdUpdate);
-                NewTensor(node, node.ConstantData, persistent: trained);
+                var trained = users[node].FirstOrDefault(u => u.Kind == OpKind.SgdUpdate);
+                if (trained is null) NewTensor(node, node.ConstantData);
+                else if (TrainedChannels(node, trained) is { } channels) NewSlice(node, channels);
+                else NewTensor(node, node.ConstantData, persistent: true);
                 break;
             case OpKind.Reshape:
                 tensorOf[node] = tensorOf[node.Input(0)];
