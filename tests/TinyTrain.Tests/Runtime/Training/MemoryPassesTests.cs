@@ -139,3 +139,32 @@ public class MemoryPassesTests
         return training with { Program = new Program(p.Name, [.. tensors], p.Calls, offset, p.Inputs, p.Outputs) };
     }
 }
+
+public class TrainingStepAllocationTests
+{
+    [Theory]
+    [InlineData("paper:49kb")]
+    [InlineData("last:6")]
+    public void After_warm_up_a_training_step_allocates_no_managed_memory(string scheme)
+    {
+        // The executor runs in its one planned arena: kernels take spans of it and nothing else.
+        var model = ModelLoader.Load(TestData.Path("tiny-training", "mcu_models", "mcunet-5fps.pkl"));
+        var training = Compilation.CompileTraining(model, scheme, new TrainingOptions(10)).Program;
+        var executor = new Executor(training.Program) { LearningRate = 0.01f };
+        var image = new sbyte[training.Program.Tensors[training.Image].Bytes];
+        new Random(1).NextBytes(MemoryMarshal.AsBytes(image.AsSpan()));
+        executor.SetImage(training.Image, image);
+        executor.SetLabel(training.Label, 3);
+        executor.Run(); // warm-up: JIT, tiering, lazy statics
+        executor.Run();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var step = 0; step < 3; step++)
+        {
+            executor.SetLabel(training.Label, step);
+            executor.Run();
+        }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"three training steps allocated {allocated} B");
+        Assert.True(float.IsFinite(executor.Floats(training.Loss)[0]));
+    }
+}
