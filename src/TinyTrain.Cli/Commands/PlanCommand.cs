@@ -25,13 +25,14 @@ public static class PlanCommand
         precision.AcceptOnlyFromAmong("int8", "fp32");
         var tensors = new Option<bool>("--tensors") { Description = "List every arena tensor" };
         var timeline = new Option<bool>("--timeline") { Description = "Chart the bytes live at each call" };
+        var png = new Option<string?>("--png") { Description = "Write the chart of bytes live at each call to this PNG file" };
         var noReorder = new Option<bool>("--no-reorder")
         {
             Description = "Switch off the memory passes (reordering, fused updates, in-place ops, SRAM slices of trained filters)",
         };
         var command = new Command("plan", "Show what a training step keeps in SRAM and flash, and whether it fits a budget")
         {
-            model, modelsDir, scheme, budget, classes, precision, tensors, timeline, noReorder, json,
+            model, modelsDir, scheme, budget, classes, precision, tensors, timeline, png, noReorder, json,
         };
         command.SetAction(parse =>
         {
@@ -50,10 +51,14 @@ public static class PlanCommand
                     .Select(t => new TensorRow(t.Name, Kind(t), t.Bytes, t.FirstUse, t.LastUse, t.Offset))]);
             if (parse.GetValue(json)) Json.Write(stdout, report);
             else Print(InspectCommand.Console(stdout), report, parse.GetValue(tensors));
+            var loss = program.Calls.IndexOf(program.Calls.First(c => c is SoftmaxCrossEntropyCall));
             if (parse.GetValue(timeline) && !parse.GetValue(json))
             {
-                var loss = program.Calls.IndexOf(program.Calls.First(c => c is SoftmaxCrossEntropyCall));
                 foreach (var line in Timeline.Chart(Timeline.LiveBytes(program), program.ArenaBytes, loss)) stdout.WriteLine(line);
+            }
+            if (parse.GetValue(png) is { } file)
+            {
+                TimelineChart.Save(file, $"{graph.Name}, {compiled.Scheme.Name}: training step memory", Timeline.LiveBytes(program), program.ArenaBytes, loss, limit);
             }
             if (!report.FitsBudget) throw new UsageException(OverBudget(program, limit!.Value));
             return 0;

@@ -28,6 +28,41 @@ public class PlanCliTests
     }
 
     [Fact]
+    public void Mcunet_paper_schemes_up_to_124kb_fit_256KB_and_the_memory_passes_more_than_halve_every_arena()
+    {
+        foreach (var budget in new[] { "49kb", "74kb", "99kb", "124kb", "148kb" })
+        {
+            var on = JsonDocument.Parse(Run("plan", "mcunet-5fps", "--scheme", "paper:" + budget, "--json", "--budget", "256KB").Out).RootElement;
+            var off = JsonDocument.Parse(Run("plan", "mcunet-5fps", "--scheme", "paper:" + budget, "--json", "--no-reorder").Out).RootElement;
+            Assert.True(on.GetProperty("fitsBudget").GetBoolean() == (budget != "148kb"), budget); // 148kb: 283,856 B today
+            Assert.True(on.GetProperty("arenaBytes").GetInt32() * 2 < off.GetProperty("arenaBytes").GetInt32(), budget);
+            Assert.False(off.GetProperty("reordered").GetBoolean());
+            // No layout beats the live-bytes bound, and the planner never reports below it.
+            Assert.InRange(on.GetProperty("lowerBoundBytes").GetInt32(), 1, on.GetProperty("arenaBytes").GetInt32());
+        }
+    }
+
+    [Fact]
+    public void Timeline_charts_as_text_and_as_a_png()
+    {
+        var png = Path.Combine(Path.GetTempPath(), $"tinytrain-timeline-{Guid.NewGuid():N}.png");
+        try
+        {
+            var (code, output, err) = Run("plan", "mcunet-5fps", "--scheme", "paper:49kb", "--timeline", "--png", png);
+            Assert.True(code == 0, err);
+            Assert.Contains("^ loss", output);
+            Assert.Contains("|#", output);
+            var bytes = File.ReadAllBytes(png);
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+            Assert.False(File.Exists(png + ".tmp.png"));
+        }
+        finally
+        {
+            File.Delete(png);
+        }
+    }
+
+    [Fact]
     public void A_scheme_over_budget_fails_naming_the_largest_tensors_at_the_peak()
     {
         var (code, _, err) = Run("plan", "mcunet-5fps", "--scheme", "last:12", "--budget", "64KB", "--json");
