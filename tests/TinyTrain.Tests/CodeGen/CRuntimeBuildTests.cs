@@ -65,9 +65,9 @@ public sealed class CRuntimeBuildTests : IDisposable
             ["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=0:halt_on_error=1",
             ["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1",
         };
-        var driver = CKernelDriver.Compile(directory, ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"],
+        var driver = CKernelDriver.Compile(directory, ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined,float-cast-overflow", "-fno-sanitize-recover=all"],
             environment: environment);
-        driver.AssertMatches([.. EveryKernel(seed: 100, scale: 1)]);
+        driver.AssertMatches([.. EveryKernel(seed: 100, scale: 2)]);
     }
 
     [Fact]
