@@ -101,7 +101,7 @@ public sealed class CRuntimeBuildTests : IDisposable
         }
     }
 
-    [ArmGccFact]
+    [ToolFact("arm-none-eabi-gcc", "arm-none-eabi-nm")]
     public void Every_source_compiles_for_a_cortex_m7_and_calls_nothing_but_libm_and_the_arm_runtime()
     {
         string gcc = CToolchain.Find("arm-none-eabi-gcc")!;

@@ -1,15 +1,19 @@
 using System.Diagnostics;
+using TinyTrain.CodeGen;
 
 namespace TinyTrain.Tests.CodeGen;
 
 /// <summary>Finds and runs the C tools the code-generation tests use (host gcc, arm-none-eabi-gcc, nm).</summary>
 internal static class CToolchain
 {
-    /// <summary>The flags every build of the runtime uses: what the design requires for host/device parity.</summary>
-    public static readonly string[] StrictFlags = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-O2", "-ffp-contract=off"];
+    /// <summary>The flags every build of the runtime uses: the runtime's required ones, warnings as errors, -O2.</summary>
+    public static readonly string[] StrictFlags = [.. CRuntime.RequiredFlags, "-Wall", "-Wextra", "-Werror", "-O2"];
 
-    /// <summary>The Cortex-M7 build of design §7.</summary>
+    /// <summary>The Cortex-M7 build of design §7 (double-precision FPU).</summary>
     public static readonly string[] CortexM7Flags = ["-mcpu=cortex-m7", "-mfpu=fpv5-d16", "-mfloat-abi=hard", "-mthumb"];
+
+    /// <summary>A Cortex-M4F build (single-precision FPU: newlib picks other float routines).</summary>
+    public static readonly string[] CortexM4Flags = ["-mcpu=cortex-m4", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard", "-mthumb"];
 
     /// <summary>The full path of a program on PATH, or null.</summary>
     public static string? Find(string program)

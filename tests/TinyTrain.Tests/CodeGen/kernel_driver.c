@@ -4,7 +4,8 @@
  * Request (little endian): "TTKR", u32 cases; per case: u32 kernel, u32 n, i32[n] ints, u32 n, f32[n] floats,
  * u32 n, n x (u32 bytes, bytes) inputs, u32 n, n x (u32 bytes, bytes) outputs' initial contents.
  * Response: per case: u32 n, n x (u32 bytes, bytes) outputs after the kernel. An empty input is passed as NULL.
- * Kernel ids: CKernel.cs. */
+ * Kernel ids: CKernel.cs. Usage: kernel_driver REQUEST RESPONSE; without arguments (bare metal, semihosting)
+ * request.bin and response.bin in the working folder. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,12 +365,8 @@ int main(int argc, char **argv)
     FILE *out_file;
     char magic[4];
     uint32_t cases, c, i;
-    if (argc != 3) {
-        fail("usage: kernel_driver REQUEST RESPONSE");
-    }
-
-    in_file = fopen(argv[1], "rb");
-    out_file = fopen(argv[2], "wb");
+    in_file = fopen(argc == 3 ? argv[1] : "request.bin", "rb");
+    out_file = fopen(argc == 3 ? argv[2] : "response.bin", "wb");
     if (in_file == NULL || out_file == NULL) {
         fail("cannot open the request or the response");
     }
