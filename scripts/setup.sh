@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # dataset-fashion-mnist: the 60k/10k Fashion-MNIST IDX files under /usr/share/datasets/fashion-mnist (training data).
-APT_PACKAGES=(dataset-fashion-mnist ${TINYTRAIN_APT_PACKAGES:-})
+# gcc, libc6-dev: the C runtime's parity tests compile it with the host C compiler (and its sanitizers).
+APT_PACKAGES=(dataset-fashion-mnist gcc libc6-dev ${TINYTRAIN_APT_PACKAGES:-})
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

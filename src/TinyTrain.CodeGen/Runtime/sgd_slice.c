@@ -1,0 +1,88 @@
+/* SgdSlice (SgdSlice.cs): the SGD step of Sgd on the trained slice of a parameter, scattered through a
+ * SliceLayout. The rounding is Sgd's (shared helpers). */
+#include <math.h>
+
+#include "tinytrain.h"
+
+static int32_t parameter_index(const tt_slice_layout *layout, int32_t e)
+{
+    return e / layout->channel_count * layout->inner + layout->channels[e % layout->channel_count];
+}
+
+static int32_t qas_index(const tt_slice_layout *layout, int32_t e)
+{
+    return layout->qas_stride > 0 ? e / layout->qas_stride : layout->channels[e % layout->channel_count];
+}
+
+/* grad * qas, then with a velocity v = beta * v + step. */
+static float step_of(const float *grad, const float *qas, const tt_slice_layout *layout, float *velocity, float beta,
+                     int32_t e)
+{
+    float step = grad[e] * qas[qas_index(layout, e)];
+    if (velocity == NULL) {
+        return step;
+    }
+
+    step = beta * velocity[e] + step;
+    velocity[e] = step;
+    return step;
+}
+
+void tt_sgd_slice_update_int8(int8_t *weights, const float *grad, int32_t grad_length, const float *qas,
+                              const tt_slice_layout *layout, float lr, float *velocity, float beta)
+{
+    int32_t e;
+    for (e = 0; e < grad_length; e++) {
+        int32_t i = parameter_index(layout, e);
+        float updated = (float)weights[i] - lr * step_of(grad, qas, layout, velocity, beta, e);
+        if (!isnan(updated)) {
+            weights[i] = tt_sgd_round_to_int8(updated);
+        }
+    }
+}
+
+void tt_sgd_slice_update_int32(int32_t *bias, const float *grad, int32_t grad_length, const float *qas,
+                               const tt_slice_layout *layout, float lr, float *velocity, float beta)
+{
+    int32_t e;
+    for (e = 0; e < grad_length; e++) {
+        int32_t i = parameter_index(layout, e);
+        bias[i] = tt_sgd_subtract_rounded(bias[i], lr * step_of(grad, qas, layout, velocity, beta, e));
+    }
+}
+
+void tt_sgd_slice_update_master(float *master, const float *grad, int32_t grad_length, const float *qas,
+                                const tt_slice_layout *layout, float lr, float *velocity, float beta)
+{
+    int32_t e;
+    for (e = 0; e < grad_length; e++) {
+        int32_t i = parameter_index(layout, e);
+        master[i] = master[i] - lr * step_of(grad, qas, layout, velocity, beta, e);
+    }
+}
+
+void tt_sgd_slice_update_float(float *weights, const float *grad, int32_t grad_length, const float *qas,
+                               const tt_slice_layout *layout, float lr, float *velocity, float beta)
+{
+    tt_sgd_slice_update_master(weights, grad, grad_length, qas, layout, lr, velocity, beta);
+}
+
+void tt_sgd_slice_round_to_int8(const float *master, int8_t *weights, const tt_slice_layout *layout,
+                                int32_t grad_length)
+{
+    int32_t e;
+    for (e = 0; e < grad_length; e++) {
+        int32_t i = parameter_index(layout, e);
+        tt_sgd_round_master_to_int8(&master[i], 1, &weights[i]);
+    }
+}
+
+void tt_sgd_slice_round_to_int32(const float *master, int32_t *bias, const tt_slice_layout *layout,
+                                 int32_t grad_length)
+{
+    int32_t e;
+    for (e = 0; e < grad_length; e++) {
+        int32_t i = parameter_index(layout, e);
+        tt_sgd_round_master_to_int32(&master[i], 1, &bias[i]);
+    }
+}

@@ -1,0 +1,147 @@
+using TinyTrain.CodeGen;
+
+namespace TinyTrain.Tests.CodeGen;
+
+/// <summary>How the C runtime builds: strict warnings, Cortex-M7, sanitizers, its dependencies, and that the parity tests catch a wrong kernel.</summary>
+public sealed class CRuntimeBuildTests : IDisposable
+{
+    private readonly string directory = Path.Combine(Path.GetTempPath(), $"tinytrain-cruntime-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Files_hold_one_header_and_one_source_per_kernel_type()
+    {
+        string[] expected =
+        [
+            "add.c", "average_pool2d.c", "bias.c", "clamp_mask.c", "conv2d.c", "depthwise_conv2d.c", "elementwise.c", "fixed_point.c",
+            "fully_connected.c", "mean.c", "pad.c", "requant.c", "requantizer.c", "sgd.c", "sgd_slice.c", "softmax.c",
+            "softmax_cross_entropy.c",
+        ];
+        Assert.Equal(expected, CRuntime.Sources);
+        Assert.Equal([.. expected, CRuntime.Header], CRuntime.Files.Keys.OrderBy(name => name == CRuntime.Header).ThenBy(name => name, StringComparer.Ordinal));
+        Assert.All(CRuntime.Sources, name => Assert.Contains("#include \"tinytrain.h\"", CRuntime.Files[name], StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_source_compiles_with_extra_warnings_as_errors()
+    {
+        string gcc = CToolchain.HostCompiler();
+        CRuntime.WriteTo(directory);
+        string[] extra = ["-Wpedantic", "-Wshadow", "-Wconversion", "-Wcast-qual", "-Wstrict-prototypes", "-Wmissing-prototypes", "-Wvla"];
+        foreach (string source in CRuntime.Sources)
+        {
+            var (exitCode, output) = CToolchain.Run(gcc, [.. CToolchain.StrictFlags, .. extra, "-c", source, "-o", source + ".o"], directory);
+            Assert.True(exitCode == 0 && output.Length == 0, $"{source}:\n{output}");
+        }
+    }
+
+    [Fact]
+    public void The_runtime_calls_nothing_but_libm_and_memset_memmove()
+    {
+        string gcc = CToolchain.HostCompiler();
+        CRuntime.WriteTo(directory);
+        var objects = CRuntime.Sources.Select(source => source + ".o").ToArray();
+        foreach (string source in CRuntime.Sources)
+        {
+            var (exitCode, output) = CToolchain.Run(gcc, [.. CToolchain.StrictFlags, "-c", source, "-o", source + ".o"], directory);
+            Assert.True(exitCode == 0, output);
+        }
+
+        AssertOnlyAllowedCalls(CToolchain.Find("nm") ?? throw new InvalidOperationException("nm (binutils) is not on PATH"), objects);
+    }
+
+    [Fact]
+    public void Kernels_run_clean_under_address_and_undefined_behaviour_sanitizers()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=0:halt_on_error=1",
+            ["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1",
+        };
+        var driver = CKernelDriver.Compile(directory, ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined,float-cast-overflow", "-fno-sanitize-recover=all"],
+            environment: environment);
+        driver.AssertMatches([.. EveryKernel(seed: 100, scale: 2)]);
+    }
+
+    [Fact]
+    public void A_wrong_kernel_makes_the_parity_tests_fail()
+    {
+        // Each mutation is a plausible porting slip; the cases of its kernel must expose it.
+        (string File, string From, string To, IEnumerable<CKernelCase> Cases)[] mutations =
+        [
+            ("requantizer.c", "return rintf(value);", "return roundf(value);", CKernelCases.Conv2DForward(seed: 1, count: 80)),
+            ("fixed_point.c", "nudge = product >= 0 ? ((int64_t)1 << 30) : 1 - ((int64_t)1 << 30);", "nudge = (int64_t)1 << 30;",
+                CKernelCases.FixedPointPrimitives(seed: 17, count: 200)),
+            ("average_pool2d.c", "/ (float)w.count;\n                for", "* (1.0f / (float)w.count);\n                for", CKernelCases.Pooling(seed: 11, count: 60)),
+            ("requant.c", "] : 0.0f;", "] : -0.0f;", CKernelCases.GradientPlumbing(seed: 13, count: 40)),
+            ("sgd.c", "(result & 1) != 0", "(result & 1) == 0", CKernelCases.SgdDense(seed: 15, count: 40)),
+            ("depthwise_conv2d.c", "sum += filter_value * (input_value - p->input_zero_point);", "sum += filter_value * input_value;",
+                CKernelCases.DepthwiseConv2DForward(seed: 4, count: 80)),
+        ];
+        var runtime = new Dictionary<string, string>(CRuntime.Files);
+        foreach (var (file, from, to, _) in mutations)
+        {
+            Assert.Contains(from, runtime[file], StringComparison.Ordinal);
+            runtime[file] = runtime[file].Replace(from, to, StringComparison.Ordinal);
+        }
+
+        var driver = CKernelDriver.Compile(directory, [], runtime);
+        foreach (var (file, from, to, cases) in mutations)
+        {
+            var list = cases.ToList();
+            var actual = driver.Run(list);
+            Assert.True(list.Where((c, i) => CKernelDriver.Difference(c, actual[i]) != null).Any(), $"{file}: '{from}' -> '{to}' went unnoticed");
+        }
+    }
+
+    [ToolFact("arm-none-eabi-gcc", "arm-none-eabi-nm")]
+    public void Every_source_compiles_for_a_cortex_m7_and_calls_nothing_but_libm_and_the_arm_runtime()
+    {
+        string gcc = CToolchain.Find("arm-none-eabi-gcc")!;
+        CRuntime.WriteTo(directory);
+        foreach (string source in CRuntime.Sources)
+        {
+            var (exitCode, output) = CToolchain.Run(gcc, [.. CToolchain.CortexM7Flags, .. CToolchain.StrictFlags, "-c", source, "-o", source + ".o"], directory);
+            Assert.True(exitCode == 0 && output.Length == 0, $"{source}:\n{output}");
+        }
+
+        AssertOnlyAllowedCalls(CToolchain.Find("arm-none-eabi-nm")!, [.. CRuntime.Sources.Select(source => source + ".o")]);
+    }
+
+    /// <summary>A small run of every kernel family.</summary>
+    internal static IEnumerable<CKernelCase> EveryKernel(int seed, int scale) =>
+    [
+        .. CKernelCases.Conv2DForward(seed, 12 * scale), .. CKernelCases.Conv2DBackward(seed, 8 * scale), .. CKernelCases.Conv2DForwardFloat(seed, 6 * scale),
+        .. CKernelCases.DepthwiseConv2DForward(seed, 12 * scale), .. CKernelCases.DepthwiseConv2DBackward(seed, 8 * scale),
+        .. CKernelCases.DepthwiseConv2DForwardFloat(seed, 6 * scale), .. CKernelCases.FullyConnectedForward(seed, 8 * scale),
+        .. CKernelCases.FullyConnectedBackward(seed, 6 * scale), .. CKernelCases.FullyConnectedForwardFloat(seed, 6 * scale),
+        .. CKernelCases.AddForwardBackward(seed, 8 * scale), .. CKernelCases.Pooling(seed, 8 * scale), .. CKernelCases.MeanSoftmaxPad(seed, 8 * scale),
+        .. CKernelCases.GradientPlumbing(seed, 8 * scale), .. CKernelCases.Loss(seed, 9 * scale), .. CKernelCases.SgdDense(seed, 8 * scale),
+        .. CKernelCases.SgdSlices(seed, 12 * scale), .. CKernelCases.FixedPointPrimitives(seed, 200 * scale),
+    ];
+
+    /// <summary>
+    /// Undefined symbols of the objects, outside the runtime's own: libm, memset/memmove, and the compiler's helper
+    /// routines (ARM EABI conversions and divisions). No allocation, no I/O.
+    /// </summary>
+    private void AssertOnlyAllowedCalls(string nm, string[] objects)
+    {
+        var (exitCode, output) = CToolchain.Run(nm, ["-u", .. objects], directory);
+        Assert.True(exitCode == 0, output);
+        string[] allowed = ["memset", "memmove", "memcpy", "expf", "logf", "rintf", "floorf", "fabsf"];
+        var undefined = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(line => !line.EndsWith(':') && line.Length > 0)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1])
+            .Where(symbol => !symbol.StartsWith("tt_", StringComparison.Ordinal) && !symbol.StartsWith("__aeabi_", StringComparison.Ordinal))
+            .Distinct()
+            .ToArray();
+        Assert.All(undefined, symbol => Assert.Contains(symbol, allowed));
+    }
+}
