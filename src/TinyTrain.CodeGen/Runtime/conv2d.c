@@ -164,13 +164,17 @@ void tt_conv2d_input_grad_float(const tt_conv2d_params *p, const float *acc_grad
 
 /* Each filter gradient adds its terms in (oy, ox) order. x - zp is exact in float32, so the int8 kernel is the
  * fp32 one on the float copy of x - zp. Exactly one of input_q and input_f is set. */
+/* The output channels [first_output, first_output + outputs) only; each element is the whole gradient's, bit for
+ * bit (a fused update takes the gradient a block at a time). Exactly one of input_q and input_f is set. */
 static void filter_grad(const tt_conv2d_params *p, const int8_t *input_q, const float *input_f, float zero_point,
-                        const float *acc_grad, const int32_t *input_channels, int32_t selected, float *filter_grad_out)
+                        const float *acc_grad, const int32_t *input_channels, int32_t selected, int32_t first_output,
+                        int32_t outputs, float *filter_grad_out)
 {
-    int32_t out_y, out_x, out_channel, filter_y, filter_x, j;
-    memset(filter_grad_out, 0, sizeof(float) * (size_t)(p->output_c * p->kernel_h * p->kernel_w * selected));
+    int32_t out_y, out_x, o, filter_y, filter_x, j;
+    memset(filter_grad_out, 0, sizeof(float) * (size_t)(outputs * p->kernel_h * p->kernel_w * selected));
     for (out_y = 0; out_y < p->output_h; out_y++) {
         for (out_x = 0; out_x < p->output_w; out_x++) {
+            const float *gradients = acc_grad + (out_y * p->output_w + out_x) * p->output_c + first_output;
             for (filter_y = 0; filter_y < p->kernel_h; filter_y++) {
                 int32_t in_y = out_y * p->stride_h - p->pad_top + p->dilation_h * filter_y;
                 for (filter_x = 0; filter_x < p->kernel_w; filter_x++) {
@@ -180,14 +184,19 @@ static void filter_grad(const tt_conv2d_params *p, const int8_t *input_q, const 
                         continue;
                     }
 
-                    for (out_channel = 0; out_channel < p->output_c; out_channel++) {
-                        float gradient = acc_grad[(out_y * p->output_w + out_x) * p->output_c + out_channel];
-                        float *target =
-                            filter_grad_out + ((out_channel * p->kernel_h + filter_y) * p->kernel_w + filter_x) * selected;
-                        for (j = 0; j < selected; j++) {
-                            int32_t at = pixel + input_channels[j];
-                            float input_value = (input_q != NULL ? (float)input_q[at] : input_f[at]) - zero_point;
-                            target[j] += gradient * input_value;
+                    for (o = 0; o < outputs; o++) {
+                        float gradient = gradients[o];
+                        float *target = filter_grad_out + ((o * p->kernel_h + filter_y) * p->kernel_w + filter_x) * selected;
+                        if (input_q != NULL) {
+                            const int8_t *x = input_q + pixel;
+                            for (j = 0; j < selected; j++) {
+                                target[j] += gradient * ((float)x[input_channels[j]] - zero_point);
+                            }
+                        } else {
+                            const float *x = input_f + pixel;
+                            for (j = 0; j < selected; j++) {
+                                target[j] += gradient * (x[input_channels[j]] - zero_point);
+                            }
                         }
                     }
                 }
@@ -199,11 +208,27 @@ static void filter_grad(const tt_conv2d_params *p, const int8_t *input_q, const 
 void tt_conv2d_filter_grad(const tt_conv2d_params *p, const int8_t *input, const float *acc_grad,
                            const int32_t *input_channels, int32_t selected, float *filter_grad_out)
 {
-    filter_grad(p, input, NULL, (float)p->input_zero_point, acc_grad, input_channels, selected, filter_grad_out);
+    filter_grad(p, input, NULL, (float)p->input_zero_point, acc_grad, input_channels, selected, 0, p->output_c,
+                filter_grad_out);
 }
 
 void tt_conv2d_filter_grad_float(const tt_conv2d_params *p, const float *input, const float *acc_grad,
                                  const int32_t *input_channels, int32_t selected, float *filter_grad_out)
 {
-    filter_grad(p, NULL, input, 0.0f, acc_grad, input_channels, selected, filter_grad_out);
+    filter_grad(p, NULL, input, 0.0f, acc_grad, input_channels, selected, 0, p->output_c, filter_grad_out);
+}
+
+void tt_conv2d_filter_grad_window(const tt_conv2d_params *p, const int8_t *input, const float *acc_grad,
+                                  const int32_t *input_channels, int32_t selected, int32_t first_output,
+                                  int32_t outputs, float *filter_grad_out)
+{
+    filter_grad(p, input, NULL, (float)p->input_zero_point, acc_grad, input_channels, selected, first_output, outputs,
+                filter_grad_out);
+}
+
+void tt_conv2d_filter_grad_window_float(const tt_conv2d_params *p, const float *input, const float *acc_grad,
+                                        const int32_t *input_channels, int32_t selected, int32_t first_output,
+                                        int32_t outputs, float *filter_grad_out)
+{
+    filter_grad(p, NULL, input, 0.0f, acc_grad, input_channels, selected, first_output, outputs, filter_grad_out);
 }

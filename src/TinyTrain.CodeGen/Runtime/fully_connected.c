@@ -107,20 +107,28 @@ void tt_fully_connected_input_grad_float(const tt_fully_connected_params *p, con
     input_grad(p, acc_grad, NULL, filter, 0.0f, input_grad_out);
 }
 
-/* Each filter gradient adds its terms in batch order. Exactly one of input_q and input_f is set. */
+/* Each filter gradient adds its terms in batch order; output channels [first_output, first_output + outputs) only.
+ * Exactly one of input_q and input_f is set. */
 static void filter_grad(const tt_fully_connected_params *p, const int8_t *input_q, const float *input_f,
                         float zero_point, const float *acc_grad, const int32_t *input_channels, int32_t selected,
-                        float *filter_grad_out)
+                        int32_t first_output, int32_t outputs, float *filter_grad_out)
 {
-    int32_t batch, out_channel, j;
-    memset(filter_grad_out, 0, sizeof(float) * (size_t)(p->output_depth * selected));
+    int32_t batch, o, j;
+    memset(filter_grad_out, 0, sizeof(float) * (size_t)(outputs * selected));
     for (batch = 0; batch < p->batches; batch++) {
-        for (out_channel = 0; out_channel < p->output_depth; out_channel++) {
-            float gradient = acc_grad[batch * p->output_depth + out_channel];
-            for (j = 0; j < selected; j++) {
-                int32_t at = batch * p->input_depth + input_channels[j];
-                float input_value = (input_q != NULL ? (float)input_q[at] : input_f[at]) - zero_point;
-                filter_grad_out[out_channel * selected + j] += gradient * input_value;
+        for (o = 0; o < outputs; o++) {
+            float gradient = acc_grad[batch * p->output_depth + first_output + o];
+            float *target = filter_grad_out + o * selected;
+            if (input_q != NULL) {
+                const int8_t *x = input_q + batch * p->input_depth;
+                for (j = 0; j < selected; j++) {
+                    target[j] += gradient * ((float)x[input_channels[j]] - zero_point);
+                }
+            } else {
+                const float *x = input_f + batch * p->input_depth;
+                for (j = 0; j < selected; j++) {
+                    target[j] += gradient * (x[input_channels[j]] - zero_point);
+                }
             }
         }
     }
@@ -129,12 +137,29 @@ static void filter_grad(const tt_fully_connected_params *p, const int8_t *input_
 void tt_fully_connected_filter_grad(const tt_fully_connected_params *p, const int8_t *input, const float *acc_grad,
                                     const int32_t *input_channels, int32_t selected, float *filter_grad_out)
 {
-    filter_grad(p, input, NULL, (float)p->input_zero_point, acc_grad, input_channels, selected, filter_grad_out);
+    filter_grad(p, input, NULL, (float)p->input_zero_point, acc_grad, input_channels, selected, 0, p->output_depth,
+                filter_grad_out);
 }
 
 void tt_fully_connected_filter_grad_float(const tt_fully_connected_params *p, const float *input,
                                           const float *acc_grad, const int32_t *input_channels, int32_t selected,
                                           float *filter_grad_out)
 {
-    filter_grad(p, NULL, input, 0.0f, acc_grad, input_channels, selected, filter_grad_out);
+    filter_grad(p, NULL, input, 0.0f, acc_grad, input_channels, selected, 0, p->output_depth, filter_grad_out);
+}
+
+void tt_fully_connected_filter_grad_window(const tt_fully_connected_params *p, const int8_t *input,
+                                           const float *acc_grad, const int32_t *input_channels, int32_t selected,
+                                           int32_t first_output, int32_t outputs, float *filter_grad_out)
+{
+    filter_grad(p, input, NULL, (float)p->input_zero_point, acc_grad, input_channels, selected, first_output, outputs,
+                filter_grad_out);
+}
+
+void tt_fully_connected_filter_grad_window_float(const tt_fully_connected_params *p, const float *input,
+                                                 const float *acc_grad, const int32_t *input_channels,
+                                                 int32_t selected, int32_t first_output, int32_t outputs,
+                                                 float *filter_grad_out)
+{
+    filter_grad(p, NULL, input, 0.0f, acc_grad, input_channels, selected, first_output, outputs, filter_grad_out);
 }

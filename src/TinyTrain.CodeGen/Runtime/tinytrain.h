@@ -33,6 +33,8 @@
  *                              the filter (input) tensor is fp32
  *   BiasGradCall               tt_bias_grad;  AveragePool2DGradCall  tt_average_pool2d_backward
  *   GradAddCall                tt_elementwise_add
+ *   FusedUpdateCall            per block of output channels: tt_<op>_filter_grad_window[_float], then the update below
+ *   SliceMergeCall             tt_slice_merge
  *   SgdUpdateCall              tt_sgd_slice_update_int8 / _int32 / _float by the parameter's type; with a master copy
  *                              tt_sgd_slice_update_master, then tt_sgd_slice_round_to_int8 / _int32
  */
@@ -257,6 +259,14 @@ void tt_conv2d_filter_grad(const tt_conv2d_params *p, const int8_t *input, const
                            const int32_t *input_channels, int32_t selected, float *filter_grad);
 void tt_conv2d_filter_grad_float(const tt_conv2d_params *p, const float *input, const float *acc_grad,
                                  const int32_t *input_channels, int32_t selected, float *filter_grad);
+/* The output channels [first_output, first_output + outputs) of the same, laid out [outputs, kernel_h, kernel_w,
+ * selected]; each element equals the whole gradient's bit for bit (fused updates take it a block at a time). */
+void tt_conv2d_filter_grad_window(const tt_conv2d_params *p, const int8_t *input, const float *acc_grad,
+                                  const int32_t *input_channels, int32_t selected, int32_t first_output,
+                                  int32_t outputs, float *filter_grad);
+void tt_conv2d_filter_grad_window_float(const tt_conv2d_params *p, const float *input, const float *acc_grad,
+                                        const int32_t *input_channels, int32_t selected, int32_t first_output,
+                                        int32_t outputs, float *filter_grad);
 
 /* Transposed depthwise conv, terms in (oy, ox, ky, kx, m) order. */
 void tt_depthwise_conv2d_input_grad(const tt_depthwise_conv2d_params *p, const float *acc_grad,
@@ -282,6 +292,14 @@ void tt_fully_connected_filter_grad(const tt_fully_connected_params *p, const in
 void tt_fully_connected_filter_grad_float(const tt_fully_connected_params *p, const float *input,
                                           const float *acc_grad, const int32_t *input_channels, int32_t selected,
                                           float *filter_grad);
+/* Output channels [first_output, first_output + outputs) of the same, laid out [outputs, selected]. */
+void tt_fully_connected_filter_grad_window(const tt_fully_connected_params *p, const int8_t *input,
+                                           const float *acc_grad, const int32_t *input_channels, int32_t selected,
+                                           int32_t first_output, int32_t outputs, float *filter_grad);
+void tt_fully_connected_filter_grad_window_float(const tt_fully_connected_params *p, const float *input,
+                                                 const float *acc_grad, const int32_t *input_channels,
+                                                 int32_t selected, int32_t first_output, int32_t outputs,
+                                                 float *filter_grad);
 
 /* grad_a = masked output_grad * (scale_a / scale_out), grad_b likewise; grad_b is written first, so grad_a may be
  * output_grad (in place); grad_b must not overlap either. */
@@ -335,6 +353,10 @@ void tt_sgd_slice_round_to_int8(const float *master, int8_t *weights, const tt_s
                                 int32_t grad_length);
 void tt_sgd_slice_round_to_int32(const float *master, int32_t *bias, const tt_slice_layout *layout,
                                  int32_t grad_length);
+
+/* SliceMerge.Merge: merged = frozen (rows x inner values), then merged[r * inner + channels[j]] = trained[r * k + j]. */
+void tt_slice_merge(const int8_t *frozen, const int8_t *trained, const int32_t *channels, int32_t k, int32_t rows,
+                    int32_t inner, int8_t *merged);
 
 /* Sgd.RoundToInt8: clamp(round_half_even(value), -127, 127) for a value that is not NaN. */
 int8_t tt_sgd_round_to_int8(float value);

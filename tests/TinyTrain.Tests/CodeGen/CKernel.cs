@@ -11,6 +11,8 @@ internal enum CKernel
     Conv2DFilterGradFloat = 6,
     Conv2DForwardFloat = 7,
     Conv2DForwardFloatWithMask = 8,
+    Conv2DFilterGradWindow = 9,
+    Conv2DFilterGradWindowFloat = 10,
 
     DepthwiseConv2DForward = 11,
     DepthwiseConv2DForwardWithMask = 12,
@@ -29,6 +31,8 @@ internal enum CKernel
     FullyConnectedFilterGradFloat = 26,
     FullyConnectedForwardFloat = 27,
     FullyConnectedForwardFloatWithMask = 28,
+    FullyConnectedFilterGradWindow = 29,
+    FullyConnectedFilterGradWindowFloat = 30,
 
     AddForward = 31,
     AddForwardWithMask = 32,
@@ -68,6 +72,7 @@ internal enum CKernel
     SgdSliceUpdateFloat = 94,
     SgdSliceRoundToInt8 = 95,
     SgdSliceRoundToInt32 = 96,
+    SliceMerge = 97,
 
     FixedPoint = 100,
 }

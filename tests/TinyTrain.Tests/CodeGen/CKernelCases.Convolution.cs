@@ -99,6 +99,10 @@ internal static partial class CKernelCases
                 yield return new(CKernel.Conv2DInputGrad, Describe(p), Ints(p), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expectedInput)]);
                 yield return new(CKernel.Conv2DFilterGrad, $"{Describe(p)} channels [{string.Join(',', channels)}]", Ints(p), [],
                     [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(filterGrad)], [Bytes(expectedFilter)]);
+                var (first, outputs, window, expectedWindow) = Window(random, p.OutputC, p.KernelH * p.KernelW * channels.Length);
+                Conv2D.FilterGradReference(p, input, accGrad, channels, first, expectedWindow);
+                yield return new(CKernel.Conv2DFilterGradWindow, $"{Describe(p)} channels [{string.Join(',', channels)}] outputs {first}+{outputs}",
+                    [.. Ints(p), first, outputs], [], [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(window)], [Bytes(expectedWindow)]);
             }
             else
             {
@@ -109,8 +113,21 @@ internal static partial class CKernelCases
                 yield return new(CKernel.Conv2DInputGradFloat, Describe(p), Ints(p), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expectedInput)]);
                 yield return new(CKernel.Conv2DFilterGradFloat, $"{Describe(p)} channels [{string.Join(',', channels)}]", Ints(p), [],
                     [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(filterGrad)], [Bytes(expectedFilter)]);
+                var (first, outputs, window, expectedWindow) = Window(random, p.OutputC, p.KernelH * p.KernelW * channels.Length);
+                Conv2D.FilterGradReference(p, input, accGrad, channels, first, expectedWindow);
+                yield return new(CKernel.Conv2DFilterGradWindowFloat, $"{Describe(p)} channels [{string.Join(',', channels)}] outputs {first}+{outputs}",
+                    [.. Ints(p), first, outputs], [], [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(window)], [Bytes(expectedWindow)]);
             }
         }
+    }
+
+    /// <summary>A block of output channels for a windowed filter gradient (the fused update's), poisoned output buffers.</summary>
+    private static (int First, int Outputs, float[] Window, float[] Expected) Window(Random random, int outputChannels, int perOutput)
+    {
+        int first = random.Next(outputChannels);
+        int outputs = random.Next(1, outputChannels - first + 1);
+        var window = Poison<float>(outputs * perOutput);
+        return (first, outputs, window, (float[])window.Clone());
     }
 
     /// <summary>fp32 forwards, with and without bias, clamp and mask.</summary>
@@ -331,6 +348,10 @@ internal static partial class CKernelCases
                 FullyConnected.FilterGradReference(p, input, accGrad, channels, expectedFilter);
                 yield return new(CKernel.FullyConnectedInputGrad, description, Ints(p), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expectedInput)]);
                 yield return new(CKernel.FullyConnectedFilterGrad, description, Ints(p), [], [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(filterGrad)], [Bytes(expectedFilter)]);
+                var (first, outputs, window, expectedWindow) = Window(random, p.OutputDepth, channels.Length);
+                FullyConnected.FilterGradReference(p, input, accGrad, channels, first, expectedWindow);
+                yield return new(CKernel.FullyConnectedFilterGradWindow, $"{description} outputs {first}+{outputs}", [.. Ints(p), first, outputs], [],
+                    [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(window)], [Bytes(expectedWindow)]);
             }
             else
             {
@@ -340,6 +361,10 @@ internal static partial class CKernelCases
                 FullyConnected.FilterGradReference(p, input, accGrad, channels, expectedFilter);
                 yield return new(CKernel.FullyConnectedInputGradFloat, description, Ints(p), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expectedInput)]);
                 yield return new(CKernel.FullyConnectedFilterGradFloat, description, Ints(p), [], [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(filterGrad)], [Bytes(expectedFilter)]);
+                var (first, outputs, window, expectedWindow) = Window(random, p.OutputDepth, channels.Length);
+                FullyConnected.FilterGradReference(p, input, accGrad, channels, first, expectedWindow);
+                yield return new(CKernel.FullyConnectedFilterGradWindowFloat, $"{description} outputs {first}+{outputs}", [.. Ints(p), first, outputs], [],
+                    [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(window)], [Bytes(expectedWindow)]);
             }
         }
     }

@@ -170,6 +170,24 @@ internal static partial class CKernelCases
         }
     }
 
+    /// <summary>Filters rebuilt from a frozen copy and a trained slice of some input channels.</summary>
+    public static IEnumerable<CKernelCase> SliceMerges(int seed, int count)
+    {
+        var random = new Random(seed);
+        for (int i = 0; i < count; i++)
+        {
+            int rows = random.Next(1, 20), inner = random.Next(1, 40);
+            int[] channels = [.. Enumerable.Range(0, inner).Where(_ => random.Next(3) == 0).DefaultIfEmpty(random.Next(inner))];
+            var frozen = KernelRandom.Int8(random, rows * inner);
+            var trained = KernelRandom.Int8(random, rows * channels.Length);
+            var merged = Poison<sbyte>(rows * inner);
+            var expected = (sbyte[])merged.Clone();
+            TinyTrain.Kernels.SliceMerge.Merge(frozen, trained, channels, expected);
+            yield return new(CKernel.SliceMerge, $"{rows} rows of {inner}, channels [{string.Join(',', channels)}]", [rows, inner], [],
+                [Bytes(frozen), Bytes(trained), Bytes(channels)], [Bytes(merged)], [Bytes(expected)]);
+        }
+    }
+
     /// <summary>Interesting int32 operands: the extremes, around zero, powers of two and random values.</summary>
     private static int Operand(Random random) => random.Next(6) switch
     {

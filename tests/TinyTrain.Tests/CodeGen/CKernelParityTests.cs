@@ -57,5 +57,8 @@ public class CKernelParityTests(CKernelDriverFixture fixture) : IClassFixture<CK
     public void Sgd_slice_updates_match_on_every_layout() => AssertParity(CKernelCases.SgdSlices(seed: 16, count: 60));
 
     [Fact]
+    public void Slice_merges_match() => AssertParity(CKernelCases.SliceMerges(seed: 18, count: 40));
+
+    [Fact]
     public void FixedPoint_primitives_match_including_edges() => AssertParity(CKernelCases.FixedPointPrimitives(seed: 17, count: 2000));
 }

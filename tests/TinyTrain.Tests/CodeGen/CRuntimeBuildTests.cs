@@ -21,7 +21,7 @@ public sealed class CRuntimeBuildTests : IDisposable
         string[] expected =
         [
             "add.c", "average_pool2d.c", "bias.c", "clamp_mask.c", "conv2d.c", "depthwise_conv2d.c", "elementwise.c", "fixed_point.c",
-            "fully_connected.c", "mean.c", "pad.c", "requant.c", "requantizer.c", "sgd.c", "sgd_slice.c", "softmax.c",
+            "fully_connected.c", "mean.c", "pad.c", "requant.c", "requantizer.c", "sgd.c", "sgd_slice.c", "slice_merge.c", "softmax.c",
             "softmax_cross_entropy.c",
         ];
         Assert.Equal(expected, CRuntime.Sources);
@@ -124,7 +124,7 @@ public sealed class CRuntimeBuildTests : IDisposable
         .. CKernelCases.FullyConnectedBackward(seed, 6 * scale), .. CKernelCases.FullyConnectedForwardFloat(seed, 6 * scale),
         .. CKernelCases.AddForwardBackward(seed, 8 * scale), .. CKernelCases.Pooling(seed, 8 * scale), .. CKernelCases.MeanSoftmaxPad(seed, 8 * scale),
         .. CKernelCases.GradientPlumbing(seed, 8 * scale), .. CKernelCases.Loss(seed, 9 * scale), .. CKernelCases.SgdDense(seed, 8 * scale),
-        .. CKernelCases.SgdSlices(seed, 12 * scale), .. CKernelCases.FixedPointPrimitives(seed, 200 * scale),
+        .. CKernelCases.SgdSlices(seed, 12 * scale), .. CKernelCases.SliceMerges(seed, 4 * scale), .. CKernelCases.FixedPointPrimitives(seed, 200 * scale),
     ];
 
     /// <summary>

@@ -260,6 +260,8 @@ static void run(const request *r)
     case 4: { tt_conv2d_params p = conv2d(r); tt_conv2d_input_grad_float(&p, in(r, 0), in(r, 1), out(r, 0)); break; }
     case 5: { tt_conv2d_params p = conv2d(r); tt_conv2d_filter_grad(&p, in(r, 0), in(r, 1), in(r, 2), in_count(r, 2, 4), out(r, 0)); break; }
     case 6: { tt_conv2d_params p = conv2d(r); tt_conv2d_filter_grad_float(&p, in(r, 0), in(r, 1), in(r, 2), in_count(r, 2, 4), out(r, 0)); break; }
+    case 9: { tt_conv2d_params p = conv2d(r); tt_conv2d_filter_grad_window(&p, in(r, 0), in(r, 1), in(r, 2), in_count(r, 2, 4), v[19], v[20], out(r, 0)); break; }
+    case 10: { tt_conv2d_params p = conv2d(r); tt_conv2d_filter_grad_window_float(&p, in(r, 0), in(r, 1), in(r, 2), in_count(r, 2, 4), v[19], v[20], out(r, 0)); break; }
     case 7: { tt_conv2d_params p = conv2d(r); tt_conv2d_forward_float(&p, in(r, 0), in(r, 1), in(r, 2), out(r, 0), f[0], f[1]); break; }
     case 8: { tt_conv2d_params p = conv2d(r); tt_conv2d_forward_float_with_mask(&p, in(r, 0), in(r, 1), in(r, 2), out(r, 0), f[0], f[1], out(r, 1)); break; }
 
@@ -278,6 +280,8 @@ static void run(const request *r)
     case 24: { tt_fully_connected_params p = fully_connected(r); tt_fully_connected_input_grad_float(&p, in(r, 0), in(r, 1), out(r, 0)); break; }
     case 25: { tt_fully_connected_params p = fully_connected(r); tt_fully_connected_filter_grad(&p, in(r, 0), in(r, 1), in(r, 2), in_count(r, 2, 4), out(r, 0)); break; }
     case 26: { tt_fully_connected_params p = fully_connected(r); tt_fully_connected_filter_grad_float(&p, in(r, 0), in(r, 1), in(r, 2), in_count(r, 2, 4), out(r, 0)); break; }
+    case 29: { tt_fully_connected_params p = fully_connected(r); tt_fully_connected_filter_grad_window(&p, in(r, 0), in(r, 1), in(r, 2), in_count(r, 2, 4), v[9], v[10], out(r, 0)); break; }
+    case 30: { tt_fully_connected_params p = fully_connected(r); tt_fully_connected_filter_grad_window_float(&p, in(r, 0), in(r, 1), in(r, 2), in_count(r, 2, 4), v[9], v[10], out(r, 0)); break; }
     case 27: { tt_fully_connected_params p = fully_connected(r); tt_fully_connected_forward_float(&p, in(r, 0), in(r, 1), in(r, 2), out(r, 0), f[0], f[1]); break; }
     case 28: { tt_fully_connected_params p = fully_connected(r); tt_fully_connected_forward_float_with_mask(&p, in(r, 0), in(r, 1), in(r, 2), out(r, 0), f[0], f[1], out(r, 1)); break; }
 
@@ -354,6 +358,7 @@ static void run(const request *r)
     /* Slice rounding: inputs master, (unused), channels. */
     case 95: { tt_slice_layout l = layout(r, 2); tt_sgd_slice_round_to_int8(in(r, 0), out(r, 0), &l, v[0]); break; }
     case 96: { tt_slice_layout l = layout(r, 2); tt_sgd_slice_round_to_int32(in(r, 0), out(r, 0), &l, v[0]); break; }
+    case 97: tt_slice_merge(in(r, 0), in(r, 1), in(r, 2), in_count(r, 2, 4), v[0], v[1], out(r, 0)); break;
 
     case 100: fixed_point(r); break;
     default: fail("unknown kernel");
