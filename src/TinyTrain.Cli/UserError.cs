@@ -15,6 +15,7 @@ public static class UserError
     {
         ModelFormatException or PickleFormatException or TfliteFormatException or DataFormatException
             or CompilationException or SchemeException or TrainingDivergedException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UsageException
+            or TinyTrain.CodeGen.Device.DeviceToolException
             => OneLine(e.Message),
         UnauthorizedAccessException or IOException => OneLine(e.Message),
         _ => null,

@@ -1,0 +1,111 @@
+using System.CommandLine;
+using Spectre.Console;
+using TinyTrain.CodeGen.Device;
+using TinyTrain.CodeGen.Emitter;
+using TinyTrain.CodeGen.Verification;
+using TinyTrain.Data;
+using TinyTrain.Formats;
+
+namespace TinyTrain.Cli.Commands;
+
+/// <summary>
+/// `tinytrain mcu MODEL --scheme S --target cortex-m7`: generate the C project, build it for the core against a linker
+/// script of the device's flash and SRAM, run training steps bare metal in QEMU on real images, and check the result
+/// against the host executor byte for byte.
+/// </summary>
+public static class McuCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var setup = new TrainingSetup();
+        var target = new Option<string>("--target") { DefaultValueFactory = _ => "cortex-m7", Description = "cortex-m7 (QEMU mps2-an500) or cortex-m4 (mps2-an386)" };
+        target.AcceptOnlyFromAmong("cortex-m7", "cortex-m4");
+        var data = new Option<string>("--data", "-d") { DefaultValueFactory = _ => "fashion-mnist", Description = "Images for the steps: fashion-mnist, mnist, an IDX file or an image folder" };
+        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 3, Description = "Training steps to run on the device" };
+        var lr = new Option<float>("--lr") { DefaultValueFactory = _ => 0.01f, Description = "Learning rate of the steps" };
+        var output = new Option<string?>("--out", "-o") { Description = "Folder for the project and the build (default: a new temporary folder)" };
+        var ram = new Option<string>("--ram") { DefaultValueFactory = _ => "256KB", Description = "SRAM of the device" };
+        var flash = new Option<string>("--flash") { DefaultValueFactory = _ => "1MB", Description = "Flash of the device" };
+        var timeout = new Option<int>("--timeout") { DefaultValueFactory = _ => 900, Description = "Seconds QEMU may run" };
+        var json = CommonOptions.Json();
+        var quiet = CommonOptions.Quiet();
+        var command = new Command("mcu", "Build the training step for a Cortex-M, run it in QEMU and compare it with the host")
+        {
+            target, data, steps, lr, output, ram, flash, timeout, json, quiet,
+        };
+        foreach (var symbol in setup.Symbols) CodegenCommand.Add(command, symbol);
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(steps) < 1) throw new UsageException("--steps must be at least 1");
+            var core = CortexMTarget.Parse(parse.GetValue(target)!);
+            var show = !parse.GetValue(json) && !parse.GetValue(quiet);
+            var console = InspectCommand.Console(stdout);
+            void Say(string text)
+            {
+                if (show) console.MarkupLine(text);
+            }
+
+            var (graph, compiled) = setup.Compile(parse);
+            var training = compiled.Program;
+            var momentum = setup.Momentum(parse);
+            var options = CodegenCommand.Options(parse, graph.Name, compiled.Scheme.Name, momentum, parse.GetValue(ram)!, parse.GetValue(flash)!);
+            var directory = parse.GetValue(output) ?? Path.Combine(Path.GetTempPath(), $"tinytrain-mcu-{Environment.ProcessId}-{Guid.NewGuid():N}"[..32]);
+            CProject.Emit(training, options).WriteTo(directory);
+            Say($"[grey]1/4[/] generated the C project in [bold]{Markup.Escape(directory)}[/] (arena {training.Program.ArenaBytes:N0} B)");
+
+            var (elf, sizes) = CortexMBuild.Build(directory, core, options);
+            Say($"[grey]2/4[/] built for {core.Name}: flash {sizes.FlashBytes:N0} B of {options.FlashBytes:N0}, static RAM {sizes.StaticRamBytes:N0} B of {options.RamBytes:N0}");
+
+            var (requests, inferences) = Requests(parse.GetValue(data)!, training, parse.GetValue(steps), parse.GetValue(lr), graph.Input.Shape);
+            DeviceSteps.Write(Path.Combine(directory, "steps.bin"), training, requests, inferences);
+            Say($"[grey]3/4[/] running {requests.Count} training steps and {inferences.Count} inference in QEMU {core.Machine} (-icount shift=0)...");
+            var run = QemuRun.Run(directory, elf, core, TimeSpan.FromSeconds(parse.GetValue(timeout)));
+
+            var expected = DeviceSteps.Expected(training, requests, inferences, momentum);
+            var difference = DeviceSteps.Difference(training, expected, File.ReadAllBytes(Path.Combine(directory, "result.bin")), requests.Count, inferences.Count);
+            Say($"[grey]4/4[/] compared with the host executor: {(difference is null ? "[green]identical, bit for bit[/]" : $"[red]{Markup.Escape(difference)}[/]")}");
+
+            var result = new Result(graph.Name, compiled.Scheme.Name, core.Name, training.Program.ArenaBytes, sizes.FlashBytes, sizes.StaticRamBytes,
+                run.StackPeakBytes, (long)run.StepInstructions.Average(), run.InferenceInstructions.Count > 0 ? (long)run.InferenceInstructions.Average() : 0,
+                training.Program.Macs, difference is null, difference, options.RamBytes, options.FlashBytes, [.. run.StepInstructions], directory);
+            if (parse.GetValue(json)) Json.Write(stdout, result);
+            else if (show) Print(console, result);
+            else stdout.WriteLine($"{result.Target}: flash {result.FlashBytes} B, static RAM {result.StaticRamBytes} B, stack {result.StackPeakBytes} B, {result.InstructionsPerStep} instructions/step, matches host: {result.MatchesHost}");
+            if (difference is not null) throw new UsageException($"the device's result differs from the host's: {difference}");
+            return 0;
+        });
+        return command;
+    }
+
+    public sealed record Result(string Model, string Scheme, string Target, int ArenaBytes, long FlashBytes, long StaticRamBytes, long StackPeakBytes,
+        long InstructionsPerStep, long InstructionsPerInference, long MacsPerStep, bool MatchesHost, string? Difference, long RamBudgetBytes,
+        long FlashBudgetBytes, long[] StepInstructions, string Directory);
+
+    private static void Print(IAnsiConsole console, Result r)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("", "bytes / count", "budget");
+        table.AddRow("flash (text + data)", $"{r.FlashBytes:N0}", $"{r.FlashBudgetBytes:N0}");
+        table.AddRow("static RAM (data + bss)", $"{r.StaticRamBytes:N0}", $"{r.RamBudgetBytes:N0}");
+        table.AddRow("  of it the arena", $"{r.ArenaBytes:N0}", "");
+        table.AddRow("stack peak (painted)", $"{r.StackPeakBytes:N0}", "");
+        table.AddRow("instructions per training step", $"{r.InstructionsPerStep:N0}", "");
+        table.AddRow("instructions per inference", $"{r.InstructionsPerInference:N0}", "");
+        table.AddRow("MACs per training step", $"{r.MacsPerStep:N0}", "");
+        console.Write(table);
+        console.MarkupLine($"matches the host: {(r.MatchesHost ? "[green]yes[/]" : "[red]no[/]")}");
+    }
+
+    /// <summary>The first images of the data set, encoded for the model's input: training steps, then one inference.</summary>
+    private static (List<DeviceStep> Steps, List<sbyte[]> Inferences) Requests(string data, TinyTrain.Compiler.Lowering.TrainingProgram training, int steps, float lr,
+        TinyTrain.Ir.Shape input)
+    {
+        var dataset = DatasetCatalog.Open(data, SharedData.TryFind()).Train;
+        var classes = training.Program.Tensors[training.Logits].Bytes / 4;
+        if (dataset.Classes > classes) throw new UsageException($"{dataset.Name} has {dataset.Classes} classes; compile the head with --classes {dataset.Classes}");
+        var reader = new BatchReader(dataset, input[1], input[2], input[3], 1);
+        var indices = Enumerable.Range(0, Math.Min(dataset.Count, steps + 1)).ToArray();
+        var batch = reader.Batches(indices, indices.Length, augment: false, epoch: 0).First();
+        var requests = Enumerable.Range(0, Math.Min(steps, batch.Count)).Select(i => new DeviceStep((sbyte[])batch.Inputs[i].Clone(), batch.Labels[i], lr)).ToList();
+        return (requests, [(sbyte[])batch.Inputs[batch.Count - 1].Clone()]);
+    }
+}
