@@ -51,6 +51,9 @@ internal sealed class ModelWriter(TrainingProgram training, CodegenOptions optio
             /* The input image: int8, {{Comment(image.Name)}}, NHWC, {{image.Bytes}} bytes. */
             #define MODEL_INPUT_BYTES {{image.Bytes}}
             #define MODEL_CLASSES {{logits.Bytes / 4}}
+            /* Kernel calls of a training step (the forward pass is calls 0..MODEL_FORWARD_CALLS-1). */
+            #define MODEL_CALLS {{program.Calls.Length}}
+            #define MODEL_FORWARD_CALLS {{LossCall}}
             /* Persistent tensors (trained parameters and optimiser state), in the order of model_state(). */
             #define MODEL_STATE_TENSORS {{State.Count}}
             /* Momentum of SGD (used only by a program with velocity tensors). */
@@ -111,7 +114,7 @@ internal sealed class ModelWriter(TrainingProgram training, CodegenOptions optio
         {
             var call = program.Calls[i];
             var target = i < LossCall ? forward : backward;
-            target.Append($"    /* {i}: {Comment(call.Name)} */\n    {calls.Write(i, call)}\n");
+            target.Append($"    /* {i}: {Comment(call.Name)} */\n    {calls.Write(i, call)}\n    AFTER_CALL({i});\n");
         }
 
         var s = new StringBuilder(Banner("The training step: every call of the lowered program, in its planned order."));
@@ -123,6 +126,14 @@ internal sealed class ModelWriter(TrainingProgram training, CodegenOptions optio
             #include "model.h"
             #include "model_weights.h"
             #include "tinytrain.h"
+
+            /* Built with -DMODEL_PROFILE, every call reports its end to the driver (instructions per call). */
+            #ifdef MODEL_PROFILE
+            void model_profile_call(int32_t call);
+            #define AFTER_CALL(i) model_profile_call(i)
+            #else
+            #define AFTER_CALL(i) ((void)0)
+            #endif
 
             /* The one arena. The union aligns it for the float and int32 tensors placed in it. */
             static union {

@@ -2,6 +2,10 @@
  * forward and its backward. Loops and float operation order are those of the C# reference kernels. */
 #include <string.h>
 
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32)
+#include <arm_acle.h>
+#endif
+
 #include "tinytrain.h"
 
 static int outside(const tt_conv2d_params *p, int32_t in_y, int32_t in_x)
@@ -11,8 +15,8 @@ static int outside(const tt_conv2d_params *p, int32_t in_y, int32_t in_x)
 
 static int32_t output_length(const tt_conv2d_params *p) { return p->output_h * p->output_w * p->output_c; }
 
-/* mask NULL records nothing. */
-static void forward(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+/* mask NULL records nothing. The plain loops with an int64 sum: used when an int32 sum could overflow. */
+static void forward_int64(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                     int8_t *output, uint8_t *mask)
 {
     int32_t out_y, out_x, out_channel, filter_y, filter_x, in_channel;
@@ -44,6 +48,119 @@ static void forward(const tt_conv2d_params *p, const int8_t *input, const int8_t
                 index = (out_y * p->output_w + out_x) * p->output_c + out_channel;
                 output[index] = tt_requantizer_apply(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max,
                                                      out_channel, sum, mask, index);
+            }
+        }
+    }
+}
+
+/* |w * (x - zp)| <= 128 * 255, so up to this many terms sum exactly in an int32: the same integer as the int64 sum. */
+#define INT32_EXACT_TERMS 65793
+
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32)
+static uint32_t load32(const int8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4); /* one unaligned load on a Cortex-M4/M7 */
+    return v;
+}
+
+/* Bytes 1 and 3 into the places SXTB16 reads (the compiler folds it into the instruction's rotation). */
+static uint32_t ror8(uint32_t x) { return (x >> 8) | (x << 24); }
+#endif
+
+/* s0 += sum_i w0[i] * (x[i] - zp) and s1 likewise with w1: two output channels share each input's conversion. With the
+ * DSP extension (Cortex-M4/M7), SMLAD does two 16-bit multiply-accumulates at once; integer sums are exact in any order. */
+static void dot2(const int8_t *x, const int8_t *w0, const int8_t *w1, int32_t n, int32_t zp, int32_t *s0, int32_t *s1)
+{
+    int32_t a0 = *s0, a1 = *s1, i = 0;
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32)
+    const int16x2_t offset = (int16x2_t)((uint32_t)(uint16_t)(int16_t)-zp * 0x10001u);
+    for (; i + 4 <= n; i += 4) {
+        uint32_t xs = load32(x + i), ws0 = load32(w0 + i), ws1 = load32(w1 + i);
+        int16x2_t even = __sxtab16(offset, (int8x4_t)xs);          /* x0 - zp, x2 - zp */
+        int16x2_t odd = __sxtab16(offset, (int8x4_t)ror8(xs)); /* x1 - zp, x3 - zp */
+        a0 = __smlad(__sxtb16((int8x4_t)ws0), even, a0);
+        a0 = __smlad(__sxtb16((int8x4_t)ror8(ws0)), odd, a0);
+        a1 = __smlad(__sxtb16((int8x4_t)ws1), even, a1);
+        a1 = __smlad(__sxtb16((int8x4_t)ror8(ws1)), odd, a1);
+    }
+#endif
+    for (; i < n; i++) {
+        int32_t v = (int32_t)x[i] - zp;
+        a0 += (int32_t)w0[i] * v;
+        a1 += (int32_t)w1[i] * v;
+    }
+    *s0 = a0;
+    *s1 = a1;
+}
+
+/* The taps of a window that fall inside the input: [*first, *last) of 0..kernel. */
+static void window(int32_t origin, int32_t dilation, int32_t kernel, int32_t extent, int32_t *first, int32_t *last)
+{
+    int32_t lo = 0, hi = kernel;
+    while (lo < kernel && origin + dilation * lo < 0) {
+        lo++;
+    }
+    while (hi > lo && origin + dilation * (hi - 1) >= extent) {
+        hi--;
+    }
+    *first = lo;
+    *last = hi;
+}
+
+/* The reference's sums in int32, two output channels at a time, over the taps inside the input only (padding is the zero
+ * point: those taps contribute 0). With dilation_w 1 a window row is one contiguous run of (kx, ic) in input and filter.
+ * The geometry is copied into locals: int8 stores may alias anything, so fields read through p would be reloaded. */
+static void forward(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                    int8_t *output, uint8_t *mask)
+{
+    const int32_t input_w = p->input_w, input_c = p->input_c, output_c = p->output_c, kernel_h = p->kernel_h;
+    const int32_t dilation_h = p->dilation_h, dilation_w = p->dilation_w, zero = p->input_zero_point;
+    const int32_t row = p->kernel_w * input_c, per_output = kernel_h * row;
+    int32_t out_y, out_x, out_channel, filter_y, filter_x;
+    if (per_output > INT32_EXACT_TERMS) {
+        forward_int64(p, input, filter, bias, output, mask);
+        return;
+    }
+
+    for (out_y = 0; out_y < p->output_h; out_y++) {
+        int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
+        int32_t y_first, y_last;
+        window(in_y_origin, dilation_h, kernel_h, p->input_h, &y_first, &y_last);
+        for (out_x = 0; out_x < p->output_w; out_x++) {
+            int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
+            int32_t x_first, x_last, base = (out_y * p->output_w + out_x) * output_c, run, offset;
+            const int8_t *corner;
+            window(in_x_origin, dilation_w, p->kernel_w, input_w, &x_first, &x_last);
+            run = (x_last - x_first) * input_c;
+            offset = y_first * row + x_first * input_c;
+            corner = input + ((in_y_origin + dilation_h * y_first) * input_w + in_x_origin + dilation_w * x_first) * input_c;
+            for (out_channel = 0; out_channel < output_c; out_channel += 2) {
+                int32_t second = out_channel + 1 < output_c ? out_channel + 1 : out_channel;
+                const int8_t *w0 = filter + out_channel * per_output + offset;
+                const int8_t *w1 = filter + second * per_output + offset;
+                const int8_t *x = corner;
+                int32_t s0 = 0, s1 = 0;
+                for (filter_y = y_first; filter_y < y_last; filter_y++) {
+                    if (dilation_w == 1) {
+                        dot2(x, w0, w1, run, zero, &s0, &s1);
+                    } else {
+                        for (filter_x = 0; filter_x < x_last - x_first; filter_x++) {
+                            dot2(x + filter_x * dilation_w * input_c, w0 + filter_x * input_c, w1 + filter_x * input_c, input_c,
+                                 zero, &s0, &s1);
+                        }
+                    }
+                    x += dilation_h * input_w * input_c;
+                    w0 += row;
+                    w1 += row;
+                }
+
+                output[base + out_channel] = tt_requantizer_apply(&p->requant, bias, p->output_zero_point, p->act_min,
+                                                                  p->act_max, out_channel, s0, mask, base + out_channel);
+                if (second != out_channel) {
+                    output[base + second] = tt_requantizer_apply(&p->requant, bias, p->output_zero_point, p->act_min,
+                                                                 p->act_max, second, s1, mask, base + second);
+                }
             }
         }
     }

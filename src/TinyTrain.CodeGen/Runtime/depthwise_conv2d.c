@@ -16,8 +16,8 @@ static int32_t output_length(const tt_depthwise_conv2d_params *p)
     return p->output_h * p->output_w * output_c(p);
 }
 
-/* mask NULL records nothing. */
-static void forward(const tt_depthwise_conv2d_params *p, const int8_t *input, const int8_t *filter,
+/* mask NULL records nothing. The plain loops with an int64 sum: used when an int32 sum could overflow. */
+static void forward_int64(const tt_depthwise_conv2d_params *p, const int8_t *input, const int8_t *filter,
                     const int32_t *bias, int8_t *output, uint8_t *mask)
 {
     int32_t out_y, out_x, in_channel, multiplier, filter_y, filter_x;
@@ -50,6 +50,75 @@ static void forward(const tt_depthwise_conv2d_params *p, const int8_t *input, co
                     output[index] = tt_requantizer_apply(&p->requant, bias, p->output_zero_point, p->act_min,
                                                          p->act_max, out_channel, sum, mask, index);
                 }
+            }
+        }
+    }
+}
+
+/* |w * (x - zp)| <= 128 * 255, so up to this many terms sum exactly in an int32: the same integer as the int64 sum. */
+#define INT32_EXACT_TERMS 65793
+
+/* The taps of a window that fall inside the input: [*first, *last) of 0..kernel. */
+static void window(int32_t origin, int32_t dilation, int32_t kernel, int32_t extent, int32_t *first, int32_t *last)
+{
+    int32_t lo = 0, hi = kernel;
+    while (lo < kernel && origin + dilation * lo < 0) {
+        lo++;
+    }
+    while (hi > lo && origin + dilation * (hi - 1) >= extent) {
+        hi--;
+    }
+    *first = lo;
+    *last = hi;
+}
+
+/* The reference's sums in int32, over the taps inside the input only (padded taps contribute 0). The geometry is copied
+ * into locals: int8 stores may alias anything, so fields read through p would be reloaded after every output. */
+static void forward(const tt_depthwise_conv2d_params *p, const int8_t *input, const int8_t *filter,
+                    const int32_t *bias, int8_t *output, uint8_t *mask)
+{
+    const int32_t input_w = p->input_w, input_c = p->input_c, multiplier = p->depth_multiplier, zero = p->input_zero_point;
+    const int32_t kernel_w = p->kernel_w, dilation_w = p->dilation_w, channels = output_c(p);
+    const int32_t pixel_step = dilation_w * input_c, row_step = p->dilation_h * input_w * input_c;
+    int32_t out_y, out_x, out_channel, filter_y, filter_x;
+    if (p->kernel_h * kernel_w > INT32_EXACT_TERMS) {
+        forward_int64(p, input, filter, bias, output, mask);
+        return;
+    }
+
+    for (out_y = 0; out_y < p->output_h; out_y++) {
+        int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
+        int32_t y_first, y_last;
+        window(in_y_origin, p->dilation_h, p->kernel_h, p->input_h, &y_first, &y_last);
+        for (out_x = 0; out_x < p->output_w; out_x++) {
+            int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
+            int32_t x_first, x_last, base = (out_y * p->output_w + out_x) * channels;
+            const int8_t *corner;
+            const int8_t *taps = filter + y_first * kernel_w * channels;
+            int32_t rows, columns;
+            window(in_x_origin, dilation_w, kernel_w, input_w, &x_first, &x_last);
+            rows = y_last - y_first;
+            columns = x_last - x_first;
+            corner = input + ((in_y_origin + p->dilation_h * y_first) * input_w + in_x_origin + dilation_w * x_first) * input_c;
+            taps += x_first * channels;
+            for (out_channel = 0; out_channel < channels; out_channel++) {
+                const int8_t *x_row = corner + (multiplier == 1 ? out_channel : out_channel / multiplier);
+                const int8_t *w_row = taps + out_channel;
+                int32_t sum = 0;
+                for (filter_y = 0; filter_y < rows; filter_y++) {
+                    const int8_t *x = x_row;
+                    const int8_t *w = w_row;
+                    for (filter_x = 0; filter_x < columns; filter_x++) {
+                        sum += (int32_t)*w * ((int32_t)*x - zero);
+                        x += pixel_step;
+                        w += channels;
+                    }
+                    x_row += row_step;
+                    w_row += kernel_w * channels;
+                }
+
+                output[base + out_channel] = tt_requantizer_apply(&p->requant, bias, p->output_zero_point, p->act_min,
+                                                                  p->act_max, out_channel, sum, mask, base + out_channel);
             }
         }
     }

@@ -44,6 +44,23 @@ static void print_line(const char *label, uint32_t index, const char *key, uint6
     board_print(line);
 }
 
+#ifdef MODEL_PROFILE
+/* Instructions spent in each call over the whole run (the model calls this after every call). */
+static uint64_t call_instructions[MODEL_CALLS];
+static uint64_t last_mark;
+
+void model_profile_call(int32_t call);
+void model_profile_call(int32_t call)
+{
+    uint64_t now = board_instructions();
+    call_instructions[call] += now - last_mark;
+    last_mark = board_instructions();
+}
+#define PROFILE_MARK() (last_mark = board_instructions())
+#else
+#define PROFILE_MARK() ((void)0)
+#endif
+
 static int fail(const char *reason)
 {
     board_print(reason);
@@ -82,6 +99,7 @@ int main(int argc, char **argv)
             return fail("error: the steps file ends early");
         }
         start = board_instructions();
+        PROFILE_MARK();
         loss = model_train_step(model_image(), label, rate, &predicted);
         print_line("step", i, "instructions", board_instructions() - start, "predicted", (uint64_t)(uint32_t)predicted);
         board_write(out, &loss, 4);
@@ -100,6 +118,7 @@ int main(int argc, char **argv)
             return fail("error: the steps file ends early");
         }
         start = board_instructions();
+        PROFILE_MARK();
         predicted = model_infer(model_image(), logits);
         print_line("infer", i, "instructions", board_instructions() - start, "predicted", (uint64_t)(uint32_t)predicted);
         board_write(out, &predicted, 4);
@@ -108,6 +127,11 @@ int main(int argc, char **argv)
 
     board_close(in);
     board_close(out);
+#ifdef MODEL_PROFILE
+    for (i = 0; i < MODEL_CALLS; i++) {
+        print_line("call", i, "instructions", call_instructions[i], NULL, 0);
+    }
+#endif
     print_line("stack", 0, "peak", board_stack_peak(), NULL, 0);
     board_print("done");
     return 0;

@@ -82,7 +82,7 @@ public sealed class CRuntimeBuildTests : IDisposable
             ("average_pool2d.c", "/ (float)w.count;\n                for", "* (1.0f / (float)w.count);\n                for", CKernelCases.Pooling(seed: 11, count: 60)),
             ("requant.c", "] : 0.0f;", "] : -0.0f;", CKernelCases.GradientPlumbing(seed: 13, count: 40)),
             ("sgd.c", "(result & 1) != 0", "(result & 1) == 0", CKernelCases.SgdDense(seed: 15, count: 40)),
-            ("depthwise_conv2d.c", "sum += filter_value * (input_value - p->input_zero_point);", "sum += filter_value * input_value;",
+            ("depthwise_conv2d.c", "sum += (int32_t)*w * ((int32_t)*x - zero);", "sum += (int32_t)*w * ((int32_t)*x + zero);",
                 CKernelCases.DepthwiseConv2DForward(seed: 4, count: 80)),
         ];
         var runtime = new Dictionary<string, string>(CRuntime.Files);
