@@ -5,7 +5,9 @@ cd "$(dirname "$0")/.."
 
 # dataset-fashion-mnist: the 60k/10k Fashion-MNIST IDX files under /usr/share/datasets/fashion-mnist (training data).
 # gcc, libc6-dev: the C runtime's parity tests compile it with the host C compiler (and its sanitizers).
-APT_PACKAGES=(dataset-fashion-mnist gcc libc6-dev ${TINYTRAIN_APT_PACKAGES:-})
+# gcc-arm-none-eabi, libnewlib-arm-none-eabi, qemu-system-arm: `mcu` builds the generated C for a Cortex-M and runs it
+# bare metal in QEMU (about 600 MB to download without the recommends; see ../shared/docs/cortex-m.md).
+APT_PACKAGES=(dataset-fashion-mnist gcc libc6-dev gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm ${TINYTRAIN_APT_PACKAGES:-})
 missing=()
 for p in "${APT_PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
