@@ -46,6 +46,13 @@ public static partial class Conv2D
         ForwardVectorized(p, input, filter, bias, output, mask, width);
     }
 
+    /// <summary>Whether the vectorised path's int32 lanes hold this conv's sums exactly (and its window fits the stack).</summary>
+    internal static bool FitsInt32Lanes(Conv2DParams p)
+    {
+        int taps = p.KernelH * p.KernelW;
+        return taps <= MaxVectorWindowTaps && (p.Requant.Mode != RequantMode.Float || (long)taps * p.InputC <= MaxExactTaps);
+    }
+
     // Validated arguments, mask cleared or empty. The overlapping last block ORs the same bits twice.
     private static void ForwardVectorized(
         Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
@@ -96,7 +103,7 @@ public static partial class Conv2D
     }
 
     /// <summary>Writes (inputStart, filterStart, length) triples for the in-image part of one window.</summary>
-    private static int BuildSegments(Conv2DParams p, int outY, int outX, Span<int> segments)
+    internal static int BuildSegments(Conv2DParams p, int outY, int outX, Span<int> segments)
     {
         int count = 0;
         int inYOrigin = outY * p.StrideH - p.PadTop;

@@ -119,7 +119,7 @@ public static partial class Conv2D
     }
 
     /// <summary>The shape fields only: what the fp32 and backward kernels read.</summary>
-    private static void ValidateGeometry(Conv2DParams p)
+    internal static void ValidateGeometry(Conv2DParams p)
     {
         ArgumentNullException.ThrowIfNull(p);
         Check.Positive(p.InputH, nameof(p.InputH));

@@ -121,7 +121,7 @@ public static partial class DepthwiseConv2D
     }
 
     /// <summary>The shape fields only: what the fp32 and backward kernels read.</summary>
-    private static void ValidateGeometry(DepthwiseConv2DParams p)
+    internal static void ValidateGeometry(DepthwiseConv2DParams p)
     {
         ArgumentNullException.ThrowIfNull(p);
         Check.Positive(p.InputH, nameof(p.InputH));

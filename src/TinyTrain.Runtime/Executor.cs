@@ -115,6 +115,12 @@ public sealed partial class Executor
                 if (reference) Add.ForwardReference(c.Params, ReadSByte(c.A), ReadSByte(c.B), SByteSpan(c.Output));
                 else Add.Forward(c.Params, ReadSByte(c.A), ReadSByte(c.B), SByteSpan(c.Output));
                 break;
+            case ConvDepthwiseCall c:
+                if (reference) ConvDepthwise.ForwardReference(c.Conv, c.Depthwise, ReadSByte(c.Input), ReadSByte(c.ConvFilter), ReadInt32(c.ConvBias),
+                    ReadSByte(c.DepthwiseFilter), ReadInt32(c.DepthwiseBias), SByteSpan(c.Planes), SByteSpan(c.Output));
+                else ConvDepthwise.Forward(c.Conv, c.Depthwise, ReadSByte(c.Input), ReadSByte(c.ConvFilter), ReadInt32(c.ConvBias),
+                    ReadSByte(c.DepthwiseFilter), ReadInt32(c.DepthwiseBias), SByteSpan(c.Planes), SByteSpan(c.Output));
+                break;
             case AveragePool2DCall c:
                 AveragePool2D.Forward(c.Params, ReadSByte(c.Input), SByteSpan(c.Output));
                 break;

@@ -28,6 +28,7 @@ internal sealed class CallWriter(Program program, Func<int, string> tensor, Para
             Conv2DCall c => $"tt_conv2d_forward{Suffix(c.Mask)}(&{parameters.Of(c.Params, p)}, {T(c.Input)}, {T(c.Filter)}, {T(c.Bias)}, {T(c.Output)}{Mask(c.Mask)});",
             DepthwiseConv2DCall c => $"tt_depthwise_conv2d_forward{Suffix(c.Mask)}(&{parameters.Of(c.Params, p)}, {T(c.Input)}, {T(c.Filter)}, {T(c.Bias)}, {T(c.Output)}{Mask(c.Mask)});",
             FullyConnectedCall c => $"tt_fully_connected_forward{Suffix(c.Mask)}(&{parameters.Of(c.Params, p)}, {T(c.Input)}, {T(c.Filter)}, {T(c.Bias)}, {T(c.Output)}{Mask(c.Mask)});",
+            ConvDepthwiseCall c => $"tt_conv_depthwise_forward(&{parameters.Of(c.Conv, p + "_conv")}, &{parameters.Of(c.Depthwise, p + "_depthwise")}, {T(c.Input)}, {T(c.ConvFilter)}, {T(c.ConvBias)}, {T(c.DepthwiseFilter)}, {T(c.DepthwiseBias)}, {T(c.Planes)}, {T(c.Output)});",
             AddCall c => $"tt_add_forward{Suffix(c.Mask)}(&{parameters.Of(c.Params, p)}, {T(c.A)}, {T(c.B)}, {T(c.Output)}{Mask(c.Mask)});",
             AveragePool2DCall c => $"tt_average_pool2d_forward(&{parameters.Of(c.Params, p)}, {T(c.Input)}, {T(c.Output)});",
             MeanCall c => $"tt_mean_forward(&{parameters.Of(c.Params, p)}, {T(c.Input)}, {T(c.Output)});",

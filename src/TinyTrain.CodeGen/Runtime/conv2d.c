@@ -166,6 +166,59 @@ static void forward(const tt_conv2d_params *p, const int8_t *input, const int8_t
     }
 }
 
+void tt_conv2d_forward_planes(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                              int32_t first_channel, int32_t channels, int8_t *planes)
+{
+    const int32_t input_w = p->input_w, input_c = p->input_c, kernel_h = p->kernel_h, pixels = p->output_h * p->output_w;
+    const int32_t dilation_h = p->dilation_h, dilation_w = p->dilation_w, zero = p->input_zero_point;
+    const int32_t row = p->kernel_w * input_c, per_output = kernel_h * row;
+    int32_t out_y, out_x, k, filter_y, filter_x;
+    for (out_y = 0; out_y < p->output_h; out_y++) {
+        int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
+        int32_t y_first, y_last;
+        window(in_y_origin, dilation_h, kernel_h, p->input_h, &y_first, &y_last);
+        for (out_x = 0; out_x < p->output_w; out_x++) {
+            int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
+            int32_t x_first, x_last, pixel = out_y * p->output_w + out_x, run, offset;
+            const int8_t *corner;
+            window(in_x_origin, dilation_w, p->kernel_w, input_w, &x_first, &x_last);
+            run = (x_last - x_first) * input_c;
+            offset = y_first * row + x_first * input_c;
+            corner = input + ((in_y_origin + dilation_h * y_first) * input_w + in_x_origin + dilation_w * x_first) * input_c;
+            for (k = 0; k < channels; k += 2) {
+                int32_t c0 = first_channel + k, c1 = k + 1 < channels ? c0 + 1 : c0;
+                const int8_t *w0 = filter + c0 * per_output + offset;
+                const int8_t *w1 = filter + c1 * per_output + offset;
+                const int8_t *x = corner;
+                int64_t s0 = 0, s1 = 0;
+                for (filter_y = y_first; filter_y < y_last; filter_y++) {
+                    int32_t a0 = 0, a1 = 0;
+                    if (dilation_w == 1) {
+                        dot2(x, w0, w1, run, zero, &a0, &a1);
+                    } else {
+                        for (filter_x = 0; filter_x < x_last - x_first; filter_x++) {
+                            dot2(x + filter_x * dilation_w * input_c, w0 + filter_x * input_c, w1 + filter_x * input_c, input_c, zero,
+                                 &a0, &a1);
+                        }
+                    }
+                    s0 += a0; /* a row's sum is exact in int32 (at most kernel_w * input_c terms) */
+                    s1 += a1;
+                    x += dilation_h * input_w * input_c;
+                    w0 += row;
+                    w1 += row;
+                }
+
+                planes[k * pixels + pixel] = tt_requantizer_apply(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max,
+                                                                   c0, s0, NULL, 0);
+                if (c1 != c0) {
+                    planes[(k + 1) * pixels + pixel] = tt_requantizer_apply(&p->requant, bias, p->output_zero_point, p->act_min,
+                                                                             p->act_max, c1, s1, NULL, 0);
+                }
+            }
+        }
+    }
+}
+
 void tt_conv2d_forward(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                        int8_t *output)
 {

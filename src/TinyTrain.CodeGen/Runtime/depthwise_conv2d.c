@@ -124,6 +124,36 @@ static void forward(const tt_depthwise_conv2d_params *p, const int8_t *input, co
     }
 }
 
+void tt_depthwise_conv2d_forward_plane(const tt_depthwise_conv2d_params *p, int32_t channel, const int8_t *plane,
+                                       const int8_t *filter, const int32_t *bias, int8_t *output)
+{
+    const int32_t input_w = p->input_w, kernel_w = p->kernel_w, dilation_w = p->dilation_w, zero = p->input_zero_point;
+    const int32_t channels = output_c(p);
+    int32_t out_y, out_x, filter_y, filter_x;
+    for (out_y = 0; out_y < p->output_h; out_y++) {
+        int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
+        int32_t y_first, y_last;
+        window(in_y_origin, p->dilation_h, p->kernel_h, p->input_h, &y_first, &y_last);
+        for (out_x = 0; out_x < p->output_w; out_x++) {
+            int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
+            int32_t x_first, x_last, index;
+            int64_t sum = 0;
+            window(in_x_origin, dilation_w, kernel_w, input_w, &x_first, &x_last);
+            for (filter_y = y_first; filter_y < y_last; filter_y++) {
+                const int8_t *x = plane + (in_y_origin + p->dilation_h * filter_y) * input_w + in_x_origin;
+                const int8_t *w = filter + filter_y * kernel_w * channels + channel;
+                for (filter_x = x_first; filter_x < x_last; filter_x++) {
+                    sum += (int32_t)w[filter_x * channels] * ((int32_t)x[dilation_w * filter_x] - zero);
+                }
+            }
+
+            index = (out_y * p->output_w + out_x) * channels + channel;
+            output[index] = tt_requantizer_apply(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max, channel, sum,
+                                                 NULL, 0);
+        }
+    }
+}
+
 void tt_depthwise_conv2d_forward(const tt_depthwise_conv2d_params *p, const int8_t *input, const int8_t *filter,
                                  const int32_t *bias, int8_t *output)
 {

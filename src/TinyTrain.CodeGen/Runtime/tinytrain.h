@@ -22,6 +22,7 @@
  *
  * Lowered calls (TinyTrain.Compiler.Lowered) and the function each one becomes:
  *   Conv2DCall / DepthwiseConv2DCall / FullyConnectedCall   tt_<op>_forward, or tt_<op>_forward_with_mask (Mask >= 0)
+ *   ConvDepthwiseCall          tt_conv_depthwise_forward
  *   AddCall                    tt_add_forward[_with_mask]
  *   AveragePool2DCall, MeanCall, SoftmaxCall, PadCall       tt_average_pool2d_forward, tt_mean_forward, ...
  *   FloatConvCall              tt_<op>_forward_float[_with_mask] (op from the params' type)
@@ -182,6 +183,18 @@ void tt_fully_connected_forward(const tt_fully_connected_params *p, const int8_t
                                 const int32_t *bias, int8_t *output);
 void tt_fully_connected_forward_with_mask(const tt_fully_connected_params *p, const int8_t *input,
                                           const int8_t *filter, const int32_t *bias, int8_t *output, uint8_t *mask);
+
+/* Output channels [first_channel, first_channel + channels) of the conv, channel-major: planes[k * pixels + pixel]. No mask. */
+void tt_conv2d_forward_planes(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                              int32_t first_channel, int32_t channels, int8_t *planes);
+/* One channel of the depthwise conv, read from that channel's plane (input_h x input_w), into the NHWC output. No mask. */
+void tt_depthwise_conv2d_forward_plane(const tt_depthwise_conv2d_params *p, int32_t channel, const int8_t *plane,
+                                       const int8_t *filter, const int32_t *bias, int8_t *output);
+/* ConvDepthwise: the conv, then the depthwise conv of its output, a few channels at a time through planes
+ * (4 * conv output_h * output_w bytes); the same bytes as the two forward kernels in turn. */
+void tt_conv_depthwise_forward(const tt_conv2d_params *conv, const tt_depthwise_conv2d_params *depthwise, const int8_t *input,
+                               const int8_t *conv_filter, const int32_t *conv_bias, const int8_t *depthwise_filter,
+                               const int32_t *depthwise_bias, int8_t *planes, int8_t *output);
 
 void tt_add_forward(const tt_add_params *p, const int8_t *a, const int8_t *b, int8_t *output);
 void tt_add_forward_with_mask(const tt_add_params *p, const int8_t *a, const int8_t *b, int8_t *output,

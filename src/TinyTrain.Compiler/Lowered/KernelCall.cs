@@ -64,3 +64,16 @@ public sealed record PadCall(string Name, PadParams Params, int Input, int Outpu
     public override IEnumerable<int> Reads => [Input];
     public override IEnumerable<int> Writes => [Output];
 }
+
+/// <summary>
+/// A Conv2D whose only reader is a DepthwiseConv2D, run a few channels at a time (<c>ConvDepthwise</c>): the conv's output
+/// exists only as <see cref="Planes"/>, a scratch of <c>ConvDepthwise.Group</c> channel planes. Frozen layers only: neither
+/// op keeps a clamp mask or has a gradient.
+/// </summary>
+public sealed record ConvDepthwiseCall(string Name, Conv2DParams Conv, DepthwiseConv2DParams Depthwise, int Input, int ConvFilter, int ConvBias,
+    int DepthwiseFilter, int DepthwiseBias, int Planes, int Output) : KernelCall(Name)
+{
+    public override IEnumerable<int> Reads => new[] { Input, ConvFilter, ConvBias, DepthwiseFilter, DepthwiseBias }.Where(id => id >= 0);
+    public override IEnumerable<int> Writes => [Planes, Output];
+    public override long Macs => Conv.Macs + Depthwise.Macs;
+}

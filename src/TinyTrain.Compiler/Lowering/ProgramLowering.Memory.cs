@@ -34,6 +34,33 @@ internal sealed partial class ProgramLowering
     /// that op writes over it. The operand must be an arena tensor of the same size that no later call reads; a sum
     /// takes over whichever operand dies there (adding is commutative, so swapping them changes no bit).
     /// </summary>
+    /// <summary>
+    /// A frozen conv directly followed by the depthwise conv that alone reads its output becomes one call that keeps only a
+    /// few channel planes of that output (<see cref="ConvDepthwiseCall"/>): in a MobileNet block the expansion's output is
+    /// the largest activation of the forward pass. Frozen means no clamp masks: nothing takes a gradient through them.
+    /// </summary>
+    private void FuseConvDepthwise()
+    {
+        if (!options.FuseConvDepthwise) return;
+        var outputs = graph.Outputs.Select(n => tensorOf[n]).ToHashSet();
+        var readers = new Dictionary<int, int>();
+        foreach (var call in calls)
+        {
+            foreach (var id in call.Reads) readers[id] = readers.GetValueOrDefault(id) + 1;
+        }
+        for (var i = 0; i + 1 < calls.Count; i++)
+        {
+            if (calls[i] is not Conv2DCall { Mask: < 0 } conv || calls[i + 1] is not DepthwiseConv2DCall { Mask: < 0 } depthwise) continue;
+            if (depthwise.Input != conv.Output || depthwise.Params.DepthMultiplier != 1 || readers.GetValueOrDefault(conv.Output) != 1
+                || outputs.Contains(conv.Output) || tensors[conv.Output].Data is not null) continue;
+            var planes = conv.Output;
+            tensors[planes] = tensors[planes] with { Name = tensors[planes].Name + ".planes", Bytes = ConvDepthwise.PlanesLength(conv.Params) };
+            calls[i] = new ConvDepthwiseCall($"{conv.Name}+{depthwise.Name}", conv.Params, depthwise.Params, conv.Input, conv.Filter, conv.Bias,
+                depthwise.Filter, depthwise.Bias, planes, depthwise.Output);
+            calls.RemoveAt(i + 1);
+        }
+    }
+
     private List<(int Operand, int Output)> InPlacePairs(int[] last, HashSet<int> pinned)
     {
         var pairs = new List<(int, int)>();

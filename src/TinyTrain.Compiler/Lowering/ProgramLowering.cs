@@ -107,6 +107,7 @@ internal sealed partial class ProgramLowering
 
     private Program Plan()
     {
+        FuseConvDepthwise();
         var first = Enumerable.Repeat(int.MaxValue, tensors.Count).ToArray();
         var last = Enumerable.Repeat(-1, tensors.Count).ToArray();
         for (var i = 0; i < calls.Count; i++)

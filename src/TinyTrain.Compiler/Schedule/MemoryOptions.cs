@@ -11,10 +11,11 @@ namespace TinyTrain.Compiler.Schedule;
 /// <param name="SliceTrainedWeights">Keep only a filter's trained input channels in SRAM (the rest stay in flash and
 /// are merged in for the calls that read the whole filter).</param>
 /// <param name="FusedBlockBytes">The scratch a fused update's gradient block may take.</param>
-public sealed record MemoryOptions(bool Reorder = true, bool FuseUpdates = true, bool InPlace = true, bool SliceTrainedWeights = true, int FusedBlockBytes = 2048)
+public sealed record MemoryOptions(bool Reorder = true, bool FuseUpdates = true, bool InPlace = true, bool SliceTrainedWeights = true, int FusedBlockBytes = 2048,
+    bool FuseConvDepthwise = true)
 {
     public static MemoryOptions Default { get; } = new();
 
     /// <summary>The graph's plain topological order, every tensor its own buffer: the "without reordering" baseline.</summary>
-    public static MemoryOptions None { get; } = new(Reorder: false, FuseUpdates: false, InPlace: false, SliceTrainedWeights: false);
+    public static MemoryOptions None { get; } = new(Reorder: false, FuseUpdates: false, InPlace: false, SliceTrainedWeights: false, FuseConvDepthwise: false);
 }

@@ -20,7 +20,7 @@ public sealed class CRuntimeBuildTests : IDisposable
     {
         string[] expected =
         [
-            "add.c", "average_pool2d.c", "bias.c", "clamp_mask.c", "conv2d.c", "depthwise_conv2d.c", "elementwise.c", "fixed_point.c",
+            "add.c", "average_pool2d.c", "bias.c", "clamp_mask.c", "conv2d.c", "conv_depthwise.c", "depthwise_conv2d.c", "elementwise.c", "fixed_point.c",
             "fully_connected.c", "mean.c", "pad.c", "requant.c", "requantizer.c", "sgd.c", "sgd_slice.c", "slice_merge.c", "softmax.c",
             "softmax_cross_entropy.c",
         ];

@@ -35,6 +35,7 @@ public class MemoryPassesTests
         var plain = Compilation.CompileTraining(Mcunet.Value, scheme, options, momentum, memory: MemoryOptions.None).Program;
         Assert.True(planned.Program.ArenaBytes < plain.Program.ArenaBytes, $"{planned.Program.ArenaBytes} B planned vs {plain.Program.ArenaBytes} B plain");
         Assert.Contains(planned.Program.Calls, c => c is FusedUpdateCall);
+        Assert.Contains(planned.Program.Calls, c => c is ConvDepthwiseCall);
         Assert.DoesNotContain(plain.Program.Calls, c => c is FusedUpdateCall);
 
         var runs = new[] { planned, plain, Unshared(planned) }
