@@ -107,6 +107,27 @@ public class TrainedModelExportTests(ITestOutputHelper output)
         Assert.True(agree >= TrainedMcunet.Images.Length * 0.97, $"top-1 agrees on {agree}/{TrainedMcunet.Images.Length}");
     }
 
+    [Fact]
+    public void The_paper_backbone_through_tflite_mostly_keeps_its_top1()
+    {
+        // The 1000 ImageNet logits show TFLite's fixed point far more than the coarse fine-tuned head does: 1-LSB
+        // requantisation differences add up over 42 convs, and on Fashion-MNIST (not ImageNet) the top logits are
+        // close, so top-1 is fragile. Measured: max 18 LSB, top-1 agrees on 29 of 40.
+        var model = ModelLoader.Load(TestData.Path("tiny-training", "mcu_models", "mcunet-5fps.pkl"));
+        var back = TfliteExportTests.ReadBack(TfliteExporter.Write(model), model.Name);
+        var (ours, theirs) = (InferenceLowering.Lower(model), InferenceLowering.Lower(back));
+        var images = TrainedMcunet.Images.Take(40).ToList();
+        var (maxDiff, agree) = (0, 0);
+        foreach (var image in images)
+        {
+            var (a, b) = (TfliteExportTests.Run(ours, image), TfliteExportTests.Run(theirs, image));
+            maxDiff = Math.Max(maxDiff, a.Zip(b, (x, y) => Math.Abs(x - y)).Max());
+            agree += Top1(a) == Top1(b) ? 1 : 0;
+        }
+        output.WriteLine($"mcunet-5fps backbone through tflite: max |diff| {maxDiff} LSB over 1000 logits, top-1 agrees on {agree}/{images.Count}");
+        Assert.True(agree >= images.Count * 0.6, $"top-1 agrees on {agree}/{images.Count}");
+    }
+
     internal static int Top1(sbyte[] logits)
     {
         var best = 0;
