@@ -17,6 +17,7 @@ public static class Program
         root.Subcommands.Add(TrainCommand.Create(stdout));
         root.Subcommands.Add(CodegenCommand.Create(stdout));
         root.Subcommands.Add(McuCommand.Create(stdout));
+        root.Subcommands.Add(ExportCommand.Create(stdout));
         try
         {
             var parse = root.Parse(args);

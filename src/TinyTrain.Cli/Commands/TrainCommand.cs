@@ -40,9 +40,10 @@ public static class TrainCommand
         var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1, Description = "Shuffling and augmentation seed" };
         var augment = new Option<bool>("--augment") { Description = "Random resized crops and flips while training" };
         var output = new Option<string?>("--out", "-o") { Description = "Checkpoint file (written atomically; an existing one is resumed)" };
+        var export = new Option<string?>("--export") { Description = "Also write the fine-tuned model as .tflite or .onnx (by extension)" };
         var command = new Command("train", "Fine-tune a model with sparse updates, as the device would")
         {
-            model, modelsDir, data, scheme, epochs, batch, lr, warmup, optimizer, qas, precision, policy, head, limit, validation, seed, augment, output, json, quiet,
+            model, modelsDir, data, scheme, epochs, batch, lr, warmup, optimizer, qas, precision, policy, head, limit, validation, seed, augment, output, export, json, quiet,
         };
         command.SetAction(parse =>
         {
@@ -57,6 +58,12 @@ public static class TrainCommand
             var plan = DataPlan.Create(dataset, parse.GetValue(seed), parse.GetValue(limit), ValidationSplit.OfCount(parse.GetValue(validation)));
             var options = new TrainingOptions(dataset.Classes, (parse.GetValue(head) ?? (fp32 ? "fp32" : "int8")) == "fp32" ? HeadKind.Float : HeadKind.Int8,
                 parse.GetValue(qas) == "on", parse.GetValue(policy) == "master" ? UpdatePolicy.Master : UpdatePolicy.Device);
+            if (parse.GetValue(export) is { } exportPath)
+            {
+                ModelExport.FormatOf(exportPath, null); // a bad name fails now, not after training
+                if (fp32 || options.Head == HeadKind.Float)
+                    throw new UsageException("--export writes an int8 model: train with --precision int8 and --head int8");
+            }
             var compiled = Compilation.CompileTraining(graph, parse.GetValue(scheme)!, options, momentum, fp32);
             var input = graph.Input.Shape;
             var reader = new BatchReader(dataset, input[1], input[2], input[3], parse.GetValue(seed));
@@ -97,18 +104,20 @@ public static class TrainCommand
             }
             var after = history.Count > 0 && history[^1].ValidationAccuracy is { } v ? v : trainer.Evaluate(reader, plan.Validation);
             var analytic = AnalyticMemory.ExtraBytes(compiled.Scheme, graph, dataset.Classes);
+            var exported = parse.GetValue(export) is { } file ? ModelExport.Write(TrainedModel.Build(compiled, trainer.Model), file, null) : null;
             var result = new Result(before, after, history.Count, history.Count == 0 ? 0 : history.Average(h => h.ImagesPerSecond),
-                compiled.Scheme.Name, compiled.Program.Program.ArenaBytes, analytic, [.. history]);
+                compiled.Scheme.Name, compiled.Program.Program.ArenaBytes, analytic, [.. history], exported);
             if (parse.GetValue(json)) Json.Write(stdout, result);
             else if (!parse.GetValue(quiet)) Print(console, result);
             else stdout.WriteLine($"accuracy {before:P2} -> {after:P2}");
+            if (exported is not null && !parse.GetValue(json)) stdout.WriteLine(ModelExport.Describe(exported));
             return 0;
         });
         return command;
     }
 
     public sealed record Result(double AccuracyBefore, double AccuracyAfter, int Epochs, double ImagesPerSecond, string Scheme, int ArenaBytes,
-        double AnalyticExtraBytes, EpochResult[] History);
+        double AnalyticExtraBytes, EpochResult[] History, ModelExport.Result? Exported = null);
 
     private static void Print(IAnsiConsole console, Result result)
     {
