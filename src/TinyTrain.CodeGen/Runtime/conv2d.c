@@ -46,7 +46,7 @@ static void forward_int64(const tt_conv2d_params *p, const int8_t *input, const 
                 }
 
                 index = (out_y * p->output_w + out_x) * p->output_c + out_channel;
-                output[index] = tt_requantizer_apply(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max,
+                output[index] = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max,
                                                      out_channel, sum, mask, index);
             }
         }
@@ -155,10 +155,10 @@ static void forward(const tt_conv2d_params *p, const int8_t *input, const int8_t
                     w1 += row;
                 }
 
-                output[base + out_channel] = tt_requantizer_apply(&p->requant, bias, p->output_zero_point, p->act_min,
+                output[base + out_channel] = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min,
                                                                   p->act_max, out_channel, s0, mask, base + out_channel);
                 if (second != out_channel) {
-                    output[base + second] = tt_requantizer_apply(&p->requant, bias, p->output_zero_point, p->act_min,
+                    output[base + second] = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min,
                                                                  p->act_max, second, s1, mask, base + second);
                 }
             }
@@ -208,10 +208,10 @@ void tt_conv2d_forward_planes(const tt_conv2d_params *p, const int8_t *input, co
                     w1 += row;
                 }
 
-                planes[k * pixels + pixel] = tt_requantizer_apply(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max,
+                planes[k * pixels + pixel] = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max,
                                                                    c0, s0, NULL, 0);
                 if (c1 != c0) {
-                    planes[(k + 1) * pixels + pixel] = tt_requantizer_apply(&p->requant, bias, p->output_zero_point, p->act_min,
+                    planes[(k + 1) * pixels + pixel] = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min,
                                                                              p->act_max, c1, s1, NULL, 0);
                 }
             }

@@ -47,7 +47,7 @@ static void forward_int64(const tt_depthwise_conv2d_params *p, const int8_t *inp
                     }
 
                     index = (out_y * p->output_w + out_x) * channels + out_channel;
-                    output[index] = tt_requantizer_apply(&p->requant, bias, p->output_zero_point, p->act_min,
+                    output[index] = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min,
                                                          p->act_max, out_channel, sum, mask, index);
                 }
             }
@@ -117,7 +117,7 @@ static void forward(const tt_depthwise_conv2d_params *p, const int8_t *input, co
                     w_row += kernel_w * channels;
                 }
 
-                output[base + out_channel] = tt_requantizer_apply(&p->requant, bias, p->output_zero_point, p->act_min,
+                output[base + out_channel] = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min,
                                                                   p->act_max, out_channel, sum, mask, base + out_channel);
             }
         }
@@ -142,13 +142,15 @@ void tt_depthwise_conv2d_forward_plane(const tt_depthwise_conv2d_params *p, int3
             for (filter_y = y_first; filter_y < y_last; filter_y++) {
                 const int8_t *x = plane + (in_y_origin + p->dilation_h * filter_y) * input_w + in_x_origin;
                 const int8_t *w = filter + filter_y * kernel_w * channels + channel;
+                int32_t row = 0; /* exact: a row of fewer than 65,793 taps */
                 for (filter_x = x_first; filter_x < x_last; filter_x++) {
-                    sum += (int32_t)w[filter_x * channels] * ((int32_t)x[dilation_w * filter_x] - zero);
+                    row += (int32_t)w[filter_x * channels] * ((int32_t)x[dilation_w * filter_x] - zero);
                 }
+                sum += row;
             }
 
             index = (out_y * p->output_w + out_x) * channels + channel;
-            output[index] = tt_requantizer_apply(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max, channel, sum,
+            output[index] = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max, channel, sum,
                                                  NULL, 0);
         }
     }

@@ -28,24 +28,5 @@ int32_t tt_requantizer_round_float(int64_t acc, float scale)
 int8_t tt_requantizer_apply(const tt_requantization *requant, const int32_t *bias, int32_t zero_point, int32_t min,
                             int32_t max, int32_t channel, int64_t sum, uint8_t *mask, int32_t index)
 {
-    int32_t q = requant->count == 1 ? 0 : channel;
-    uint32_t bits;
-    int64_t acc = bias == NULL ? sum : sum + bias[channel]; /* int64: saturated biases push the total past int32 */
-    int32_t value = requant->mode == TT_REQUANT_FLOAT
-        ? tt_requantizer_round_float(acc, requant->scale[q])
-        /* TFLite accumulates in wrapping int32: only acc mod 2^32 matters. */
-        : tt_fixed_point_multiply_by_quantized_multiplier(tt_wrap32(acc), requant->multiplier[q], requant->shift[q]);
-    /* value + zero_point wrapping as C#'s int (only the fixed-point path can come near the limits), and the mask bit:
-     * written out here rather than calling tt_add32 / tt_clamp_mask_set, as this runs once per output. */
-    bits = (uint32_t)value + (uint32_t)zero_point;
-    value = bits <= 0x7FFFFFFFu ? (int32_t)bits : (int32_t)(bits - 0x80000000u) - INT32_MAX - 1;
-    if (value >= min && value <= max) {
-        if (mask != NULL) {
-            mask[index >> 3] |= (uint8_t)(1u << (index & 7));
-        }
-
-        return (int8_t)value;
-    }
-
-    return (int8_t)(value < min ? min : max);
+    return tt_requantize(requant, bias, zero_point, min, max, channel, sum, mask, index);
 }

@@ -42,6 +42,7 @@
 #ifndef TINYTRAIN_H
 #define TINYTRAIN_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -420,6 +421,39 @@ int32_t tt_mul32(int32_t a, int32_t b);
 int32_t tt_asr32(int32_t x, int32_t count);
 /* round half to even of a float (MathF.Round), in the default rounding mode. */
 float tt_round_half_even(float value);
+
+/* tt_requantizer_apply, inline: the kernels call it once per output, where a call costs as much as the arithmetic. */
+static inline int8_t tt_requantize(const tt_requantization *requant, const int32_t *bias, int32_t zero_point, int32_t min,
+                                   int32_t max, int32_t channel, int64_t sum, uint8_t *mask, int32_t index)
+{
+    int32_t q = requant->count == 1 ? 0 : channel;
+    int64_t acc = bias == NULL ? sum : sum + bias[channel]; /* int64: saturated biases push the total past int32 */
+    int32_t value;
+    uint32_t bits;
+    if (requant->mode == TT_REQUANT_FLOAT) {
+        /* One rounding of the exact integer (an int32 converts in hardware, to the same float), one float multiply,
+         * clamped to +-2^20 (beyond it the int8 output saturates anyway), rounded half to even. */
+        float real = (acc >= INT32_MIN && acc <= INT32_MAX ? (float)(int32_t)acc : (float)acc) * requant->scale[q];
+        real = real > 1048576.0f ? 1048576.0f : real < -1048576.0f ? -1048576.0f : real;
+        value = (int32_t)rintf(real);
+    } else {
+        /* TFLite accumulates in wrapping int32: only acc mod 2^32 matters. */
+        value = tt_fixed_point_multiply_by_quantized_multiplier(tt_wrap32(acc), requant->multiplier[q], requant->shift[q]);
+    }
+
+    /* value + zero_point wrapping as C#'s int (only the fixed-point path can come near the limits). */
+    bits = (uint32_t)value + (uint32_t)zero_point;
+    value = bits <= 0x7FFFFFFFu ? (int32_t)bits : (int32_t)(bits - 0x80000000u) - INT32_MAX - 1;
+    if (value >= min && value <= max) {
+        if (mask != NULL) {
+            mask[index >> 3] |= (uint8_t)(1u << (index & 7));
+        }
+
+        return (int8_t)value;
+    }
+
+    return (int8_t)(value < min ? min : max);
+}
 
 #ifdef __cplusplus
 }
