@@ -49,6 +49,23 @@ public sealed class GeneratedProgramTests : IDisposable
     }
 
     [Fact]
+    public void Generated_c_runs_clean_under_address_and_undefined_behaviour_sanitizers()
+    {
+        // mbv2: every op kind of a MobileNet, the conv + depthwise fusion, fused updates, slices and momentum.
+        var mbv2 = ModelLoader.Load(TestData.Path("tiny-training", "mcu_models", "mbv2-w0.35.pkl"));
+        var training = Compilation.CompileTraining(mbv2, "paper:99kb", new TrainingOptions(10), momentum: 0.9f).Program;
+        CProject.Emit(training, new CodegenOptions("mbv2-w0.35", "paper:99kb", 0.9f)).WriteTo(directory);
+        var (steps, inferences) = Requests(training, count: 2);
+        var binary = BuildHost(["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined,float-cast-overflow", "-fno-sanitize-recover=all"]);
+        DeviceSteps.Write(Path.Combine(directory, "steps.bin"), training, steps, inferences);
+        var (exit, output) = CToolchain.Run(binary, ["steps.bin", "result.bin"], directory);
+        Assert.True(exit == 0, output);
+        Assert.DoesNotContain("runtime error", output, StringComparison.Ordinal);
+        var expected = DeviceSteps.Expected(training, steps, inferences, 0.9f);
+        Assert.Null(DeviceSteps.Difference(training, expected, File.ReadAllBytes(Path.Combine(directory, "result.bin")), steps.Count, inferences.Count));
+    }
+
+    [Fact]
     public void The_same_program_gives_the_same_files()
     {
         var options = new TrainingOptions(10);
@@ -95,12 +112,12 @@ public sealed class GeneratedProgramTests : IDisposable
         return (steps, [Image()]);
     }
 
-    private string BuildHost()
+    private string BuildHost(string[]? extraFlags = null)
     {
         var sources = new[] { "model.c", "model_weights.c", "main.c", "board_host.c" }
             .Concat(Directory.GetFiles(Path.Combine(directory, CProject.RuntimeFolder), "*.c").Select(f => Path.GetRelativePath(directory, f)).Order(StringComparer.Ordinal));
         var (exit, output) = CToolchain.Run(CToolchain.HostCompiler(),
-            [.. CToolchain.StrictFlags, "-I.", "-Itinytrain", "-o", "model_host", .. sources, "-lm"], directory);
+            [.. CToolchain.StrictFlags, .. extraFlags ?? [], "-I.", "-Itinytrain", "-o", "model_host", .. sources, "-lm"], directory);
         Assert.True(exit == 0, output);
         return Path.Combine(directory, "model_host");
     }
