@@ -291,28 +291,43 @@ void tt_conv2d_forward_float_with_mask(const tt_conv2d_params *p, const float *i
 static void input_grad(const tt_conv2d_params *p, const float *acc_grad, const int8_t *filter_q,
                        const float *filter_f, float *input_grad)
 {
+    const int32_t input_w = p->input_w, input_c = p->input_c, output_c = p->output_c, kernel_h = p->kernel_h;
+    const int32_t kernel_w = p->kernel_w, dilation_h = p->dilation_h, dilation_w = p->dilation_w;
     int32_t out_y, out_x, out_channel, filter_y, filter_x, in_channel;
-    memset(input_grad, 0, sizeof(float) * (size_t)(p->input_h * p->input_w * p->input_c));
+    memset(input_grad, 0, sizeof(float) * (size_t)(p->input_h * input_w * input_c));
     for (out_y = 0; out_y < p->output_h; out_y++) {
         int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
+        int32_t y_first, y_last;
+        window(in_y_origin, dilation_h, kernel_h, p->input_h, &y_first, &y_last);
         for (out_x = 0; out_x < p->output_w; out_x++) {
             int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
-            for (out_channel = 0; out_channel < p->output_c; out_channel++) {
-                float gradient = acc_grad[(out_y * p->output_w + out_x) * p->output_c + out_channel];
-                for (filter_y = 0; filter_y < p->kernel_h; filter_y++) {
-                    int32_t in_y = in_y_origin + p->dilation_h * filter_y;
-                    for (filter_x = 0; filter_x < p->kernel_w; filter_x++) {
-                        int32_t in_x = in_x_origin + p->dilation_w * filter_x;
-                        int32_t w = ((out_channel * p->kernel_h + filter_y) * p->kernel_w + filter_x) * p->input_c;
-                        float *target;
-                        if (outside(p, in_y, in_x)) {
-                            continue;
-                        }
+            int32_t x_first, x_last;
+            const float *gradients = acc_grad + (out_y * p->output_w + out_x) * output_c;
+            window(in_x_origin, dilation_w, kernel_w, input_w, &x_first, &x_last);
+            for (out_channel = 0; out_channel < output_c; out_channel++) {
+                float gradient = gradients[out_channel];
+                /* With an int8 filter every term of a zero gradient is +-0, and adding +-0 leaves a sum that started at
+                 * +0 unchanged (it can never be -0), so skipping them is exact. A float filter may hold an infinity. */
+                if (gradient == 0.0f && filter_q != NULL) {
+                    continue;
+                }
 
-                        target = input_grad + (in_y * p->input_w + in_x) * p->input_c;
-                        for (in_channel = 0; in_channel < p->input_c; in_channel++) {
-                            float filter_value = filter_q != NULL ? (float)filter_q[w + in_channel] : filter_f[w + in_channel];
-                            target[in_channel] += gradient * filter_value;
+                for (filter_y = y_first; filter_y < y_last; filter_y++) {
+                    int32_t in_y = in_y_origin + dilation_h * filter_y;
+                    for (filter_x = x_first; filter_x < x_last; filter_x++) {
+                        int32_t in_x = in_x_origin + dilation_w * filter_x;
+                        int32_t w = ((out_channel * kernel_h + filter_y) * kernel_w + filter_x) * input_c;
+                        float *target = input_grad + (in_y * input_w + in_x) * input_c;
+                        if (filter_q != NULL) {
+                            const int8_t *weights = filter_q + w;
+                            for (in_channel = 0; in_channel < input_c; in_channel++) {
+                                target[in_channel] += gradient * (float)weights[in_channel];
+                            }
+                        } else {
+                            const float *weights = filter_f + w;
+                            for (in_channel = 0; in_channel < input_c; in_channel++) {
+                                target[in_channel] += gradient * weights[in_channel];
+                            }
                         }
                     }
                 }
@@ -358,6 +373,9 @@ static void filter_grad(const tt_conv2d_params *p, const int8_t *input_q, const 
                         float gradient = gradients[o];
                         float *target = filter_grad_out + ((o * p->kernel_h + filter_y) * p->kernel_w + filter_x) * selected;
                         if (input_q != NULL) {
+                            if (gradient == 0.0f) {
+                                continue; /* +-0 terms on sums that start at +0: exact to skip (see input_grad) */
+                            }
                             const int8_t *x = input_q + pixel;
                             for (j = 0; j < selected; j++) {
                                 target[j] += gradient * ((float)x[input_channels[j]] - zero_point);

@@ -228,8 +228,10 @@ void tt_depthwise_conv2d_forward_float_with_mask(const tt_depthwise_conv2d_param
 static void input_grad(const tt_depthwise_conv2d_params *p, const float *acc_grad, const int8_t *filter_q,
                        const float *filter_f, float *input_grad_out)
 {
-    int32_t out_y, out_x, filter_y, filter_x, in_channel, multiplier;
+    int32_t out_y, out_x, filter_y, filter_x, in_channel, multiplier, taps;
     int32_t channels = output_c(p);
+    const float *gradients;
+    float *target;
     memset(input_grad_out, 0, sizeof(float) * (size_t)(p->input_h * p->input_w * p->input_c));
     for (out_y = 0; out_y < p->output_h; out_y++) {
         for (out_x = 0; out_x < p->output_w; out_x++) {
@@ -241,13 +243,21 @@ static void input_grad(const tt_depthwise_conv2d_params *p, const float *acc_gra
                         continue;
                     }
 
+                    gradients = acc_grad + (out_y * p->output_w + out_x) * channels;
+                    target = input_grad_out + (in_y * p->input_w + in_x) * p->input_c;
+                    taps = (filter_y * p->kernel_w + filter_x) * channels;
                     for (in_channel = 0; in_channel < p->input_c; in_channel++) {
                         for (multiplier = 0; multiplier < p->depth_multiplier; multiplier++) {
                             int32_t out_channel = in_channel * p->depth_multiplier + multiplier;
-                            int32_t w = (filter_y * p->kernel_w + filter_x) * channels + out_channel;
-                            float gradient = acc_grad[(out_y * p->output_w + out_x) * channels + out_channel];
-                            float filter_value = filter_q != NULL ? (float)filter_q[w] : filter_f[w];
-                            input_grad_out[(in_y * p->input_w + in_x) * p->input_c + in_channel] += gradient * filter_value;
+                            float gradient = gradients[out_channel];
+                            if (filter_q != NULL) {
+                                /* +-0 terms on sums that start at +0 (never -0): exact to skip; a float filter may hold an inf */
+                                if (gradient != 0.0f) {
+                                    target[in_channel] += gradient * (float)filter_q[taps + out_channel];
+                                }
+                            } else {
+                                target[in_channel] += gradient * filter_f[taps + out_channel];
+                            }
                         }
                     }
                 }
@@ -291,8 +301,13 @@ static void filter_grad(const tt_depthwise_conv2d_params *p, const int8_t *input
                         int32_t channel = channels[j];
                         int32_t at = (in_y * p->input_w + in_x) * p->input_c + channel;
                         float gradient = acc_grad[(out_y * p->output_w + out_x) * p->input_c + channel];
-                        float input_value = (input_q != NULL ? (float)input_q[at] : input_f[at]) - zero_point;
-                        target[j] += gradient * input_value;
+                        if (input_q != NULL) {
+                            if (gradient != 0.0f) { /* +-0 terms: exact to skip (see input_grad) */
+                                target[j] += gradient * ((float)input_q[at] - zero_point);
+                            }
+                        } else {
+                            target[j] += gradient * (input_f[at] - zero_point);
+                        }
                     }
                 }
             }
