@@ -27,3 +27,7 @@ echo
 echo "== 5. On-device-style fine-tuning: MCUNet's int8 graph learns Fashion-MNIST with the paper's 99 KB sparse scheme"
 echo "   (600 images, one epoch, batch 1, in-place int8 updates with QAS: what the microcontroller would run)"
 tt train mcunet-5fps --data fashion-mnist --scheme paper:99kb --limit 800 --val 200 --epochs 1 --lr 0.01
+echo
+echo "== 6. The same training step as C for a Cortex-M7 (1 MB flash, 256 KB SRAM), trained bare metal in QEMU"
+echo "   (two steps on Fashion-MNIST images; every byte the device computes is compared with the host's)"
+tt mcu mcunet-5fps --scheme paper:49kb --target cortex-m7 --steps 2

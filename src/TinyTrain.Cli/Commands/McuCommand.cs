@@ -49,30 +49,44 @@ public static class McuCommand
             var training = compiled.Program;
             var momentum = setup.Momentum(parse);
             var options = CodegenCommand.Options(parse, graph.Name, compiled.Scheme.Name, momentum, parse.GetValue(ram)!, parse.GetValue(flash)!);
+            var temporary = parse.GetValue(output) is null;
             var directory = parse.GetValue(output) ?? Path.Combine(Path.GetTempPath(), $"tinytrain-mcu-{Environment.ProcessId}-{Guid.NewGuid():N}"[..32]);
-            CProject.Emit(training, options).WriteTo(directory);
-            Say($"[grey]1/4[/] generated the C project in [bold]{Markup.Escape(directory)}[/] (arena {training.Program.ArenaBytes:N0} B)");
+            try
+            {
+                return Run(directory);
+            }
+            finally
+            {
+                // A temporary project goes with the run; pass --out to keep it.
+                if (temporary && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+            }
 
-            var (elf, sizes) = CortexMBuild.Build(directory, core, options);
-            Say($"[grey]2/4[/] built for {core.Name}: flash {sizes.FlashBytes:N0} B of {options.FlashBytes:N0}, static RAM {sizes.StaticRamBytes:N0} B of {options.RamBytes:N0}");
+            int Run(string directory)
+            {
+                CProject.Emit(training, options).WriteTo(directory);
+                Say($"[grey]1/4[/] generated the C project in [bold]{Markup.Escape(directory)}[/]{(temporary ? " (temporary; --out keeps it)" : "")} (arena {training.Program.ArenaBytes:N0} B)");
 
-            var (requests, inferences) = Requests(parse.GetValue(data)!, training, parse.GetValue(steps), parse.GetValue(lr), graph.Input.Shape);
-            DeviceSteps.Write(Path.Combine(directory, "steps.bin"), training, requests, inferences);
-            Say($"[grey]3/4[/] running {requests.Count} training steps and {inferences.Count} inference in QEMU {core.Machine} (-icount shift=0)...");
-            var run = QemuRun.Run(directory, elf, core, TimeSpan.FromSeconds(parse.GetValue(timeout)));
+                var (elf, sizes) = CortexMBuild.Build(directory, core, options);
+                Say($"[grey]2/4[/] built for {core.Name}: flash {sizes.FlashBytes:N0} B of {options.FlashBytes:N0}, static RAM {sizes.StaticRamBytes:N0} B of {options.RamBytes:N0}");
 
-            var expected = DeviceSteps.Expected(training, requests, inferences, momentum);
-            var difference = DeviceSteps.Difference(training, expected, File.ReadAllBytes(Path.Combine(directory, "result.bin")), requests.Count, inferences.Count);
-            Say($"[grey]4/4[/] compared with the host executor: {(difference is null ? "[green]identical, bit for bit[/]" : $"[red]{Markup.Escape(difference)}[/]")}");
+                var (requests, inferences) = Requests(parse.GetValue(data)!, training, parse.GetValue(steps), parse.GetValue(lr), graph.Input.Shape);
+                DeviceSteps.Write(Path.Combine(directory, "steps.bin"), training, requests, inferences);
+                Say($"[grey]3/4[/] running {requests.Count} training steps and {inferences.Count} inference in QEMU {core.Machine} (-icount shift=0)...");
+                var run = QemuRun.Run(directory, elf, core, TimeSpan.FromSeconds(parse.GetValue(timeout)));
 
-            var result = new Result(graph.Name, compiled.Scheme.Name, core.Name, training.Program.ArenaBytes, sizes.FlashBytes, sizes.StaticRamBytes,
-                run.StackPeakBytes, (long)run.StepInstructions.Average(), run.InferenceInstructions.Count > 0 ? (long)run.InferenceInstructions.Average() : 0,
-                training.Program.Macs, difference is null, difference, options.RamBytes, options.FlashBytes, [.. run.StepInstructions], directory);
-            if (parse.GetValue(json)) Json.Write(stdout, result);
-            else if (show) Print(console, result);
-            else stdout.WriteLine($"{result.Target}: flash {result.FlashBytes} B, static RAM {result.StaticRamBytes} B, stack {result.StackPeakBytes} B, {result.InstructionsPerStep} instructions/step, matches host: {result.MatchesHost}");
-            if (difference is not null) throw new UsageException($"the device's result differs from the host's: {difference}");
-            return 0;
+                var expected = DeviceSteps.Expected(training, requests, inferences, momentum);
+                var difference = DeviceSteps.Difference(training, expected, File.ReadAllBytes(Path.Combine(directory, "result.bin")), requests.Count, inferences.Count);
+                Say($"[grey]4/4[/] compared with the host executor: {(difference is null ? "[green]identical, bit for bit[/]" : $"[red]{Markup.Escape(difference)}[/]")}");
+
+                var result = new Result(graph.Name, compiled.Scheme.Name, core.Name, training.Program.ArenaBytes, sizes.FlashBytes, sizes.StaticRamBytes,
+                    run.StackPeakBytes, (long)run.StepInstructions.Average(), run.InferenceInstructions.Count > 0 ? (long)run.InferenceInstructions.Average() : 0,
+                    training.Program.Macs, difference is null, difference, options.RamBytes, options.FlashBytes, [.. run.StepInstructions], directory);
+                if (parse.GetValue(json)) Json.Write(stdout, result);
+                else if (show) Print(console, result);
+                else stdout.WriteLine($"{result.Target}: flash {result.FlashBytes} B, static RAM {result.StaticRamBytes} B, stack {result.StackPeakBytes} B, {result.InstructionsPerStep} instructions/step, matches host: {result.MatchesHost}");
+                if (difference is not null) throw new UsageException($"the device's result differs from the host's: {difference}");
+                return 0;
+            }
         });
         return command;
     }
