@@ -70,7 +70,7 @@ static uint32_t ror8(uint32_t x) { return (x >> 8) | (x << 24); }
 
 /* s0 += sum_i w0[i] * (x[i] - zp) and s1 likewise with w1: two output channels share each input's conversion. With the
  * DSP extension (Cortex-M4/M7), SMLAD does two 16-bit multiply-accumulates at once; integer sums are exact in any order. */
-static void dot2(const int8_t *x, const int8_t *w0, const int8_t *w1, int32_t n, int32_t zp, int32_t *s0, int32_t *s1)
+TT_INLINE void dot2(const int8_t *x, const int8_t *w0, const int8_t *w1, int32_t n, int32_t zp, int32_t *s0, int32_t *s1)
 {
     int32_t a0 = *s0, a1 = *s1, i = 0;
 #if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32)
@@ -95,7 +95,7 @@ static void dot2(const int8_t *x, const int8_t *w0, const int8_t *w1, int32_t n,
 }
 
 /* The taps of a window that fall inside the input: [*first, *last) of 0..kernel. */
-static void window(int32_t origin, int32_t dilation, int32_t kernel, int32_t extent, int32_t *first, int32_t *last)
+TT_INLINE void window(int32_t origin, int32_t dilation, int32_t kernel, int32_t extent, int32_t *first, int32_t *last)
 {
     int32_t lo = 0, hi = kernel;
     while (lo < kernel && origin + dilation * lo < 0) {

@@ -59,7 +59,7 @@ static void forward_int64(const tt_depthwise_conv2d_params *p, const int8_t *inp
 #define INT32_EXACT_TERMS 65793
 
 /* The taps of a window that fall inside the input: [*first, *last) of 0..kernel. */
-static void window(int32_t origin, int32_t dilation, int32_t kernel, int32_t extent, int32_t *first, int32_t *last)
+TT_INLINE void window(int32_t origin, int32_t dilation, int32_t kernel, int32_t extent, int32_t *first, int32_t *last)
 {
     int32_t lo = 0, hi = kernel;
     while (lo < kernel && origin + dilation * lo < 0) {

@@ -50,6 +50,13 @@
 extern "C" {
 #endif
 
+/* For the small helpers of the hot loops: GCC does not always inline a static function that is called from several places. */
+#if defined(__GNUC__)
+#define TT_INLINE static inline __attribute__((always_inline))
+#else
+#define TT_INLINE static inline
+#endif
+
 /* ---------------------------------------------------------------------------------------------------------
  * Parameter records (TinyTrain.Kernels/Parameters)
  * ------------------------------------------------------------------------------------------------------- */
