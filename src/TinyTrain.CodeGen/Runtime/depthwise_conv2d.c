@@ -124,34 +124,78 @@ static void forward(const tt_depthwise_conv2d_params *p, const int8_t *input, co
     }
 }
 
+/* One output of one channel's plane, any position: the taps inside the input only (the border of the plane). */
+static int64_t plane_sum(const tt_depthwise_conv2d_params *p, int32_t channel, const int8_t *plane, const int8_t *filter,
+                         int32_t out_y, int32_t out_x)
+{
+    int32_t in_y_origin = out_y * p->stride_h - p->pad_top, in_x_origin = out_x * p->stride_w - p->pad_left;
+    int32_t y_first, y_last, x_first, x_last, filter_y, filter_x, channels = output_c(p);
+    int64_t sum = 0;
+    window(in_y_origin, p->dilation_h, p->kernel_h, p->input_h, &y_first, &y_last);
+    window(in_x_origin, p->dilation_w, p->kernel_w, p->input_w, &x_first, &x_last);
+    for (filter_y = y_first; filter_y < y_last; filter_y++) {
+        const int8_t *x = plane + (in_y_origin + p->dilation_h * filter_y) * p->input_w + in_x_origin;
+        const int8_t *w = filter + filter_y * p->kernel_w * channels + channel;
+        int32_t row = 0; /* exact: a row of fewer than 65,793 taps */
+        for (filter_x = x_first; filter_x < x_last; filter_x++) {
+            row += (int32_t)w[filter_x * channels] * ((int32_t)x[p->dilation_w * filter_x] - p->input_zero_point);
+        }
+        sum += row;
+    }
+    return sum;
+}
+
+/* The first output index whose window starts inside the input, and one past the last whose window ends inside it. */
+static void interior(int32_t pad, int32_t stride, int32_t extent_in, int32_t span, int32_t outputs, int32_t *first, int32_t *last)
+{
+    int32_t lo = (pad + stride - 1) / stride, hi = outputs;
+    while (hi > lo && (hi - 1) * stride - pad + span > extent_in) {
+        hi--;
+    }
+    *first = lo < outputs ? lo : outputs;
+    *last = hi > *first ? hi : *first;
+}
+
+/* Taps of one channel held in a local array when the kernel is at most this big (7x7 is 49). */
+#define PLANE_MAX_TAPS 64
+
 void tt_depthwise_conv2d_forward_plane(const tt_depthwise_conv2d_params *p, int32_t channel, const int8_t *plane,
                                        const int8_t *filter, const int32_t *bias, int8_t *output)
 {
-    const int32_t input_w = p->input_w, kernel_w = p->kernel_w, dilation_w = p->dilation_w, zero = p->input_zero_point;
-    const int32_t channels = output_c(p);
-    int32_t out_y, out_x, filter_y, filter_x;
-    for (out_y = 0; out_y < p->output_h; out_y++) {
-        int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
-        int32_t y_first, y_last;
-        window(in_y_origin, p->dilation_h, p->kernel_h, p->input_h, &y_first, &y_last);
-        for (out_x = 0; out_x < p->output_w; out_x++) {
-            int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
-            int32_t x_first, x_last, index;
-            int64_t sum = 0;
-            window(in_x_origin, dilation_w, kernel_w, input_w, &x_first, &x_last);
-            for (filter_y = y_first; filter_y < y_last; filter_y++) {
-                const int8_t *x = plane + (in_y_origin + p->dilation_h * filter_y) * input_w + in_x_origin;
-                const int8_t *w = filter + filter_y * kernel_w * channels + channel;
-                int32_t row = 0; /* exact: a row of fewer than 65,793 taps */
-                for (filter_x = x_first; filter_x < x_last; filter_x++) {
-                    row += (int32_t)w[filter_x * channels] * ((int32_t)x[dilation_w * filter_x] - zero);
-                }
-                sum += row;
-            }
+    const int32_t kernel_w = p->kernel_w, kernel_h = p->kernel_h, channels = output_c(p);
+    int32_t taps[PLANE_MAX_TAPS];
+    int32_t out_y, out_x, tap, y_first, y_last, x_first, x_last, folded_zero = 0;
+    int32_t fast = kernel_h * kernel_w <= PLANE_MAX_TAPS;
+    interior(p->pad_top, p->stride_h, p->input_h, p->dilation_h * (kernel_h - 1) + 1, p->output_h, &y_first, &y_last);
+    interior(p->pad_left, p->stride_w, p->input_w, p->dilation_w * (kernel_w - 1) + 1, p->output_w, &x_first, &x_last);
+    /* Inside the input, sum w * (x - zp) = sum w * x - zp * sum w: the taps in a local array and the zero point folded. */
+    for (tap = 0; fast && tap < kernel_h * kernel_w; tap++) {
+        taps[tap] = filter[tap * channels + channel];
+        folded_zero -= p->input_zero_point * taps[tap]; /* exact: at most 64 * 128 * 128 */
+    }
 
-            index = (out_y * p->output_w + out_x) * channels + channel;
-            output[index] = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max, channel, sum,
-                                                 NULL, 0);
+    for (out_y = 0; out_y < p->output_h; out_y++) {
+        int8_t *out_row = output + out_y * p->output_w * channels + channel;
+        int32_t inside_y = fast && out_y >= y_first && out_y < y_last;
+        for (out_x = 0; out_x < p->output_w; out_x++) {
+            int64_t sum;
+            if (inside_y && out_x >= x_first && out_x < x_last) {
+                const int8_t *x = plane + (out_y * p->stride_h - p->pad_top) * p->input_w + out_x * p->stride_w - p->pad_left;
+                const int32_t *w = taps;
+                int32_t acc = folded_zero, filter_y, filter_x;
+                for (filter_y = 0; filter_y < kernel_h; filter_y++) {
+                    for (filter_x = 0; filter_x < kernel_w; filter_x++) {
+                        acc += w[filter_x] * x[p->dilation_w * filter_x];
+                    }
+                    x += p->dilation_h * p->input_w;
+                    w += kernel_w;
+                }
+                sum = acc;
+            } else {
+                sum = plane_sum(p, channel, plane, filter, out_y, out_x);
+            }
+            out_row[out_x * channels] = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max, channel,
+                                                      sum, NULL, 0);
         }
     }
 }
