@@ -15,6 +15,7 @@ public static class Program
         root.Subcommands.Add(InferCommand.Create(stdout));
         root.Subcommands.Add(PlanCommand.Create(stdout));
         root.Subcommands.Add(TrainCommand.Create(stdout));
+        root.Subcommands.Add(SearchCommand.Create(stdout));
         try
         {
             var parse = root.Parse(args);

@@ -101,16 +101,27 @@ public sealed class ContributionAnalysis
         progress?.Report(new AnalysisProgress(done, Runs.Count, cached, null, null));
         var next = -1;
         var gate = new object();
+        // One failing run stops the others after their current run; every finished run is already cached.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         try
         {
-            Parallel.For(0, Math.Max(1, Math.Min(settings.Jobs, missing.Count)), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, settings.Jobs) }, _ =>
+            var workers = Math.Max(1, Math.Min(settings.Jobs, missing.Count));
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
             {
                 int i;
-                while ((i = Interlocked.Increment(ref next)) < missing.Count)
+                while (!stop.IsCancellationRequested && (i = Interlocked.Increment(ref next)) < missing.Count)
                 {
-                    cancel.ThrowIfCancellationRequested();
                     var run = missing[i];
-                    var result = runner(run, cancel);
+                    RunResult result;
+                    try
+                    {
+                        result = runner(run, stop.Token);
+                    }
+                    catch
+                    {
+                        stop.Cancel();
+                        throw;
+                    }
                     cache.Save(run.Id, result);
                     lock (gate)
                     {
@@ -122,9 +133,12 @@ public sealed class ContributionAnalysis
         }
         catch (AggregateException e) when (e.InnerExceptions.Count >= 1)
         {
-            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            // The run that failed first, not the cancellations it caused.
+            var cause = e.InnerExceptions.FirstOrDefault(x => x is not OperationCanceledException) ?? e.InnerExceptions[0];
+            ExceptionDispatchInfo.Capture(cause).Throw();
             throw;
         }
+        cancel.ThrowIfCancellationRequested();
         return Table(results);
     }
 
