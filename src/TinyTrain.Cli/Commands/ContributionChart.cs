@@ -9,23 +9,25 @@ public static class ContributionChart
 {
     public static void Save(string path, string title, ContributionTable table, ConvIndex index)
     {
+        var (scale, unit) = table.Metric == ContributionMetric.Loss ? (1.0, "nats less online training loss") : (100.0, "pt of held-out accuracy");
         var chart = new Multiplot();
         chart.AddPlots(2);
         var bias = chart.GetPlot(0);
-        var ks = Enumerable.Range(1, table.BiasLayers).Select(k => (double)k).ToArray();
-        var curve = bias.Add.Scatter(ks, [.. ks.Select(k => table.BiasGain((int)k) * 100)]);
+        // A diverged run has no finite gain: it is left out of the curve.
+        var ks = Enumerable.Range(1, table.BiasLayers).Where(k => double.IsFinite(table.BiasGain(k))).ToArray();
+        var curve = bias.Add.Scatter(ks.Select(k => (double)k).ToArray(), ks.Select(k => table.BiasGain(k) * scale).ToArray());
         curve.LegendText = "biases of the last k convs";
         bias.Add.HorizontalLine(0).Color = Colors.Gray;
         bias.Title(title);
         bias.XLabel("k (bias layers, counted from the classifier)");
-        bias.YLabel("gain over head only (pt)");
+        bias.YLabel($"gain over head only ({unit})");
         bias.ShowLegend(Alignment.LowerRight);
 
         var weights = chart.GetPlot(1);
         foreach (var ratio in table.Ratios)
         {
-            var rows = table.Weights.Where(w => w.Ratio == ratio).OrderBy(w => w.Conv).ToList();
-            var line = weights.Add.Scatter(rows.Select(w => (double)w.Conv).ToArray(), rows.Select(w => table.WeightGain(w) * 100).ToArray());
+            var rows = table.Weights.Where(w => w.Ratio == ratio && double.IsFinite(table.WeightGain(w))).OrderBy(w => w.Conv).ToList();
+            var line = weights.Add.Scatter(rows.Select(w => (double)w.Conv).ToArray(), rows.Select(w => table.WeightGain(w) * scale).ToArray());
             line.LegendText = $"weights at ratio {SchemeText(ratio)}";
         }
         weights.Add.HorizontalLine(0).Color = Colors.Gray;
@@ -37,7 +39,7 @@ public static class ContributionChart
             mark.LinePattern = LinePattern.Dotted;
         }
         weights.XLabel("conv index (dotted: first pointwise conv of a block)");
-        weights.YLabel($"gain over the last {table.WeightBaselineBiasLayers} biases (pt)");
+        weights.YLabel($"gain over the last {table.WeightBaselineBiasLayers} biases");
         weights.ShowLegend(Alignment.UpperLeft);
         // Written next to the target and moved over it, so a reader never sees half a file.
         var temporary = path + ".tmp.png";

@@ -49,6 +49,8 @@ public static class SearchCommand
         var augment = new Option<bool>("--augment") { Description = "Random resized crops and flips while training" };
         var biasConvs = new Option<int?>("--bias-convs") { Description = "Bias curve for k = 1..N (default: every backbone conv)" };
         var weightConvs = new Option<int?>("--weight-convs") { Description = "Analyse the weights of the last N convs (default: the later half of the backbone)" };
+        var metric = new Option<string>("--metric") { DefaultValueFactory = _ => "accuracy", Description = "Score of a run: accuracy (held-out, the paper's) or loss (the online training loss of one epoch; smoother)" };
+        metric.AcceptOnlyFromAmong("accuracy", "loss");
         var repeats = new Option<int>("--repeats") { DefaultValueFactory = _ => 1, Description = "Seeds each run is averaged over (less noise, proportionally longer)" };
         var jobs = new Option<int>("--jobs", "-j") { DefaultValueFactory = _ => Environment.ProcessorCount, Description = "Runs at once, one core each" };
         var cache = new Option<string?>("--cache") { Description = $"Cache folder (default: ${RunCache.Variable} or ~/.cache/tinytrain)" };
@@ -59,7 +61,7 @@ public static class SearchCommand
         var command = new Command("search", "Find the sparse-update scheme of greatest measured gain within a memory budget")
         {
             model, modelsDir, data, budget, cost, epochs, batch, lr, warmup, optimizer, qas, precision, policy, head, limit, validation, seed, augment,
-            biasConvs, weightConvs, repeats, jobs, cache, population, generations, output, png, json, quiet,
+            biasConvs, weightConvs, metric, repeats, jobs, cache, population, generations, output, png, json, quiet,
         };
         command.SetAction(parse =>
         {
@@ -75,7 +77,8 @@ public static class SearchCommand
                 parse.GetValue(qas) == "on", parse.GetValue(policy) == "master" ? UpdatePolicy.Master : UpdatePolicy.Device);
             // Refuse an impossible budget before spending minutes on the analysis.
             SchemeSearch.CheckBudget(graph, kind, budgetBytes, dataset.Classes);
-            var settings = Settings(parse, dataset, training, momentum, fp32, limit, validation, epochs, batch, lr, warmup, seed, augment, biasConvs, weightConvs, repeats, jobs);
+            var settings = Settings(parse, dataset, training, momentum, fp32, limit, validation, epochs, batch, lr, warmup, seed, augment, biasConvs, weightConvs, repeats, jobs)
+                with { Metric = parse.GetValue(metric) == "loss" ? ContributionMetric.Loss : ContributionMetric.Accuracy };
             var analysis = new ContributionAnalysis(graph, dataset, settings);
             var runCache = RunCache.For(parse.GetValue(cache) ?? RunCache.DefaultRoot(), analysis.Key(modelPath));
             runCache.Describe($"model {modelPath}\ndata {dataset.Name}\nseeds {string.Join(",", settings.Seeds)}\n{settings.RunSettingsText()}\n");
@@ -100,11 +103,11 @@ public static class SearchCommand
             if (parse.GetValue(png) is { } chart)
                 ContributionChart.Save(chart, $"{graph.Name} on {dataset.Name}: contribution of each update", table, analysis.Index);
 
-            var report = new Report(graph.Name, dataset.Name, kind == BudgetKind.Arena ? "arena" : "analytic", budgetBytes,
-                Scheme(best.Scheme, analysis.Index), Path.GetFullPath(file), best.Gain, table.HeadOnlyAccuracy + best.Gain, best.ArenaBytes, best.AnalyticBytes,
+            var report = new Report(graph.Name, dataset.Name, kind == BudgetKind.Arena ? "arena" : "analytic", budgetBytes, parse.GetValue(metric)!,
+                Scheme(best.Scheme, analysis.Index), Path.GetFullPath(file), best.Gain, table.HeadOnlyScore + best.Gain, best.ArenaBytes, best.AnalyticBytes,
                 Pick(result.Exact), Pick(result.Evolutionary), result.Gap, result.Evaluated, result.Compiled,
                 new AnalysisReport(analysis.Runs.Count, cached, analysisSeconds, searchSeconds, runCache.Directory, settings.TrainExamples, settings.ValidationExamples,
-                    analysis.BiasConvs, analysis.WeightConvs, table.HeadOnlyAccuracy, table.BaselineAccuracy,
+                    analysis.BiasConvs, analysis.WeightConvs, table.HeadOnlyScore, table.BaselineScore,
                     [.. Enumerable.Range(1, table.BiasLayers).Select(table.BiasGain)],
                     [.. table.Weights.Select(w => new WeightGainRow(w.Conv, analysis.Index[w.Conv].Name, w.Ratio, table.WeightGain(w)))]));
             if (parse.GetValue(json)) Json.Write(stdout, report);
@@ -124,11 +127,13 @@ public static class SearchCommand
     public sealed record WeightGainRow(int Conv, string Layer, double Ratio, double Gain);
 
     public sealed record AnalysisReport(int Runs, int Cached, double Seconds, double SearchSeconds, string CacheDirectory, int TrainExamples, int ValidationExamples,
-        int BiasConvs, int WeightConvs, double HeadOnlyAccuracy, double WeightBaselineAccuracy, double[] BiasGains, WeightGainRow[] WeightGains);
+        int BiasConvs, int WeightConvs, double HeadOnlyScore, double WeightBaselineScore, double[] BiasGains, WeightGainRow[] WeightGains);
 
-    /// <param name="PredictedGain">Held-out accuracy over head-only training, summed from the measured gains (a fraction).</param>
-    public sealed record Report(string Model, string Data, string Cost, long BudgetBytes, SchemeRow Scheme, string SchemeFile, double PredictedGain,
-        double PredictedAccuracy, int ArenaBytes, double AnalyticExtraBytes, PickReport Exact, PickReport Evolutionary, double EvolutionGap,
+    /// <param name="PredictedGain">The score over head-only training, summed from the measured gains: held-out accuracy (a fraction)
+    /// or, for the loss metric, the fall of the online training loss (nats).</param>
+    /// <param name="PredictedScore">Head-only score plus the gain: accuracy, or minus the loss.</param>
+    public sealed record Report(string Model, string Data, string Cost, long BudgetBytes, string Metric, SchemeRow Scheme, string SchemeFile, double PredictedGain,
+        double PredictedScore, int ArenaBytes, double AnalyticExtraBytes, PickReport Exact, PickReport Evolutionary, double EvolutionGap,
         int EvolutionEvaluated, int Compiled, AnalysisReport Analysis);
 
     private static ContributionSettings Settings(ParseResult parse, LabelledDataset dataset, TrainingOptions training, float momentum, bool fp32,
@@ -177,7 +182,7 @@ public static class SearchCommand
                     cached = p.Cached;
                     task.Value = p.Done - p.Cached;
                     if (p.Last is { } run && p.Result is { } r)
-                        task.Description = $"{p.Done}/{p.Total} runs  last {Markup.Escape(run.Scheme.Name)}: {r.Accuracy:P1}";
+                        task.Description = $"{p.Done}/{p.Total} runs  last {Markup.Escape(run.Scheme.Name)}: {r.Accuracy:P1}, loss {r.TrainLoss:F3}";
                     if (p.Done == p.Total) task.Value = task.MaxValue;
                 }));
             });
@@ -203,16 +208,19 @@ public static class SearchCommand
     private static void Print(IAnsiConsole console, Report r)
     {
         var a = r.Analysis;
-        console.MarkupLine($"analysis: {a.Runs} runs ({a.Cached} cached) in {a.Seconds:F0} s; {a.TrainExamples} training / {a.ValidationExamples} held-out images per run");
-        console.MarkupLine($"  head only {a.HeadOnlyAccuracy:P1}; biases of the last {a.WeightConvs} convs (weight baseline) {a.WeightBaselineAccuracy:P1}");
+        var loss = r.Metric == "loss";
+        string Score(double score) => loss ? $"loss {-score:F3}" : $"{score:P1}";
+        string Gain(double gain) => loss ? $"{gain:+0.000;-0.000} nats" : $"{gain * 100:+0.00;-0.00} pt";
+        console.MarkupLine($"analysis: {a.Runs} runs ({a.Cached} cached) in {a.Seconds:F0} s; {a.TrainExamples} training / {a.ValidationExamples} held-out images per run; metric {r.Metric}");
+        console.MarkupLine($"  head only {Score(a.HeadOnlyScore)}; biases of the last {a.WeightConvs} convs (weight baseline) {Score(a.WeightBaselineScore)}");
         var best = a.WeightGains.GroupBy(w => w.Conv).Select(g => g.MaxBy(w => w.Gain)!).OrderByDescending(w => w.Gain).Take(5);
-        console.MarkupLine($"  largest weight gains: {string.Join(", ", best.Select(w => $"{w.Conv} {Markup.Escape(w.Layer)} @{w.Ratio:0.###} {w.Gain * 100:+0.0;-0.0} pt"))}");
+        console.MarkupLine($"  largest weight gains: {string.Join(", ", best.Select(w => $"{w.Conv} {Markup.Escape(w.Layer)} @{w.Ratio:0.###} {Gain(w.Gain)}"))}");
         var table = new Table().Border(TableBorder.Rounded).AddColumns("search", "scheme", "predicted gain", "analytic extra", "planned arena");
-        table.AddRow("exact", Markup.Escape(r.Exact.Scheme), $"{r.Exact.PredictedGain * 100:+0.00} pt", Labels.Kb(r.Exact.AnalyticExtraBytes), $"{r.Exact.ArenaBytes:N0} B");
-        table.AddRow("evolutionary", Markup.Escape(r.Evolutionary.Scheme), $"{r.Evolutionary.PredictedGain * 100:+0.00} pt", Labels.Kb(r.Evolutionary.AnalyticExtraBytes), $"{r.Evolutionary.ArenaBytes:N0} B");
+        table.AddRow("exact", Markup.Escape(r.Exact.Scheme), Gain(r.Exact.PredictedGain), Labels.Kb(r.Exact.AnalyticExtraBytes), $"{r.Exact.ArenaBytes:N0} B");
+        table.AddRow("evolutionary", Markup.Escape(r.Evolutionary.Scheme), Gain(r.Evolutionary.PredictedGain), Labels.Kb(r.Evolutionary.AnalyticExtraBytes), $"{r.Evolutionary.ArenaBytes:N0} B");
         console.Write(table);
-        console.MarkupLine($"evolution is {r.EvolutionGap * 100:0.00} pt below the exact optimum ({r.EvolutionEvaluated:N0} candidates evaluated; {r.Compiled} compiled; search {a.SearchSeconds:F1} s)");
-        console.MarkupLine($"wrote [bold]{Markup.Escape(r.SchemeFile)}[/]: predicted held-out accuracy {r.PredictedAccuracy:P1}, planned arena {r.ArenaBytes:N0} B, analytic extra {Labels.Kb(r.AnalyticExtraBytes)}");
+        console.MarkupLine($"evolution is {Gain(r.EvolutionGap)} below the exact optimum ({r.EvolutionEvaluated:N0} candidates evaluated; {r.Compiled} compiled; search {a.SearchSeconds:F1} s)");
+        console.MarkupLine($"wrote [bold]{Markup.Escape(r.SchemeFile)}[/]: predicted {Score(r.PredictedScore)}, planned arena {r.ArenaBytes:N0} B, analytic extra {Labels.Kb(r.AnalyticExtraBytes)}");
     }
 
     /// <summary>Reports on the calling thread (System.Progress would post to the thread pool, out of order).</summary>

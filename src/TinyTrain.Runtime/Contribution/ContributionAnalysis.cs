@@ -142,10 +142,10 @@ public sealed class ContributionAnalysis
         return Table(results);
     }
 
-    /// <summary>Averages the seeds of each scheme into accuracies.</summary>
+    /// <summary>Averages the seeds of each scheme into scores.</summary>
     private ContributionTable Table(Dictionary<string, RunResult> results)
     {
-        double Mean(Func<ulong, ContributionRun> run) => settings.Seeds.Average(seed => results[run(seed).Id].Accuracy);
+        double Mean(Func<ulong, ContributionRun> run) => settings.Seeds.Average(seed => Score(results[run(seed).Id]));
         var head = Mean(s => ContributionRun.Bias(0, s));
         var bias = Enumerable.Range(1, BiasConvs).Select(k => Mean(s => ContributionRun.Bias(k, s))).ToImmutableArray();
         var weights = ImmutableArray.CreateBuilder<WeightContribution>();
@@ -154,8 +154,15 @@ public sealed class ContributionAnalysis
             foreach (var ratio in settings.Ratios.Order())
                 weights.Add(new WeightContribution(conv, ratio, Mean(s => ContributionRun.Weight(WeightConvs, conv, ratio, s))));
         }
-        return new ContributionTable(head, bias, WeightConvs, weights.ToImmutable());
+        return new ContributionTable(settings.Metric, head, bias, WeightConvs, weights.ToImmutable());
     }
+
+    /// <summary>Higher is better. A diverged run has no loss: it scores minus infinity, so no search ever picks it.</summary>
+    private double Score(RunResult r) => settings.Metric switch
+    {
+        ContributionMetric.Accuracy => r.Accuracy,
+        _ => double.IsFinite(r.TrainLoss) ? -r.TrainLoss : double.NegativeInfinity,
+    };
 
     /// <summary>One real run on one core: compile the scheme, fine-tune, score on the held-out split.</summary>
     private RunResult Execute(ContributionRun run, CancellationToken cancel)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using TinyTrain.Compiler.Autodiff;
+using TinyTrain.Compiler.Search;
 using TinyTrain.Compiler.Sparse;
 using TinyTrain.Runtime.Training;
 
@@ -23,6 +24,9 @@ public sealed record ContributionSettings
     public int? WeightConvs { get; init; }
 
     public ImmutableArray<double> Ratios { get; init; } = [0.125, 0.25, 0.5, 1];
+
+    /// <summary>What the table scores runs by. Not part of the cache key: both metrics come from the same runs.</summary>
+    public ContributionMetric Metric { get; init; } = ContributionMetric.Accuracy;
 
     /// <summary>Seeds averaged (seed, seed+1, ...): each its own data sample and order, so noise averages out at a cost.</summary>
     public int Repeats { get; init; } = 1;

@@ -52,7 +52,7 @@ public class ExactSolverTests
         var index = ConvIndex.Of(SparseModels.Mcunet);
         var convs = Enumerable.Range(21, 21).ToList();
         var ratios = new[] { 0.125, 0.25, 0.5, 1 };
-        var table = new ContributionTable(0.5, [.. Enumerable.Range(1, index.Count).Select(k => 0.5 + k * 0.001)], 21,
+        var table = new ContributionTable(ContributionMetric.Accuracy, 0.5, [.. Enumerable.Range(1, index.Count).Select(k => 0.5 + k * 0.001)], 21,
             [.. convs.SelectMany(c => ratios.Select(r => new WeightContribution(c, r, 0.6)))]);
         var space = SearchSpace.Analytic(table, index);
         var random = new Random(5);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using TinyTrain.Compiler.Search;
+using TinyTrain.Compiler.Sparse;
 using TinyTrain.Data;
 using TinyTrain.Runtime.Contribution;
 using TinyTrain.Tests.Compiler.Sparse;
@@ -40,10 +41,29 @@ public sealed class ContributionAnalysisTests : IDisposable
         Assert.Equal("s1-b2-w40r0.125", analysis.Runs[5].Id);
         Assert.All(analysis.Runs.Skip(5), r => Assert.Equal(2, r.Scheme.BiasLayers));
         var table = analysis.Run(RunCache.For(root, "fake"), runner: (run, _) => Fake(run));
-        Assert.Equal(0.5, table.HeadOnlyAccuracy);
+        Assert.Equal(0.5, table.HeadOnlyScore);
         Assert.Equal(0.04, table.BiasGain(4), 12);
-        Assert.Equal(0.52, table.BaselineAccuracy, 12);
+        Assert.Equal(0.52, table.BaselineScore, 12);
         Assert.Equal(0.002, table.WeightGain(table.Weights.Single(w => w.Conv == 41 && w.Ratio == 1)), 12);
+    }
+
+    [Fact]
+    public void The_loss_metric_scores_runs_by_minus_their_training_loss_and_a_diverged_run_is_never_chosen()
+    {
+        var analysis = new ContributionAnalysis(SparseModels.Mcunet, new TinyDataset(), Settings with { Metric = ContributionMetric.Loss });
+        // Every update lowers the loss, but conv 41's full update diverged.
+        var table = analysis.Run(RunCache.For(root, "loss"), runner: (run, _) => run.Conv == 41 && run.Ratio == 1
+            ? new RunResult(0.1, double.NaN, true, 0)
+            : new RunResult(0.5, 2 - 0.1 * run.BiasLayers - (run.Conv is { } c ? 0.01 * (c - 39) * run.Ratio : 0), false, 0));
+        Assert.Equal(-2, table.HeadOnlyScore);
+        Assert.Equal(0.4, table.BiasGain(4), 12);
+        Assert.Equal(0.01, table.WeightGain(table.Weights.Single(w => w.Conv == 40 && w.Ratio == 1)), 12);
+        Assert.Equal(double.NegativeInfinity, table.WeightGain(table.Weights.Single(w => w.Conv == 41 && w.Ratio == 1)));
+
+        var space = SearchSpace.Analytic(table, analysis.Index);
+        var best = space.ToScheme(ExactSolver.Solve(space, long.MaxValue / 4)!.Value, "best");
+        Assert.Equal(4, best.BiasLayers);
+        Assert.Equal(new WeightUpdate[] { new(40, 1), new(41, 0.5) }, best.Weights.ToArray()); // 41 at its best finite ratio, never the diverged one
     }
 
     [Fact]
@@ -68,7 +88,7 @@ public sealed class ContributionAnalysisTests : IDisposable
         Assert.Empty(second.Intersect(first));
 
         var fresh = new ContributionAnalysis(SparseModels.Mcunet, new TinyDataset(), Settings).Run(RunCache.For(root, "fresh"), runner: (run, _) => Fake(run));
-        Assert.Equal(fresh.BiasAccuracy.ToArray(), resumed.BiasAccuracy.ToArray());
+        Assert.Equal(fresh.BiasScores.ToArray(), resumed.BiasScores.ToArray());
         Assert.Equal(fresh.Weights.ToArray(), resumed.Weights.ToArray());
     }
 
