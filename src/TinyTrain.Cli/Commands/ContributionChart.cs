@@ -9,7 +9,7 @@ public static class ContributionChart
 {
     public static void Save(string path, string title, ContributionTable table, ConvIndex index)
     {
-        var (scale, unit) = table.Metric == ContributionMetric.Loss ? (1.0, "nats less online training loss") : (100.0, "pt of held-out accuracy");
+        var (scale, unit) = table.Metric == ContributionMetric.Loss ? (1.0, "nats of online loss") : (100.0, "pt of accuracy");
         var chart = new Multiplot();
         chart.AddPlots(2);
         var bias = chart.GetPlot(0);
@@ -20,7 +20,7 @@ public static class ContributionChart
         bias.Add.HorizontalLine(0).Color = Colors.Gray;
         bias.Title(title);
         bias.XLabel("k (bias layers, counted from the classifier)");
-        bias.YLabel($"gain over head only ({unit})");
+        bias.YLabel($"gain ({unit})");
         bias.ShowLegend(Alignment.LowerRight);
 
         var weights = chart.GetPlot(1);
@@ -39,8 +39,8 @@ public static class ContributionChart
             mark.LinePattern = LinePattern.Dotted;
         }
         weights.XLabel("conv index (dotted: first pointwise conv of a block)");
-        weights.YLabel($"gain over the last {table.WeightBaselineBiasLayers} biases");
-        weights.ShowLegend(Alignment.UpperLeft);
+        weights.YLabel($"gain over {table.WeightBaselineBiasLayers} biases ({unit})");
+        weights.ShowLegend(Alignment.LowerLeft);
         // Written next to the target and moved over it, so a reader never sees half a file.
         var temporary = path + ".tmp.png";
         chart.SavePng(temporary, 1000, 800);

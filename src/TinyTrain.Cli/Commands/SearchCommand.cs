@@ -49,7 +49,11 @@ public static class SearchCommand
         var augment = new Option<bool>("--augment") { Description = "Random resized crops and flips while training" };
         var biasConvs = new Option<int?>("--bias-convs") { Description = "Bias curve for k = 1..N (default: every backbone conv)" };
         var weightConvs = new Option<int?>("--weight-convs") { Description = "Analyse the weights of the last N convs (default: the later half of the backbone)" };
-        var metric = new Option<string>("--metric") { DefaultValueFactory = _ => "accuracy", Description = "Score of a run: accuracy (held-out, the paper's) or loss (the online training loss of one epoch; smoother)" };
+        var metric = new Option<string>("--metric")
+        {
+            DefaultValueFactory = _ => "accuracy",
+            Description = "Score of a run: accuracy (held-out, the paper's) or loss (mean training loss of the last epoch; with --epochs 1 every image is scored before it is trained on, an online held-out loss, and smoother)",
+        };
         metric.AcceptOnlyFromAmong("accuracy", "loss");
         var repeats = new Option<int>("--repeats") { DefaultValueFactory = _ => 1, Description = "Seeds each run is averaged over (less noise, proportionally longer)" };
         var jobs = new Option<int>("--jobs", "-j") { DefaultValueFactory = _ => Environment.ProcessorCount, Description = "Runs at once, one core each" };
