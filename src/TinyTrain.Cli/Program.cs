@@ -18,6 +18,7 @@ public static class Program
         root.Subcommands.Add(CodegenCommand.Create(stdout));
         root.Subcommands.Add(McuCommand.Create(stdout));
         root.Subcommands.Add(ExportCommand.Create(stdout));
+        root.Subcommands.Add(SearchCommand.Create(stdout));
         try
         {
             var parse = root.Parse(args);

@@ -17,10 +17,14 @@ public static class Compilation
 
     /// <param name="fp32">Train the fp32 mode of the model (a baseline); the scheme picks the same channels as in int8.</param>
     /// <param name="memory">The memory passes (all on by default).</param>
-    public static Training CompileTraining(Graph model, string scheme, TrainingOptions options, float momentum = 0, bool fp32 = false, MemoryOptions? memory = null)
+    public static Training CompileTraining(Graph model, string scheme, TrainingOptions options, float momentum = 0, bool fp32 = false, MemoryOptions? memory = null) =>
+        CompileTraining(model, SchemeParser.Parse(scheme, ConvIndex.Of(model)), options, momentum, fp32, memory);
+
+    /// <summary>The same for a scheme built in code (e.g. by the search); it is validated against the model.</summary>
+    public static Training CompileTraining(Graph model, UpdateScheme scheme, TrainingOptions options, float momentum = 0, bool fp32 = false, MemoryOptions? memory = null)
     {
         var index = ConvIndex.Of(model);
-        var parsed = SchemeParser.Parse(scheme, index);
+        var parsed = scheme.Validate(index);
         var trainables = TrainableSet.Resolve(parsed, index);
         IReadOnlyDictionary<Node, Node>? replaced = null;
         var graph = TrainingGraph.Build(fp32 ? FloatConversion.Convert(model, out replaced) : model, options);

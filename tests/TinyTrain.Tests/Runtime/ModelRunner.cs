@@ -1,5 +1,6 @@
 using TinyTrain.Compiler.Lowered;
 using TinyTrain.Compiler.Lowering;
+using TinyTrain.Compiler.Schedule;
 using TinyTrain.Data;
 using TinyTrain.Formats;
 using TinyTrain.Ir;
@@ -7,7 +8,7 @@ using TinyTrain.Runtime;
 
 namespace TinyTrain.Tests.Runtime;
 
-/// <summary>Loads, lowers and runs models for tests; caches lowered programs (they are immutable).</summary>
+/// <summary>Loads, lowers (every activation kept) and runs models for tests; caches lowered programs (they are immutable).</summary>
 public static class ModelRunner
 {
     private static readonly Dictionary<string, (Graph Graph, Program Program)> Cache = [];
@@ -19,7 +20,8 @@ public static class ModelRunner
             if (!Cache.TryGetValue(path, out var entry))
             {
                 var graph = ModelLoader.Load(path);
-                Cache[path] = entry = (graph, InferenceLowering.Lower(graph));
+                // Every activation kept (no conv + depthwise fusion): the tests compare layer by layer.
+                Cache[path] = entry = (graph, InferenceLowering.Lower(graph, MemoryOptions.None));
             }
             return entry;
         }
