@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, for a newcomer on a fresh machine: sets up, builds, and walks through what TinyTrain does today
-# (import the paper's int8 backbones and any int8 .tflite, and run them bit-exactly with TFLite Micro).
+# (import the paper's int8 backbones and any int8 .tflite, run them bit-exactly with TFLite Micro, then `tinytrain demo`:
+# fine-tune within 256 KB, generate C, train on an emulated Cortex-M7; the report lands in out/demo-report/).
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -24,10 +25,6 @@ echo
 echo "== 4. An unsupported model is a one-line diagnostic, not a crash"
 tt inspect "$data/tflite-micro/mnist_lstm/trained_lstm_int8.tflite" || true
 echo
-echo "== 5. On-device-style fine-tuning: MCUNet's int8 graph learns Fashion-MNIST with the paper's 99 KB sparse scheme"
-echo "   (600 images, one epoch, batch 1, in-place int8 updates with QAS: what the microcontroller would run)"
-tt train mcunet-5fps --data fashion-mnist --scheme paper:99kb --limit 800 --val 200 --epochs 1 --lr 0.01
-echo
-echo "== 6. The same training step as C for a Cortex-M7 (1 MB flash, 256 KB SRAM), trained bare metal in QEMU"
-echo "   (two steps on Fashion-MNIST images; every byte the device computes is compared with the host's)"
-tt mcu mcunet-5fps --scheme paper:49kb --target cortex-m7 --steps 2
+echo "== 5. The whole story in one command: fine-tune MCUNet on Fashion-MNIST within 256 KB as the device would, print the"
+echo "   memory bill, build the same step as C for a Cortex-M7 and train it bit-exactly in QEMU, estimate the device's time"
+tt demo --out out/demo-report

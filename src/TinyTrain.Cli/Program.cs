@@ -17,6 +17,7 @@ public static class Program
         root.Subcommands.Add(TrainCommand.Create(stdout));
         root.Subcommands.Add(CodegenCommand.Create(stdout));
         root.Subcommands.Add(McuCommand.Create(stdout));
+        root.Subcommands.Add(DemoCommand.Create(stdout));
         root.Subcommands.Add(ExportCommand.Create(stdout));
         root.Subcommands.Add(SearchCommand.Create(stdout));
         try

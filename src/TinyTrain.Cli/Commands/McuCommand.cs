@@ -46,56 +46,61 @@ public static class McuCommand
             }
 
             var (graph, compiled) = setup.Compile(parse);
-            var training = compiled.Program;
             var momentum = setup.Momentum(parse);
             var options = CodegenCommand.Options(parse, graph.Name, compiled.Scheme.Name, momentum, parse.GetValue(ram)!, parse.GetValue(flash)!);
-            var temporary = parse.GetValue(output) is null;
-            var directory = parse.GetValue(output) ?? Path.Combine(Path.GetTempPath(), $"tinytrain-mcu-{Environment.ProcessId}-{Guid.NewGuid():N}"[..32]);
-            try
-            {
-                return Run(directory);
-            }
-            finally
-            {
-                // A temporary project goes with the run; pass --out to keep it.
-                if (temporary && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-            }
-
-            int Run(string directory)
-            {
-                CProject.Emit(training, options).WriteTo(directory);
-                Say($"[grey]1/4[/] generated the C project in [bold]{Markup.Escape(directory)}[/]{(temporary ? " (temporary; --out keeps it)" : "")} (arena {training.Program.ArenaBytes:N0} B)");
-
-                var (elf, sizes) = CortexMBuild.Build(directory, core, options);
-                Say($"[grey]2/4[/] built for {core.Name}: flash {sizes.FlashBytes:N0} B of {options.FlashBytes:N0}, static RAM {sizes.StaticRamBytes:N0} B of {options.RamBytes:N0}");
-
-                var (requests, inferences) = Requests(parse.GetValue(data)!, training, parse.GetValue(steps), parse.GetValue(lr), graph.Input.Shape);
-                DeviceSteps.Write(Path.Combine(directory, "steps.bin"), training, requests, inferences);
-                Say($"[grey]3/4[/] running {requests.Count} training steps and {inferences.Count} inference in QEMU {core.Machine} (-icount shift=0)...");
-                var run = QemuRun.Run(directory, elf, core, TimeSpan.FromSeconds(parse.GetValue(timeout)));
-
-                var expected = DeviceSteps.Expected(training, requests, inferences, momentum);
-                var difference = DeviceSteps.Difference(training, expected, File.ReadAllBytes(Path.Combine(directory, "result.bin")), requests.Count, inferences.Count);
-                Say($"[grey]4/4[/] compared with the host executor: {(difference is null ? "[green]identical, bit for bit[/]" : $"[red]{Markup.Escape(difference)}[/]")}");
-
-                var result = new Result(graph.Name, compiled.Scheme.Name, core.Name, training.Program.ArenaBytes, sizes.FlashBytes, sizes.StaticRamBytes,
-                    run.StackPeakBytes, (long)run.StepInstructions.Average(), run.InferenceInstructions.Count > 0 ? (long)run.InferenceInstructions.Average() : 0,
-                    training.Program.Macs, difference is null, difference, options.RamBytes, options.FlashBytes, [.. run.StepInstructions], directory);
-                if (parse.GetValue(json)) Json.Write(stdout, result);
-                else if (show) Print(console, result);
-                else stdout.WriteLine($"{result.Target}: flash {result.FlashBytes} B, static RAM {result.StaticRamBytes} B, stack {result.StackPeakBytes} B, {result.InstructionsPerStep} instructions/step, matches host: {result.MatchesHost}");
-                if (difference is not null) throw new UsageException($"the device's result differs from the host's: {difference}");
-                return 0;
-            }
+            var result = RunDevice(compiled, graph.Input.Shape, options, core, parse.GetValue(data)!, parse.GetValue(steps), parse.GetValue(lr),
+                parse.GetValue(output), TimeSpan.FromSeconds(parse.GetValue(timeout)), Say);
+            if (parse.GetValue(json)) Json.Write(stdout, result);
+            else if (show) Print(console, result);
+            else stdout.WriteLine($"{result.Target}: flash {result.FlashBytes} B, static RAM {result.StaticRamBytes} B, stack {result.StackPeakBytes} B, {result.InstructionsPerStep} instructions/step, matches host: {result.MatchesHost}");
+            if (result.Difference is not null) throw new UsageException($"the device's result differs from the host's: {result.Difference}");
+            return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Generates the project, builds it for the core, runs the steps in QEMU and compares the result with the host executor.
+    /// Without a folder the project lives in a temporary one, removed afterwards.
+    /// </summary>
+    public static Result RunDevice(TinyTrain.Compiler.Compilation.Training compiled, TinyTrain.Ir.Shape input, CodegenOptions options, CortexMTarget core,
+        string data, int steps, float lr, string? folder, TimeSpan timeout, Action<string> say)
+    {
+        var training = compiled.Program;
+        var directory = folder ?? Path.Combine(Path.GetTempPath(), $"tinytrain-mcu-{Environment.ProcessId}-{Guid.NewGuid():N}"[..32]);
+        try
+        {
+            CProject.Emit(training, options).WriteTo(directory);
+            say($"[grey]1/4[/] generated the C project in [bold]{Markup.Escape(directory)}[/]{(folder is null ? " (temporary; --out keeps it)" : "")} (arena {training.Program.ArenaBytes:N0} B)");
+
+            var (elf, sizes) = CortexMBuild.Build(directory, core, options);
+            say($"[grey]2/4[/] built for {core.Name}: flash {sizes.FlashBytes:N0} B of {options.FlashBytes:N0}, static RAM {sizes.StaticRamBytes:N0} B of {options.RamBytes:N0}");
+
+            var (requests, inferences) = Requests(data, training, steps, lr, input);
+            DeviceSteps.Write(Path.Combine(directory, "steps.bin"), training, requests, inferences);
+            say($"[grey]3/4[/] running {requests.Count} training steps and {inferences.Count} inference in QEMU {core.Machine} (-icount shift=0)...");
+            var run = QemuRun.Run(directory, elf, core, timeout);
+
+            var expected = DeviceSteps.Expected(training, requests, inferences, options.Momentum);
+            var difference = DeviceSteps.Difference(training, expected, File.ReadAllBytes(Path.Combine(directory, "result.bin")), requests.Count, inferences.Count);
+            say($"[grey]4/4[/] compared with the host executor: {(difference is null ? "[green]identical, bit for bit[/]" : $"[red]{Markup.Escape(difference)}[/]")}");
+
+            return new Result(options.ModelName, compiled.Scheme.Name, core.Name, training.Program.ArenaBytes, sizes.FlashBytes, sizes.StaticRamBytes,
+                run.StackPeakBytes, (long)run.StepInstructions.Average(), run.InferenceInstructions.Count > 0 ? (long)run.InferenceInstructions.Average() : 0,
+                training.Program.Macs, difference is null, difference, options.RamBytes, options.FlashBytes, [.. run.StepInstructions], directory);
+        }
+        finally
+        {
+            // A temporary project goes with the run; pass --out to keep it.
+            if (folder is null && Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+        }
     }
 
     public sealed record Result(string Model, string Scheme, string Target, int ArenaBytes, long FlashBytes, long StaticRamBytes, long StackPeakBytes,
         long InstructionsPerStep, long InstructionsPerInference, long MacsPerStep, bool MatchesHost, string? Difference, long RamBudgetBytes,
         long FlashBudgetBytes, long[] StepInstructions, string Directory);
 
-    private static void Print(IAnsiConsole console, Result r)
+    internal static void Print(IAnsiConsole console, Result r)
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumns("", "bytes / count", "budget");
         table.AddRow("flash (text + data)", $"{r.FlashBytes:N0}", $"{r.FlashBudgetBytes:N0}");
