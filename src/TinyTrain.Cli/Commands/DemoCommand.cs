@@ -70,8 +70,12 @@ public static class DemoCommand
             var trainer = new Trainer(compiled.Program, new TrainerOptions { Epochs = parse.GetValue(epochs), LearningRate = parse.GetValue(lr), Seed = 1 });
             Say($"[grey]1/5[/] [bold]{Markup.Escape(graph.Name)}[/] on [bold]{Markup.Escape(dataset.Name)}[/]: {plan.Train.Length:N0} training and {plan.Validation.Length:N0} held-out images " +
                 $"(a subset, so the demo takes minutes), scheme [bold]{Markup.Escape(compiled.Scheme.Name)}[/], batch 1 with in-place int8 updates: what the device runs");
+            var evaluation = Stopwatch.StartNew();
             var before = trainer.Evaluate(reader, plan.Validation);
-            Say($"      held-out accuracy before fine-tuning: [bold]{before:P1}[/] (a new {dataset.Classes}-class head)");
+            // Training a batch-1 step costs about twice a forward pass here; the device stage takes about 15 s.
+            var rest = 2.5 * evaluation.Elapsed.TotalSeconds / plan.Validation.Length * plan.Train.Length * parse.GetValue(epochs) + 2 * evaluation.Elapsed.TotalSeconds
+                + (parse.GetValue(noDevice) ? 0 : 15);
+            Say($"      held-out accuracy before fine-tuning: [bold]{before:P1}[/] (a new {dataset.Classes}-class head); the rest takes about {rest:F0} s");
 
             // 2. Fine-tune, with the running loss for the curve.
             var curve = new List<(int Seen, double Loss, double Accuracy)>();
@@ -111,6 +115,9 @@ public static class DemoCommand
             var memoryPng = Path.Combine(folder, "memory.png");
             var lossCall = program.Calls.IndexOf(program.Calls.First(c => c is SoftmaxCrossEntropyCall));
             TimelineChart.Save(memoryPng, $"{graph.Name}, {compiled.Scheme.Name}: bytes live during one training step", Timeline.LiveBytes(program), program.ArenaBytes, lossCall, 256 * 1024);
+            var schemesPng = Path.Combine(folder, "schemes.png");
+            var schemes = SchemeArenas(graph, dataset.Classes, compiled.Scheme.Name);
+            SaveSchemes(schemesPng, schemes, $"{graph.Name}: training arena by scheme", 256 * 1024);
             var lossPng = Path.Combine(folder, "training.png");
             SaveCurve(lossPng, curve, $"{graph.Name} on {dataset.Name}, {compiled.Scheme.Name}");
 
@@ -132,14 +139,14 @@ public static class DemoCommand
             var steps = (long)plan.Train.Length * parse.GetValue(epochs);
             double? seconds = device is null ? null : steps * (double)device.InstructionsPerStep / DeviceHertz;
             var report = Report(graph.Name, dataset.Name, compiled.Scheme.Name, plan, parse.GetValue(epochs), parse.GetValue(lr), before, after, history,
-                program.ArenaBytes, state, inference, program.ConstantBytes, analytic, device, deviceSkipped, steps, seconds, clock.Elapsed);
+                program.ArenaBytes, state, inference, program.ConstantBytes, analytic, schemes, device, deviceSkipped, steps, seconds, clock.Elapsed);
             var reportPath = Path.Combine(folder, "report.md");
             WriteAtomically(reportPath, report);
             var estimate = seconds is { } s
                 ? $"the same fine-tuning ({steps:N0} steps) would take about [bold]{Duration(s)}[/] on a 216 MHz Cortex-M7: an estimate, {device!.InstructionsPerStep:N0} instructions per step counted in QEMU at an assumed 1 instruction per cycle (QEMU models no caches or wait states)"
                 : "no device estimate (the device stage did not run)";
             Say($"[grey]5/5[/] {estimate}");
-            Say($"      report: [bold]{Markup.Escape(reportPath)}[/] with {Markup.Escape(Path.GetFileName(lossPng))} and {Markup.Escape(Path.GetFileName(memoryPng))}; {clock.Elapsed.TotalSeconds:F0} s in all");
+            Say($"      report: [bold]{Markup.Escape(reportPath)}[/] with training.png, memory.png and schemes.png; {clock.Elapsed.TotalSeconds:F0} s in all");
 
             var result = new Result(graph.Name, dataset.Name, compiled.Scheme.Name, before, after, program.ArenaBytes, state, inference, program.ConstantBytes,
                 device, seconds, Path.GetFullPath(reportPath));
@@ -154,7 +161,8 @@ public static class DemoCommand
         int InferenceArenaBytes, long FlashBytes, McuCommand.Result? Device, double? EstimatedDeviceSeconds, string ReportPath);
 
     private static string Report(string model, string data, string scheme, DataPlan plan, int epochs, float lr, double before, double after,
-        IReadOnlyList<EpochResult> history, int arena, long state, int inference, long flash, double analytic, McuCommand.Result? device, string? skipped,
+        IReadOnlyList<EpochResult> history, int arena, long state, int inference, long flash, double analytic, IReadOnlyList<(string Scheme, int Arena)> schemes,
+        McuCommand.Result? device, string? skipped,
         long steps, double? seconds, TimeSpan elapsed)
     {
         var s = new StringBuilder();
@@ -192,6 +200,14 @@ public static class DemoCommand
         s.AppendLine();
         s.AppendLine("![memory](memory.png)");
         s.AppendLine();
+        s.AppendLine("Every scheme of this model against the 256 KB budget (the planned training arena):");
+        s.AppendLine();
+        s.AppendLine("| scheme | arena (B) | fits 256 KB |");
+        s.AppendLine("| --- | ---: | --- |");
+        foreach (var (name, bytes) in schemes) s.AppendLine(c, $"| {name} | {bytes:N0} | {(bytes <= 256 * 1024 ? "yes" : "no")} |");
+        s.AppendLine();
+        s.AppendLine("![schemes](schemes.png)");
+        s.AppendLine();
         s.AppendLine("## Cortex-M7 (QEMU mps2-an500)");
         s.AppendLine();
         if (device is null)
@@ -214,6 +230,33 @@ public static class DemoCommand
                 "cycle; QEMU models no caches, flash wait states or dual issue, so a real board may be faster or slower.");
         }
         return s.ToString();
+    }
+
+    /// <summary>The planned arena of the model's paper schemes (if it has any), bias-only, the chosen scheme and last:12.</summary>
+    private static List<(string Scheme, int Arena)> SchemeArenas(TinyTrain.Ir.Graph graph, int classes, string chosen)
+    {
+        var names = new List<string> { "bias-only" };
+        names.AddRange(PaperSchemes.Budgets(graph.Name).Select(b => "paper:" + b));
+        names.Add("last:12");
+        if (!names.Contains(chosen)) names.Add(chosen);
+        return [.. names.Select(n => (n, Compilation.CompileTraining(graph, n, new TrainingOptions(classes)).Program.Program.ArenaBytes))];
+    }
+
+    private static void SaveSchemes(string path, IReadOnlyList<(string Scheme, int Arena)> schemes, string title, int budget)
+    {
+        var plot = new Plot();
+        var bars = plot.Add.Bars(schemes.Select(s => s.Arena / 1024.0).ToArray());
+        bars.Color = Colors.SteelBlue;
+        plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, schemes.Count).Select(i => (double)i)], [.. schemes.Select(s => s.Scheme)]);
+        var line = plot.Add.HorizontalLine(budget / 1024.0);
+        line.Color = Colors.Red;
+        line.LegendText = $"budget {budget / 1024} KB";
+        plot.Title(title);
+        plot.YLabel("KB of SRAM per training step");
+        plot.ShowLegend(Alignment.UpperCenter);
+        var temporary = path + ".tmp.png";
+        plot.SavePng(temporary, 900, 400);
+        File.Move(temporary, path, overwrite: true);
     }
 
     private static void SaveCurve(string path, List<(int Seen, double Loss, double Accuracy)> curve, string title)

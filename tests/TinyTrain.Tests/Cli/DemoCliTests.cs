@@ -24,7 +24,7 @@ public sealed class DemoCliTests : IDisposable
         var report = File.ReadAllText(json.GetProperty("reportPath").GetString()!);
         Assert.Contains("## Memory", report);
         Assert.Contains("skipped (--no-device)", report);
-        foreach (var png in new[] { "training.png", "memory.png" })
+        foreach (var png in new[] { "training.png", "memory.png", "schemes.png" })
         {
             var bytes = File.ReadAllBytes(Path.Combine(folder, png));
             Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
