@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using TinyTrain.Compiler.Lowering;
+using TinyTrain.Compiler.Schedule;
 using TinyTrain.Formats;
 using TinyTrain.Formats.Onnx;
 using TinyTrain.Runtime;
@@ -9,8 +10,8 @@ namespace TinyTrain.Bench;
 
 /// <summary>
 /// Our int8 engine against ONNX Runtime on the same model (exported by <see cref="OnnxExporter"/>), one core each,
-/// on the same images. Rounds alternate (ours, ORT, ours, ORT...) so both see the same machine load; the ratio is
-/// the median of the per-round ratios. Efficiency is MACs x images/s over the measured int8 peak of one core.
+/// on the same images. Every round times each engine once, so all see the same machine load; the ratio is
+/// the median of the per-round ratios (rounds rotate the order of the engines). Efficiency is MACs x images/s over the measured int8 peak of one core.
 /// </summary>
 public static class OrtBench
 {
@@ -22,9 +23,9 @@ public static class OrtBench
         Console.WriteLine($"int8 peak, one core: {peak.MacsPerSecond.Median / 1e9:F1} GMAC/s ({peak.Instruction}; " +
                           $"min..max {peak.MacsPerSecond.Min / 1e9:F1}..{peak.MacsPerSecond.Max / 1e9:F1})");
         Console.WriteLine($"ONNX Runtime {OrtEnv.Instance().GetVersionString()}, CPU provider, IntraOpNumThreads 1, ORT_ENABLE_ALL; " +
-                          $"{Images} images per round, {rounds} alternating rounds after warm-up");
+                          $"{Images} images per round, {rounds} rounds after warm-up, each timing every engine (order rotating)");
         Console.WriteLine();
-        Console.WriteLine("| model | input | MMACs | engine | images/s (median, min..max) | GMAC/s | of int8 peak | ours / ORT (median, IQR) | max \\|ours - ORT\\| |");
+        Console.WriteLine("| model | input | MMACs | engine | images/s (median, min..max) | GMAC/s | of int8 peak | / ORT (median, IQR of per-round ratios) | max \\|ours - ORT\\| |");
         Console.WriteLine("| --- | --- | ---: | --- | --- | ---: | ---: | --- | --- |");
         foreach (var name in models) One(name, rounds, peak.MacsPerSecond.Median);
     }
@@ -42,14 +43,22 @@ public static class OrtBench
             return bytes.Select(b => (sbyte)b).ToArray();
         }).ToArray();
 
-        // Ours: the SIMD kernels, one executor, one core.
+        // Ours: the SIMD kernels, one executor, one core; as lowered by default (conv + depthwise fused, planned arena)
+        // and without the memory passes (every activation whole), to see what the fusion costs in time.
+        var unfused = InferenceLowering.Lower(graph, MemoryOptions.None);
         var executor = new Executor(program);
+        var plain = new Executor(unfused);
         var ours = images.Select(_ => new sbyte[program.Output.Bytes]).ToArray();
+        var oursPlain = images.Select(_ => new sbyte[program.Output.Bytes]).ToArray();
         void RunOurs() { for (var i = 0; i < Images; i++) executor.Run(images[i], ours[i]); }
+        void RunPlain() { for (var i = 0; i < Images; i++) plain.Run(images[i], oursPlain[i]); }
 
         // ORT: tensors bound once to pinned buffers, so a round times session.Run only.
-        using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = 1, InterOpNumThreads = 1 };
-        options.ExecutionMode = ExecutionMode.ORT_SEQUENTIAL;
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = 1, InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
         using var session = new InferenceSession(OnnxExporter.Write(graph), options);
         var inputName = session.InputMetadata.Keys.Single();
         var outputName = session.OutputMetadata.Keys.Single();
@@ -64,42 +73,51 @@ public static class OrtBench
         string[] inputNames = [inputName], outputNames = [outputName];
         void RunOrt() { for (var i = 0; i < Images; i++) session.Run(runOptions, inputNames, [inputs[i]], outputNames, [outputs[i]]); }
 
-        for (var w = 0; w < 3; w++) { RunOurs(); RunOrt(); }
-        var maxDiff = 0;
-        var differing = 0;
-        for (var i = 0; i < Images; i++)
-        {
-            var diff = ours[i].Zip(theirs[i], (a, b) => Math.Abs(a - b)).Max();
-            maxDiff = Math.Max(maxDiff, diff);
-            differing += ours[i].Zip(theirs[i]).Count(p => p.First != p.Second);
-        }
+        (string Name, Action Round)[] engines = [("ours, int8 SIMD", RunOurs), ("ours, unfused", RunPlain), ("ONNX Runtime", RunOrt)];
+        for (var w = 0; w < 3; w++) foreach (var e in engines) e.Round();
+        var (maxDiff, differing) = Agreement(ours, theirs);
+        var (maxPlain, differingPlain) = Agreement(oursPlain, theirs);
 
-        var oursRates = new double[rounds];
-        var ortRates = new double[rounds];
-        var ratios = new double[rounds];
+        // Rounds rotate which engine goes first, so each sees the same load and none always follows another.
+        var rates = engines.Select(_ => new double[rounds]).ToArray();
         for (var r = 0; r < rounds; r++)
-        {
-            // Alternate which engine goes first so neither always follows the other's cache state.
-            if (r % 2 == 0) { oursRates[r] = Time(RunOurs); ortRates[r] = Time(RunOrt); }
-            else { ortRates[r] = Time(RunOrt); oursRates[r] = Time(RunOurs); }
-            ratios[r] = oursRates[r] / ortRates[r];
-        }
+            for (var k = 0; k < engines.Length; k++)
+            {
+                var e = (r + k) % engines.Length;
+                rates[e][r] = Time(engines[e].Round);
+            }
         foreach (var v in inputs.Concat(outputs)) v.Dispose();
 
         var shape = string.Join("x", graph.Input.Shape.Dims.Skip(1));
-        Array.Sort(ratios);
-        var ratio = $"{ratios[rounds / 2]:F2}x ({ratios[rounds / 4]:F2}..{ratios[3 * rounds / 4]:F2})";
-        var agreement = $"{maxDiff} LSB ({differing} of {Images * program.Output.Bytes} outputs differ)";
-        Row("ours (int8 SIMD)", oursRates, ratio, agreement);
-        Row("ONNX Runtime", ortRates, "", "");
+        var outputsTotal = Images * program.Output.Bytes;
+        Row(engines[0].Name, rates[0], RatioCell(rates[0], rates[2]), $"{maxDiff} LSB ({differing} of {outputsTotal} outputs differ)");
+        Row(engines[1].Name, rates[1], RatioCell(rates[1], rates[2]), $"{maxPlain} LSB ({differingPlain} of {outputsTotal} outputs differ)");
+        Row(engines[2].Name, rates[2], "1", "");
 
-        void Row(string engine, double[] rates, string ratioCell, string agreeCell)
+        void Row(string engine, double[] perRound, string ratioCell, string agreeCell)
         {
-            Array.Sort(rates);
-            var median = rates[rounds / 2];
-            Console.WriteLine($"| {graph.Name} | {shape} | {macs / 1e6:F1} | {engine} | {median:F1} ({rates[0]:F1}..{rates[^1]:F1}) | " +
+            var sorted = perRound.Order().ToArray();
+            var median = sorted[rounds / 2];
+            Console.WriteLine($"| {graph.Name} | {shape} | {macs / 1e6:F1} | {engine} | {median:F1} ({sorted[0]:F1}..{sorted[^1]:F1}) | " +
                               $"{median * macs / 1e9:F2} | {median * macs / peak:P1} | {ratioCell} | {agreeCell} |");
         }
+
+        string RatioCell(double[] a, double[] b)
+        {
+            var ratios = a.Zip(b, (x, y) => x / y).Order().ToArray();
+            return $"{ratios[rounds / 2]:F2} ({ratios[rounds / 4]:F2}..{ratios[3 * rounds / 4]:F2})";
+        }
+    }
+
+    private static (int MaxDiff, int Differing) Agreement(sbyte[][] ours, sbyte[][] theirs)
+    {
+        var (maxDiff, differing) = (0, 0);
+        for (var i = 0; i < ours.Length; i++)
+        {
+            maxDiff = Math.Max(maxDiff, ours[i].Zip(theirs[i], (a, b) => Math.Abs(a - b)).Max());
+            differing += ours[i].Zip(theirs[i]).Count(p => p.First != p.Second);
+        }
+        return (maxDiff, differing);
     }
 
     private static double Time(Action round)
