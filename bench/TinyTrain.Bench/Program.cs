@@ -6,8 +6,21 @@ using TinyTrain.Formats;
 using TinyTrain.Runtime;
 
 // Inference throughput of the int8 engine: `dotnet run -c Release --project bench/TinyTrain.Bench -- [MODEL...]`;
-// training-step throughput: `... -- train MODEL SCHEME...`.
+// training-step throughput: `... -- train MODEL SCHEME...`; against ONNX Runtime: `... -- ort [MODEL...]`;
+// the machine's int8/fp32 MAC peak: `... -- peak`.
 // Prints Markdown rows for docs/BENCHMARKS.md. Rates are medians of timed rounds after warm-up; compare as ratios.
+if (args.Length > 0 && args[0] == "peak")
+{
+    // `-- peak`: the int8 and fp32 multiply-accumulate rate of one core (the machine's limit, issue 8).
+    PeakBench.Run();
+    return;
+}
+if (args.Length > 0 && args[0] == "ort")
+{
+    // `-- ort [MODEL...]`: our engine against ONNX Runtime, one core each, with efficiency against the int8 peak.
+    OrtBench.Run(args.Length > 1 ? args[1..] : ["mcunet-5fps", "/work/shared/data/mlperf-tiny/vww_96_int8.tflite"]);
+    return;
+}
 if (args.Length > 0 && args[0] == "train")
 {
     // `-- train MODEL SCHEME...`: training-step throughput.
