@@ -108,7 +108,7 @@ public static class DemoCommand
 
             // 3. The memory bill.
             var state = program.Tensors.Where(t => t.Placement == TensorPlacement.Persistent).Sum(t => (long)t.Bytes);
-            var inference = InferenceLowering.Lower(graph).ArenaBytes;
+            var inference = InferenceLowering.Lower(graph, InferenceLowering.Device).ArenaBytes;
             var analytic = AnalyticMemory.ExtraBytes(compiled.Scheme, graph, dataset.Classes);
             Say($"[grey]3/5[/] memory: the training step runs in one {program.ArenaBytes:N0} B arena (of it {state:N0} B trained parameters), " +
                 $"inference alone needs {inference:N0} B, weights {program.ConstantBytes:N0} B of flash; the paper's analytic extra memory {analytic / 1024:F1} KB");

@@ -47,7 +47,7 @@ public static class SchemeSearch
     {
         if (kind == BudgetKind.Arena)
         {
-            var inference = InferenceLowering.Lower(model).ArenaBytes;
+            var inference = InferenceLowering.Lower(model, InferenceLowering.Device).ArenaBytes;
             if (budget < inference)
                 throw new CompilationException($"the budget of {budget:N0} B is below the {inference:N0} B that inference alone needs (the planned inference arena of {model.Name})");
         }
