@@ -21,4 +21,22 @@ public static class AtomicFile
             if (File.Exists(temporary)) File.Delete(temporary);
         }
     }
+
+    public static void WriteAllText(string path, string text) => WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
+
+    /// <summary>For writers that take a path (a chart library): <paramref name="write"/> fills a temporary with the same extension, then it is renamed.</summary>
+    public static void Write(string path, Action<string> write)
+    {
+        var full = Path.GetFullPath(path);
+        var temporary = $"{full}.{Environment.ProcessId}.tmp{Path.GetExtension(full)}";
+        try
+        {
+            write(temporary);
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using TinyTrain.Formats;
 using ScottPlot;
 using TinyTrain.Compiler.Search;
 using TinyTrain.Compiler.Sparse;
@@ -41,10 +42,7 @@ public static class ContributionChart
         weights.XLabel("conv index (dotted: first pointwise conv of a block)");
         weights.YLabel($"gain over {table.WeightBaselineBiasLayers} biases ({unit})");
         weights.ShowLegend(Alignment.LowerLeft);
-        // Written next to the target and moved over it, so a reader never sees half a file.
-        var temporary = path + ".tmp.png";
-        chart.SavePng(temporary, 1000, 800);
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.Write(path, file => chart.SavePng(file, 1000, 800));
     }
 
     private static string SchemeText(double ratio) => ratio switch { 1 => "1", 0.5 => "1/2", 0.25 => "1/4", 0.125 => "1/8", _ => ratio.ToString("0.###") };

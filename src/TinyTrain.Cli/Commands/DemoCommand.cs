@@ -91,7 +91,7 @@ public static class DemoCommand
                 console.Progress().Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn()).Start(ctx =>
                 {
                     var task = ctx.AddTask("[grey]2/5[/] fine-tuning", maxValue: total);
-                    history = trainer.Train(reader, plan, new Progress(p =>
+                    history = trainer.Train(reader, plan, new ProgressCallback<TrainingProgress>(p =>
                     {
                         Record(p);
                         task.Description = $"[grey]2/5[/] fine-tuning: epoch {p.Epoch}/{p.Epochs}, loss {p.Loss:F3}, {p.ImagesPerSecond:F0} img/s";
@@ -101,7 +101,7 @@ public static class DemoCommand
             }
             else
             {
-                history = trainer.Train(reader, plan, new Progress(Record));
+                history = trainer.Train(reader, plan, new ProgressCallback<TrainingProgress>(Record));
             }
             var after = history[^1].ValidationAccuracy ?? trainer.Evaluate(reader, plan.Validation);
             Say($"      held-out accuracy after: [bold]{after:P1}[/] ({history.Average(h => h.ImagesPerSecond):F0} images/s on this machine)");
@@ -141,7 +141,7 @@ public static class DemoCommand
             var report = Report(graph.Name, dataset.Name, compiled.Scheme.Name, plan, parse.GetValue(epochs), parse.GetValue(lr), before, after, history,
                 program.ArenaBytes, state, inference, program.ConstantBytes, analytic, schemes, device, deviceSkipped, steps, seconds, clock.Elapsed);
             var reportPath = Path.Combine(folder, "report.md");
-            WriteAtomically(reportPath, report);
+            AtomicFile.WriteAllText(reportPath, report);
             var estimate = seconds is { } s
                 ? $"the same fine-tuning ({steps:N0} steps) would take about [bold]{Duration(s)}[/] on a 216 MHz Cortex-M7: an estimate, {device!.InstructionsPerStep:N0} instructions per step counted in QEMU at an assumed 1 instruction per cycle (QEMU models no caches or wait states)"
                 : "no device estimate (the device stage did not run)";
@@ -254,9 +254,7 @@ public static class DemoCommand
         plot.Title(title);
         plot.YLabel("KB of SRAM per training step");
         plot.ShowLegend(Alignment.UpperCenter);
-        var temporary = path + ".tmp.png";
-        plot.SavePng(temporary, 900, 400);
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.Write(path, file => plot.SavePng(file, 900, 400));
     }
 
     private static void SaveCurve(string path, List<(int Seen, double Loss, double Accuracy)> curve, string title)
@@ -275,16 +273,7 @@ public static class DemoCommand
         plot.Title(title);
         plot.XLabel("images trained on (batch 1: one update each)");
         plot.ShowLegend(Alignment.UpperRight);
-        var temporary = path + ".tmp.png";
-        plot.SavePng(temporary, 900, 400);
-        File.Move(temporary, path, overwrite: true);
-    }
-
-    private static void WriteAtomically(string path, string text)
-    {
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, text);
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.Write(path, file => plot.SavePng(file, 900, 400));
     }
 
     private static string Duration(double seconds) => seconds switch
@@ -294,8 +283,4 @@ public static class DemoCommand
         _ => $"{seconds / 3600:F1} hours",
     };
 
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }

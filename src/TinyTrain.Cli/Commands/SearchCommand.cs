@@ -103,7 +103,7 @@ public static class SearchCommand
 
             var best = result.Best;
             var file = parse.GetValue(output) ?? $"search-{graph.Name}-{budgetText.ToLowerInvariant()}.json";
-            WriteAtomically(file, SchemeWriter.ToJson(best.Scheme, analysis.Index));
+            AtomicFile.WriteAllText(file, SchemeWriter.ToJson(best.Scheme, analysis.Index));
             if (parse.GetValue(png) is { } chart)
                 ContributionChart.Save(chart, $"{graph.Name} on {dataset.Name}: contribution of each update", table, analysis.Index);
 
@@ -170,7 +170,7 @@ public static class SearchCommand
         var cached = 0;
         if (console is null)
         {
-            var table = analysis.Run(cache, new SyncProgress(p => cached = p.Cached));
+            var table = analysis.Run(cache, new ProgressCallback<AnalysisProgress>(p => cached = p.Cached));
             return (table, cached);
         }
         console.MarkupLine($"contribution analysis: {analysis.Runs.Count} runs (bias k = 1..{analysis.BiasConvs}, weights of the last {analysis.WeightConvs} convs); cache {Markup.Escape(cache.Directory)}");
@@ -179,7 +179,7 @@ public static class SearchCommand
             .Start(ctx =>
             {
                 ProgressTask? task = null;
-                result = analysis.Run(cache, new SyncProgress(p =>
+                result = analysis.Run(cache, new ProgressCallback<AnalysisProgress>(p =>
                 {
                     // Cached runs take no time: the bar (and its time left) counts only the runs still to do.
                     task ??= ctx.AddTask($"{p.Cached} cached", maxValue: Math.Max(1, p.Total - p.Cached));
@@ -202,13 +202,6 @@ public static class SearchCommand
     private static string Compact(UpdateScheme scheme) =>
         $"biases {scheme.BiasLayers}, weights {(scheme.Weights.Length == 0 ? "none" : string.Join(" ", scheme.Weights))}";
 
-    private static void WriteAtomically(string path, string text)
-    {
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, text);
-        File.Move(temporary, path, overwrite: true);
-    }
-
     private static void Print(IAnsiConsole console, Report r)
     {
         var a = r.Analysis;
@@ -225,11 +218,5 @@ public static class SearchCommand
         console.Write(table);
         console.MarkupLine($"evolution is {Gain(r.EvolutionGap)} below the exact optimum ({r.EvolutionEvaluated:N0} candidates evaluated; {r.Compiled} compiled; search {a.SearchSeconds:F1} s)");
         console.MarkupLine($"wrote [bold]{Markup.Escape(r.SchemeFile)}[/]: predicted {Score(r.PredictedScore)}, planned arena {r.ArenaBytes:N0} B, analytic extra {Labels.Kb(r.AnalyticExtraBytes)}");
-    }
-
-    /// <summary>Reports on the calling thread (System.Progress would post to the thread pool, out of order).</summary>
-    private sealed class SyncProgress(Action<AnalysisProgress> report) : IProgress<AnalysisProgress>
-    {
-        public void Report(AnalysisProgress value) => report(value);
     }
 }

@@ -1,3 +1,4 @@
+using TinyTrain.Formats;
 using ScottPlot;
 
 namespace TinyTrain.Cli.Commands;
@@ -29,9 +30,6 @@ public static class TimelineChart
         plot.XLabel("call");
         plot.YLabel("KB live in the arena");
         plot.ShowLegend(Alignment.UpperRight);
-        // Written next to the target and moved over it, so a reader never sees half a file.
-        var temporary = path + ".tmp.png";
-        plot.SavePng(temporary, 1000, 420);
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.Write(path, file => plot.SavePng(file, 1000, 420));
     }
 }

@@ -90,7 +90,7 @@ public static class TrainCommand
                     {
                         var task = ctx.AddTask("training", maxValue: (double)plan.Train.Length * trainer.RemainingEpochs(plan));
                         var done = 0.0;
-                        history = trainer.Train(reader, plan, new Progress(p =>
+                        history = trainer.Train(reader, plan, new ProgressCallback<TrainingProgress>(p =>
                         {
                             task.Description = $"epoch {p.Epoch}/{p.Epochs}  loss {p.Loss:F3}  acc {p.Accuracy:P1}  {p.ImagesPerSecond:F0} img/s";
                             task.Value = done + p.Done;
@@ -126,10 +126,5 @@ public static class TrainCommand
             table.AddRow(e.Epoch.ToString(), e.Loss.ToString("F4"), e.TrainAccuracy.ToString("P2"), e.ValidationAccuracy?.ToString("P2") ?? "", e.ImagesPerSecond.ToString("F0"));
         console.Write(table);
         console.MarkupLine($"held-out accuracy [bold]{result.AccuracyBefore:P2}[/] -> [bold]{result.AccuracyAfter:P2}[/]");
-    }
-
-    private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
     }
 }

@@ -10,25 +10,13 @@ internal static class CToolchain
     public static readonly string[] StrictFlags = [.. CRuntime.RequiredFlags, "-Wall", "-Wextra", "-Werror", "-O2"];
 
     /// <summary>The Cortex-M7 build of design §7 (double-precision FPU).</summary>
-    public static readonly string[] CortexM7Flags = ["-mcpu=cortex-m7", "-mfpu=fpv5-d16", "-mfloat-abi=hard", "-mthumb"];
+    public static readonly string[] CortexM7Flags = TinyTrain.CodeGen.Device.CortexMTarget.M7.CpuFlags;
 
     /// <summary>A Cortex-M4F build (single-precision FPU: newlib picks other float routines).</summary>
-    public static readonly string[] CortexM4Flags = ["-mcpu=cortex-m4", "-mfpu=fpv4-sp-d16", "-mfloat-abi=hard", "-mthumb"];
+    public static readonly string[] CortexM4Flags = TinyTrain.CodeGen.Device.CortexMTarget.M4.CpuFlags;
 
     /// <summary>The full path of a program on PATH, or null.</summary>
-    public static string? Find(string program)
-    {
-        foreach (string folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            string candidate = Path.Combine(folder, program);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
+    public static string? Find(string program) => TinyTrain.CodeGen.Device.Tools.Find(program);
 
     /// <summary>The host C compiler; a missing one fails the test with the fix, it never skips it.</summary>
     public static string HostCompiler() =>
