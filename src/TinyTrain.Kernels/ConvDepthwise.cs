@@ -97,26 +97,60 @@ public static class ConvDepthwise
         }
     }
 
-    /// <summary>The depthwise conv of one channel, read from its own plane, into that channel of the NHWC output.</summary>
+    /// <summary>Taps of one channel held on the stack when the kernel has at most this many.</summary>
+    private const int MaxFoldedTaps = 64;
+
+    /// <summary>
+    /// The depthwise conv of one channel, read from its own plane, into that channel of the NHWC output. Outputs whose
+    /// window lies inside the plane sum w * x with the zero point folded out (sum w * (x - zp) = sum w * x - zp * sum w,
+    /// exact in int32 for a window of at most 64 taps); the border keeps the per-tap checks.
+    /// </summary>
     private static void DepthwisePlane(DepthwiseConv2DParams p, int channel, ReadOnlySpan<sbyte> plane, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias,
         Span<sbyte> output)
     {
         var requantizer = new Requantizer(p.Requant, bias, p.OutputZeroPoint, p.ActMin, p.ActMax);
-        int channels = p.OutputC;
+        int channels = p.OutputC, taps = p.KernelH * p.KernelW;
+        bool fold = taps <= MaxFoldedTaps;
+        Span<int> weights = stackalloc int[MaxFoldedTaps];
+        int folded = 0;
+        for (int t = 0; fold && t < taps; t++)
+        {
+            weights[t] = filter[t * channels + channel];
+            folded -= p.InputZeroPoint * weights[t];
+        }
+        int spanY = p.DilationH * (p.KernelH - 1), spanX = p.DilationW * (p.KernelW - 1);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
+            int inYOrigin = outY * p.StrideH - p.PadTop;
+            bool insideY = inYOrigin >= 0 && inYOrigin + spanY < p.InputH;
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                long sum = 0;
-                for (int filterY = 0; filterY < p.KernelH; filterY++)
+                int inXOrigin = outX * p.StrideW - p.PadLeft;
+                long sum;
+                if (fold && insideY && inXOrigin >= 0 && inXOrigin + spanX < p.InputW)
                 {
-                    int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
-                    if (inY < 0 || inY >= p.InputH) continue;
-                    for (int filterX = 0; filterX < p.KernelW; filterX++)
+                    int inside = folded;
+                    for (int filterY = 0; filterY < p.KernelH; filterY++)
                     {
-                        int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
-                        if (inX < 0 || inX >= p.InputW) continue;
-                        sum += filter[(filterY * p.KernelW + filterX) * channels + channel] * (plane[inY * p.InputW + inX] - p.InputZeroPoint);
+                        var row = plane.Slice((inYOrigin + p.DilationH * filterY) * p.InputW + inXOrigin, spanX + 1);
+                        var w = weights.Slice(filterY * p.KernelW, p.KernelW);
+                        for (int filterX = 0; filterX < w.Length; filterX++) inside += w[filterX] * row[p.DilationW * filterX];
+                    }
+                    sum = inside;
+                }
+                else
+                {
+                    sum = 0;
+                    for (int filterY = 0; filterY < p.KernelH; filterY++)
+                    {
+                        int inY = inYOrigin + p.DilationH * filterY;
+                        if (inY < 0 || inY >= p.InputH) continue;
+                        for (int filterX = 0; filterX < p.KernelW; filterX++)
+                        {
+                            int inX = inXOrigin + p.DilationW * filterX;
+                            if (inX < 0 || inX >= p.InputW) continue;
+                            sum += filter[(filterY * p.KernelW + filterX) * channels + channel] * (plane[inY * p.InputW + inX] - p.InputZeroPoint);
+                        }
                     }
                 }
                 output[(outY * p.OutputW + outX) * channels + channel] = requantizer.Apply(channel, sum);
