@@ -15,6 +15,9 @@ public static class CRuntime
     /// <summary>The one header: parameter structs and prototypes.</summary>
     public const string Header = "tinytrain.h";
 
+    /// <summary>What the kernels share (requantisation, fixed-point arithmetic, mask bits); it includes <see cref="Header"/>.</summary>
+    public const string InternalHeader = "tinytrain_internal.h";
+
     /// <summary>The flags without which the C does not compute what the host computes.</summary>
     public static IReadOnlyList<string> RequiredFlags { get; } = ["-std=c99", "-ffp-contract=off"];
 

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 /* Beyond +-2^20 the int8 output saturates anyway; clamping first keeps the int conversion defined. */
 #define SATURATION 1048576.0f

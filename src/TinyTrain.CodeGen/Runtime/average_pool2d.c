@@ -2,7 +2,7 @@
  * and its backward. Padded positions count neither in the sum nor in the count. */
 #include <string.h>
 
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 typedef struct {
     int32_t y_start, y_end, x_start, x_end, count;

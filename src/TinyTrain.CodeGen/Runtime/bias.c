@@ -1,7 +1,7 @@
 /* Bias (Bias.cs): g_bias[c] = sum over pixels of g_acc[pixel, c], each channel adding its pixels in order. */
 #include <string.h>
 
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 void tt_bias_grad(const float *acc_grad, int32_t length, int32_t channels, float *bias_grad)
 {

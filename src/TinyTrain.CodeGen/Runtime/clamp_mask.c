@@ -1,5 +1,5 @@
 /* ClampMask (ClampMask.cs): the 1-bit masks a training forward saves for the backward pass. */
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 int32_t tt_clamp_mask_byte_length(int32_t elements) { return (int32_t)(((int64_t)elements + 7) >> 3); }
 

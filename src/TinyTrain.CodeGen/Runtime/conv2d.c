@@ -1,12 +1,12 @@
-/* Conv2D (Conv2D.cs, Conv2D.Backward.cs, Conv2D.Float.cs): int8 NHWC convolution, OHWI filter, its fp32
- * forward and its backward. Loops and float operation order are those of the C# reference kernels. */
+/* Conv2D (Conv2D.cs, Conv2D.Float.cs): int8 NHWC convolution with an OHWI filter, and its fp32 forward; the backward
+ * is conv2d_backward.c. The arithmetic is that of the C# reference kernels. */
 #include <string.h>
 
 #if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32)
 #include <arm_acle.h>
 #endif
 
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 static int outside(const tt_conv2d_params *p, int32_t in_y, int32_t in_x)
 {
@@ -94,20 +94,6 @@ TT_INLINE void dot2(const int8_t *x, const int8_t *w0, const int8_t *w1, int32_t
     *s1 = a1;
 }
 
-/* The taps of a window that fall inside the input: [*first, *last) of 0..kernel. */
-TT_INLINE void window(int32_t origin, int32_t dilation, int32_t kernel, int32_t extent, int32_t *first, int32_t *last)
-{
-    int32_t lo = 0, hi = kernel;
-    while (lo < kernel && origin + dilation * lo < 0) {
-        lo++;
-    }
-    while (hi > lo && origin + dilation * (hi - 1) >= extent) {
-        hi--;
-    }
-    *first = lo;
-    *last = hi;
-}
-
 /* The reference's sums in int32, two output channels at a time, over the taps inside the input only (padding is the zero
  * point: those taps contribute 0). With dilation_w 1 a window row is one contiguous run of (kx, ic) in input and filter.
  * The geometry is copied into locals: int8 stores may alias anything, so fields read through p would be reloaded. */
@@ -126,12 +112,12 @@ static void forward(const tt_conv2d_params *p, const int8_t *input, const int8_t
     for (out_y = 0; out_y < p->output_h; out_y++) {
         int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
         int32_t y_first, y_last;
-        window(in_y_origin, dilation_h, kernel_h, p->input_h, &y_first, &y_last);
+        tt_window(in_y_origin, dilation_h, kernel_h, p->input_h, &y_first, &y_last);
         for (out_x = 0; out_x < p->output_w; out_x++) {
             int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
             int32_t x_first, x_last, base = (out_y * p->output_w + out_x) * output_c, run, offset;
             const int8_t *corner;
-            window(in_x_origin, dilation_w, p->kernel_w, input_w, &x_first, &x_last);
+            tt_window(in_x_origin, dilation_w, p->kernel_w, input_w, &x_first, &x_last);
             run = (x_last - x_first) * input_c;
             offset = y_first * row + x_first * input_c;
             corner = input + ((in_y_origin + dilation_h * y_first) * input_w + in_x_origin + dilation_w * x_first) * input_c;
@@ -176,12 +162,12 @@ void tt_conv2d_forward_planes(const tt_conv2d_params *p, const int8_t *input, co
     for (out_y = 0; out_y < p->output_h; out_y++) {
         int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
         int32_t y_first, y_last;
-        window(in_y_origin, dilation_h, kernel_h, p->input_h, &y_first, &y_last);
+        tt_window(in_y_origin, dilation_h, kernel_h, p->input_h, &y_first, &y_last);
         for (out_x = 0; out_x < p->output_w; out_x++) {
             int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
             int32_t x_first, x_last, pixel = out_y * p->output_w + out_x, run, offset;
             const int8_t *corner;
-            window(in_x_origin, dilation_w, p->kernel_w, input_w, &x_first, &x_last);
+            tt_window(in_x_origin, dilation_w, p->kernel_w, input_w, &x_first, &x_last);
             run = (x_last - x_first) * input_c;
             offset = y_first * row + x_first * input_c;
             corner = input + ((in_y_origin + dilation_h * y_first) * input_w + in_x_origin + dilation_w * x_first) * input_c;
@@ -284,139 +270,4 @@ void tt_conv2d_forward_float_with_mask(const tt_conv2d_params *p, const float *i
 {
     memset(mask, 0, (size_t)tt_clamp_mask_byte_length(output_length(p)));
     forward_float(p, input, filter, bias, output, min, max, mask);
-}
-
-/* A scatter: each input gradient adds its terms in (oy, ox, oc, ky, kx) order, one rounding for the product and
- * one for the sum. Exactly one of filter_q (int8) and filter_f (fp32) is set. */
-static void input_grad(const tt_conv2d_params *p, const float *acc_grad, const int8_t *filter_q,
-                       const float *filter_f, float *input_grad)
-{
-    const int32_t input_w = p->input_w, input_c = p->input_c, output_c = p->output_c, kernel_h = p->kernel_h;
-    const int32_t kernel_w = p->kernel_w, dilation_h = p->dilation_h, dilation_w = p->dilation_w;
-    int32_t out_y, out_x, out_channel, filter_y, filter_x, in_channel;
-    memset(input_grad, 0, sizeof(float) * (size_t)(p->input_h * input_w * input_c));
-    for (out_y = 0; out_y < p->output_h; out_y++) {
-        int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
-        int32_t y_first, y_last;
-        window(in_y_origin, dilation_h, kernel_h, p->input_h, &y_first, &y_last);
-        for (out_x = 0; out_x < p->output_w; out_x++) {
-            int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
-            int32_t x_first, x_last;
-            const float *gradients = acc_grad + (out_y * p->output_w + out_x) * output_c;
-            window(in_x_origin, dilation_w, kernel_w, input_w, &x_first, &x_last);
-            for (out_channel = 0; out_channel < output_c; out_channel++) {
-                float gradient = gradients[out_channel];
-                /* With an int8 filter every term of a zero gradient is +-0, and adding +-0 leaves a sum that started at
-                 * +0 unchanged (it can never be -0), so skipping them is exact. A float filter may hold an infinity. */
-                if (gradient == 0.0f && filter_q != NULL) {
-                    continue;
-                }
-
-                for (filter_y = y_first; filter_y < y_last; filter_y++) {
-                    int32_t in_y = in_y_origin + dilation_h * filter_y;
-                    for (filter_x = x_first; filter_x < x_last; filter_x++) {
-                        int32_t in_x = in_x_origin + dilation_w * filter_x;
-                        int32_t w = ((out_channel * kernel_h + filter_y) * kernel_w + filter_x) * input_c;
-                        float *target = input_grad + (in_y * input_w + in_x) * input_c;
-                        if (filter_q != NULL) {
-                            const int8_t *weights = filter_q + w;
-                            for (in_channel = 0; in_channel < input_c; in_channel++) {
-                                target[in_channel] += gradient * (float)weights[in_channel];
-                            }
-                        } else {
-                            const float *weights = filter_f + w;
-                            for (in_channel = 0; in_channel < input_c; in_channel++) {
-                                target[in_channel] += gradient * weights[in_channel];
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-void tt_conv2d_input_grad(const tt_conv2d_params *p, const float *acc_grad, const int8_t *filter, float *input_grad_out)
-{
-    input_grad(p, acc_grad, filter, NULL, input_grad_out);
-}
-
-void tt_conv2d_input_grad_float(const tt_conv2d_params *p, const float *acc_grad, const float *filter,
-                                float *input_grad_out)
-{
-    input_grad(p, acc_grad, NULL, filter, input_grad_out);
-}
-
-/* Each filter gradient adds its terms in (oy, ox) order. x - zp is exact in float32, so the int8 kernel is the
- * fp32 one on the float copy of x - zp. Exactly one of input_q and input_f is set. */
-/* The output channels [first_output, first_output + outputs) only; each element is the whole gradient's, bit for
- * bit (a fused update takes the gradient a block at a time). Exactly one of input_q and input_f is set. */
-static void filter_grad(const tt_conv2d_params *p, const int8_t *input_q, const float *input_f, float zero_point,
-                        const float *acc_grad, const int32_t *input_channels, int32_t selected, int32_t first_output,
-                        int32_t outputs, float *filter_grad_out)
-{
-    int32_t out_y, out_x, o, filter_y, filter_x, j;
-    memset(filter_grad_out, 0, sizeof(float) * (size_t)(outputs * p->kernel_h * p->kernel_w * selected));
-    for (out_y = 0; out_y < p->output_h; out_y++) {
-        for (out_x = 0; out_x < p->output_w; out_x++) {
-            const float *gradients = acc_grad + (out_y * p->output_w + out_x) * p->output_c + first_output;
-            for (filter_y = 0; filter_y < p->kernel_h; filter_y++) {
-                int32_t in_y = out_y * p->stride_h - p->pad_top + p->dilation_h * filter_y;
-                for (filter_x = 0; filter_x < p->kernel_w; filter_x++) {
-                    int32_t in_x = out_x * p->stride_w - p->pad_left + p->dilation_w * filter_x;
-                    int32_t pixel = (in_y * p->input_w + in_x) * p->input_c;
-                    if (outside(p, in_y, in_x)) {
-                        continue;
-                    }
-
-                    for (o = 0; o < outputs; o++) {
-                        float gradient = gradients[o];
-                        float *target = filter_grad_out + ((o * p->kernel_h + filter_y) * p->kernel_w + filter_x) * selected;
-                        if (input_q != NULL) {
-                            if (gradient == 0.0f) {
-                                continue; /* +-0 terms on sums that start at +0: exact to skip (see input_grad) */
-                            }
-                            const int8_t *x = input_q + pixel;
-                            for (j = 0; j < selected; j++) {
-                                target[j] += gradient * ((float)x[input_channels[j]] - zero_point);
-                            }
-                        } else {
-                            const float *x = input_f + pixel;
-                            for (j = 0; j < selected; j++) {
-                                target[j] += gradient * (x[input_channels[j]] - zero_point);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-}
-
-void tt_conv2d_filter_grad(const tt_conv2d_params *p, const int8_t *input, const float *acc_grad,
-                           const int32_t *input_channels, int32_t selected, float *filter_grad_out)
-{
-    filter_grad(p, input, NULL, (float)p->input_zero_point, acc_grad, input_channels, selected, 0, p->output_c,
-                filter_grad_out);
-}
-
-void tt_conv2d_filter_grad_float(const tt_conv2d_params *p, const float *input, const float *acc_grad,
-                                 const int32_t *input_channels, int32_t selected, float *filter_grad_out)
-{
-    filter_grad(p, NULL, input, 0.0f, acc_grad, input_channels, selected, 0, p->output_c, filter_grad_out);
-}
-
-void tt_conv2d_filter_grad_window(const tt_conv2d_params *p, const int8_t *input, const float *acc_grad,
-                                  const int32_t *input_channels, int32_t selected, int32_t first_output,
-                                  int32_t outputs, float *filter_grad_out)
-{
-    filter_grad(p, input, NULL, (float)p->input_zero_point, acc_grad, input_channels, selected, first_output, outputs,
-                filter_grad_out);
-}
-
-void tt_conv2d_filter_grad_window_float(const tt_conv2d_params *p, const float *input, const float *acc_grad,
-                                        const int32_t *input_channels, int32_t selected, int32_t first_output,
-                                        int32_t outputs, float *filter_grad_out)
-{
-    filter_grad(p, NULL, input, 0.0f, acc_grad, input_channels, selected, first_output, outputs, filter_grad_out);
 }

@@ -1,6 +1,6 @@
 /* ConvDepthwise (ConvDepthwise.cs): a frozen conv whose only reader is a depthwise conv (multiplier 1), two channels at a
  * time, so that only four channel planes of the conv's output exist (ConvDepthwise.Group). */
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 void tt_conv_depthwise_forward(const tt_conv2d_params *conv, const tt_depthwise_conv2d_params *depthwise, const int8_t *input,
                                const int8_t *conv_filter, const int32_t *conv_bias, const int8_t *depthwise_filter,

@@ -2,7 +2,7 @@
  * [1, KH, KW, C * M], its fp32 forward and its backward, in the C# reference kernels' order. */
 #include <string.h>
 
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 static int outside(const tt_depthwise_conv2d_params *p, int32_t in_y, int32_t in_x)
 {
@@ -58,20 +58,6 @@ static void forward_int64(const tt_depthwise_conv2d_params *p, const int8_t *inp
 /* |w * (x - zp)| <= 128 * 255, so up to this many terms sum exactly in an int32: the same integer as the int64 sum. */
 #define INT32_EXACT_TERMS 65793
 
-/* The taps of a window that fall inside the input: [*first, *last) of 0..kernel. */
-TT_INLINE void window(int32_t origin, int32_t dilation, int32_t kernel, int32_t extent, int32_t *first, int32_t *last)
-{
-    int32_t lo = 0, hi = kernel;
-    while (lo < kernel && origin + dilation * lo < 0) {
-        lo++;
-    }
-    while (hi > lo && origin + dilation * (hi - 1) >= extent) {
-        hi--;
-    }
-    *first = lo;
-    *last = hi;
-}
-
 /* The reference's sums in int32, over the taps inside the input only (padded taps contribute 0). The geometry is copied
  * into locals: int8 stores may alias anything, so fields read through p would be reloaded after every output. */
 static void forward(const tt_depthwise_conv2d_params *p, const int8_t *input, const int8_t *filter,
@@ -89,14 +75,14 @@ static void forward(const tt_depthwise_conv2d_params *p, const int8_t *input, co
     for (out_y = 0; out_y < p->output_h; out_y++) {
         int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
         int32_t y_first, y_last;
-        window(in_y_origin, p->dilation_h, p->kernel_h, p->input_h, &y_first, &y_last);
+        tt_window(in_y_origin, p->dilation_h, p->kernel_h, p->input_h, &y_first, &y_last);
         for (out_x = 0; out_x < p->output_w; out_x++) {
             int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
             int32_t x_first, x_last, base = (out_y * p->output_w + out_x) * channels;
             const int8_t *corner;
             const int8_t *taps = filter + y_first * kernel_w * channels;
             int32_t rows, columns;
-            window(in_x_origin, dilation_w, kernel_w, input_w, &x_first, &x_last);
+            tt_window(in_x_origin, dilation_w, kernel_w, input_w, &x_first, &x_last);
             rows = y_last - y_first;
             columns = x_last - x_first;
             corner = input + ((in_y_origin + p->dilation_h * y_first) * input_w + in_x_origin + dilation_w * x_first) * input_c;
@@ -131,8 +117,8 @@ static int64_t plane_sum(const tt_depthwise_conv2d_params *p, int32_t channel, c
     int32_t in_y_origin = out_y * p->stride_h - p->pad_top, in_x_origin = out_x * p->stride_w - p->pad_left;
     int32_t y_first, y_last, x_first, x_last, filter_y, filter_x, channels = output_c(p);
     int64_t sum = 0;
-    window(in_y_origin, p->dilation_h, p->kernel_h, p->input_h, &y_first, &y_last);
-    window(in_x_origin, p->dilation_w, p->kernel_w, p->input_w, &x_first, &x_last);
+    tt_window(in_y_origin, p->dilation_h, p->kernel_h, p->input_h, &y_first, &y_last);
+    tt_window(in_x_origin, p->dilation_w, p->kernel_w, p->input_w, &x_first, &x_last);
     for (filter_y = y_first; filter_y < y_last; filter_y++) {
         const int8_t *x = plane + (in_y_origin + p->dilation_h * filter_y) * p->input_w + in_x_origin;
         const int8_t *w = filter + filter_y * p->kernel_w * channels + channel;

@@ -1,7 +1,7 @@
 /* Elementwise (Elementwise.cs): fp32 kernels of the backward pass. */
 #include <string.h>
 
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 void tt_elementwise_add_in_place(float *target, const float *source, int32_t length)
 {

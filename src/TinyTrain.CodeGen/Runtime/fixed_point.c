@@ -1,7 +1,7 @@
 /* FixedPoint (Quantization/FixedPoint.cs, FixedPoint.Exp.cs): gemmlowp / TFLite integer arithmetic.
  * C#'s int arithmetic wraps and masks shift counts (int: & 31, long: & 63); C's signed overflow and
  * over-wide shifts are undefined, so every operation that may wrap goes through the helpers below. */
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 int32_t tt_wrap32(int64_t value)
 {

@@ -2,7 +2,7 @@
  * [OutputDepth, InputDepth], its fp32 forward and its backward, in the C# reference kernels' order. */
 #include <string.h>
 
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 /* mask NULL records nothing. */
 static void forward(const tt_fully_connected_params *p, const int8_t *input, const int8_t *filter,

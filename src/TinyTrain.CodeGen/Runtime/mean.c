@@ -1,7 +1,7 @@
 /* Mean (Mean.cs): int8 mean over H and W as TFLite Micro's reference_ops::QuantizedMeanOrSum computes it. */
 #include <string.h>
 
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 void tt_mean_forward(const tt_mean_params *p, const int8_t *input, int8_t *output)
 {

@@ -1,7 +1,7 @@
 /* Pad (Pad.cs): constant pad of an NHWC int8 tensor with its zero point. */
 #include <string.h>
 
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 void tt_pad_forward(const tt_pad_params *p, const int8_t *input, int8_t *output)
 {

@@ -1,5 +1,5 @@
 /* Requant (Requant.cs): backward of requantisation and clamp, g_acc = g_y * scale[c] where the mask is 1. */
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 void tt_requant_accumulator_grad(const float *output_grad, const uint8_t *mask, const float *scale,
                                  int32_t scale_count, int32_t channels, int32_t length, float *acc_grad)

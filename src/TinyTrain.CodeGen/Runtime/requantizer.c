@@ -2,7 +2,7 @@
 #include <float.h>
 #include <math.h>
 
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 #if defined(__FAST_MATH__)
 #error "the TinyTrain runtime must not be compiled with -ffast-math: its float results must match the host's"

@@ -1,7 +1,7 @@
 /* Sgd (Sgd.cs): SGD updates of dense tensors, float32 operations in a fixed order, each rounded once. */
 #include <math.h>
 
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 /* The scaled (and with momentum, accumulated) gradient of element i; updates the momentum. */
 static float step_of(const float *grad, const float *qas, int32_t qas_count, int32_t channel_stride,

@@ -2,7 +2,7 @@
  * SliceLayout. The rounding is Sgd's (shared helpers). */
 #include <math.h>
 
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 static int32_t parameter_index(const tt_slice_layout *layout, int32_t e)
 {

@@ -2,7 +2,7 @@
  * the whole filter is rebuilt from flash for each call that reads it. */
 #include <string.h>
 
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 void tt_slice_merge(const int8_t *frozen, const int8_t *trained, const int32_t *channels, int32_t k, int32_t rows,
                     int32_t inner, int8_t *merged)

@@ -1,5 +1,5 @@
 /* Softmax (Softmax.cs): TFLite Micro's int8 softmax (gemmlowp fixed-point exp, output scale 1/256, zp -128). */
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 #define SCALED_DIFF_INTEGER_BITS 5
 #define ACCUMULATION_INTEGER_BITS 12

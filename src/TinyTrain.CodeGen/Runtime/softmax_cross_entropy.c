@@ -2,7 +2,7 @@
  * logits, float32 throughout, sums left to right. */
 #include <math.h>
 
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 /* MathF.Max: IEEE 754-2019 maximum, NaN propagates and +0 > -0 (C's fmaxf drops NaN). */
 static float max_of(float x, float y)

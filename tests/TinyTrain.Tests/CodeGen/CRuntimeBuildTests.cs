@@ -16,17 +16,19 @@ public sealed class CRuntimeBuildTests : IDisposable
     }
 
     [Fact]
-    public void Files_hold_one_header_and_one_source_per_kernel_type()
+    public void Files_hold_the_public_and_internal_headers_and_one_source_per_kernel_type()
     {
         string[] expected =
         [
-            "add.c", "average_pool2d.c", "bias.c", "clamp_mask.c", "conv2d.c", "conv_depthwise.c", "depthwise_conv2d.c", "elementwise.c", "fixed_point.c",
-            "fully_connected.c", "mean.c", "pad.c", "requant.c", "requantizer.c", "sgd.c", "sgd_slice.c", "slice_merge.c", "softmax.c",
+            "add.c", "average_pool2d.c", "bias.c", "clamp_mask.c", "conv2d.c", "conv2d_backward.c", "conv_depthwise.c", "depthwise_conv2d.c",
+            "elementwise.c", "fixed_point.c", "fully_connected.c", "mean.c", "pad.c", "requant.c", "requantizer.c", "sgd.c", "sgd_slice.c", "slice_merge.c", "softmax.c",
             "softmax_cross_entropy.c",
         ];
         Assert.Equal(expected, CRuntime.Sources);
-        Assert.Equal([.. expected, CRuntime.Header], CRuntime.Files.Keys.OrderBy(name => name == CRuntime.Header).ThenBy(name => name, StringComparer.Ordinal));
-        Assert.All(CRuntime.Sources, name => Assert.Contains("#include \"tinytrain.h\"", CRuntime.Files[name], StringComparison.Ordinal));
+        Assert.Equal([.. expected, CRuntime.Header, CRuntime.InternalHeader],
+            CRuntime.Files.Keys.OrderBy(name => name.EndsWith(".h", StringComparison.Ordinal)).ThenBy(name => name, StringComparer.Ordinal));
+        Assert.All(CRuntime.Sources, name => Assert.Contains($"#include \"{CRuntime.InternalHeader}\"", CRuntime.Files[name], StringComparison.Ordinal));
+        Assert.Contains($"#include \"{CRuntime.Header}\"", CRuntime.Files[CRuntime.InternalHeader], StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tinytrain.h"
+#include "tinytrain_internal.h"
 
 #define MAX_ITEMS 16
 
