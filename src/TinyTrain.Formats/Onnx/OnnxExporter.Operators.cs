@@ -87,18 +87,23 @@ public sealed partial class OnnxExporter
         var wq = filter.Quant ?? throw Error($"{filter.Name} has no quantisation");
         if (wq.ZeroPoints.Any(z => z != 0)) throw Error($"{filter.Name}: weights must be symmetric (zero point 0)");
         var perChannel = !wq.IsPerTensor;
-        var (xs, xz) = Scalars(node.Input(0), node.Name + ".x");
-        var (ys, yz) = Scalars(node, node.Name + ".y");
+        string xs, xz, ys, yz;
         var wScales = wq.Scales.Select(s => (float)s).ToArray();
         if (requant == RequantKind.Float)
         {
             // ONNX Runtime multiplies the accumulator by float32 (x_scale * w_scale[c]) / y_scale, rounded twice; we
             // round x_scale * w_scale[c] / y_scale from double once, and no float32 w_scale reaches every such value.
-            // Scales of 1 for x and y and eff[c] for the weights make ORT use exactly our multiplier.
-            var (xScale, yScale) = (node.Input(0).Quant!.Scale, node.Quant!.Scale);
+            // Scales of 1 for x and y and eff[c] for the weights make ORT use exactly our multiplier (and the model's
+            // own x and y scales are not written: nothing would read them).
+            var (xScale, yScale) = (PerTensor(node.Input(0)).Scale, PerTensor(node).Scale);
             wScales = [.. wq.Scales.Select(s => (float)(xScale * s / yScale))];
-            xs = Floats(node.Name + ".x_unit_scale", [1f], scalar: true);
-            ys = Floats(node.Name + ".y_unit_scale", [1f], scalar: true);
+            (xs, xz) = (Floats(node.Name + ".x_unit_scale", [1f], scalar: true), ZeroPoint(node.Input(0), node.Name + ".x"));
+            (ys, yz) = (Floats(node.Name + ".y_unit_scale", [1f], scalar: true), ZeroPoint(node, node.Name + ".y"));
+        }
+        else
+        {
+            (xs, xz) = Scalars(node.Input(0), node.Name + ".x");
+            (ys, yz) = Scalars(node, node.Name + ".y");
         }
         var ws = Floats(node.Name + ".w_scale", wScales, scalar: !perChannel);
         var wz = Int8s(node.Name + ".w_zero", new sbyte[wq.Scales.Length], scalar: !perChannel);
@@ -121,11 +126,13 @@ public sealed partial class OnnxExporter
         return Emit("Clip", [raw, min, max], output);
     }
 
-    private (string Scale, string ZeroPoint) Scalars(Node node, string name)
-    {
-        var q = node.Quant is { IsPerTensor: true } quant ? quant : throw Error($"{node.Name} needs per-tensor quantisation");
-        return (Floats(name + "_scale", [(float)q.Scale], scalar: true), Int8s(name + "_zero", [(sbyte)q.ZeroPoint], scalar: true));
-    }
+    private (string Scale, string ZeroPoint) Scalars(Node node, string name) =>
+        (Floats(name + "_scale", [(float)PerTensor(node).Scale], scalar: true), ZeroPoint(node, name));
+
+    private string ZeroPoint(Node node, string name) => Int8s(name + "_zero", [(sbyte)PerTensor(node).ZeroPoint], scalar: true);
+
+    private QuantParams PerTensor(Node node) =>
+        node.Quant is { IsPerTensor: true } quant ? quant : throw Error($"{node.Name} needs per-tensor quantisation");
 
     private string Dequantize(Node node, string value, string name)
     {
