@@ -15,6 +15,13 @@ public sealed record FloatConvCall(string Name, OpKind Kind, object Params, int 
 {
     public override IEnumerable<int> Reads => Bias < 0 ? [Input, Filter] : [Input, Filter, Bias];
     public override IEnumerable<int> Writes => Mask < 0 ? [Output] : [Output, Mask];
+    public override long Macs => Params switch
+    {
+        Conv2DParams p => p.Macs,
+        DepthwiseConv2DParams p => p.Macs,
+        FullyConnectedParams p => p.Macs,
+        _ => 0,
+    };
 }
 
 public sealed record FloatAddCall(string Name, int A, int B, int Output, float Min, float Max, int Mask) : KernelCall(Name)
@@ -62,6 +69,7 @@ public sealed record Conv2DFilterGradCall(string Name, Conv2DParams Params, int 
 {
     public override IEnumerable<int> Reads => [Input, Gradient];
     public override IEnumerable<int> Writes => [Output];
+    public override long Macs => Params.Macs / Params.InputC * Channels.Length; // one product per trained filter element and output pixel
 }
 
 /// <summary>Gradient of a DepthwiseConv2D's input (a transposed convolution) from its accumulator gradient.</summary>
@@ -77,6 +85,7 @@ public sealed record DepthwiseConv2DFilterGradCall(string Name, DepthwiseConv2DP
 {
     public override IEnumerable<int> Reads => [Input, Gradient];
     public override IEnumerable<int> Writes => [Output];
+    public override long Macs => Params.Macs / Params.InputC * Channels.Length;
 }
 
 /// <summary>Gradient of a FullyConnected's input (a transposed convolution) from its accumulator gradient.</summary>
@@ -92,6 +101,7 @@ public sealed record FullyConnectedFilterGradCall(string Name, FullyConnectedPar
 {
     public override IEnumerable<int> Reads => [Input, Gradient];
     public override IEnumerable<int> Writes => [Output];
+    public override long Macs => Params.Macs / Params.InputDepth * Channels.Length;
 }
 
 public sealed record BiasGradCall(string Name, int Channels, int Gradient, int Output) : KernelCall(Name)
@@ -134,6 +144,7 @@ public sealed record FusedUpdateCall(string Name, KernelCall Gradient, SgdUpdate
 {
     public override IEnumerable<int> Reads => Gradient.Reads.Concat(Update.Reads).Where(id => id != Update.Gradient).Distinct();
     public override IEnumerable<int> Writes => [.. Update.Writes, Update.Gradient];
+    public override long Macs => Gradient.Macs;
 }
 
 /// <summary>
