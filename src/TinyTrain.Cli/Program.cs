@@ -20,6 +20,7 @@ public static class Program
         root.Subcommands.Add(DemoCommand.Create(stdout));
         root.Subcommands.Add(ExportCommand.Create(stdout));
         root.Subcommands.Add(SearchCommand.Create(stdout));
+        root.Subcommands.Add(BenchCommand.Create(stdout, stderr));
         try
         {
             var parse = root.Parse(args);
