@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using TinyTrain.Compiler.Lowering;
-using TinyTrain.Compiler.Schedule;
+using TinyTrain.Data;
 using TinyTrain.Formats;
 using TinyTrain.Formats.Onnx;
 using TinyTrain.Runtime;
+using TinyTrain.Runtime.Benchmarking;
 
 namespace TinyTrain.Bench;
 
@@ -15,37 +16,50 @@ namespace TinyTrain.Bench;
 /// </summary>
 public static class OrtBench
 {
-    private const int Images = 8;
+    public const int Images = 8;
 
-    public static void Run(IReadOnlyList<string> models, int rounds = 21)
+    /// <param name="Ratio">Of the per-round ratios to ORT: median and interquartile range (null for ORT itself).</param>
+    /// <param name="Agreement">Max |ours - ORT| over every output of the images (empty for ORT itself).</param>
+    public sealed record Row(string Model, string Input, long Macs, string Engine, Rate ImagesPerSecond, (double Median, double Low, double High)? Ratio,
+        string Agreement, int MaxDifference);
+
+    public static string Version => OrtEnv.Instance().GetVersionString();
+
+    public static string Settings(int rounds) =>
+        $"ONNX Runtime {Version}, CPU provider, `IntraOpNumThreads = 1`, sequential execution, `ORT_ENABLE_ALL`, tensors bound once to pinned " +
+        $"buffers (a round times `session.Run` only); {Images} images per round, {rounds} rounds after 3 warm-up rounds, each round timing every engine once (order rotating)";
+
+    public static void Run(IReadOnlyList<string> models, LabelledDataset? dataset, int rounds = 21)
     {
-        var peak = PeakBench.Int8();
+        var peak = MacPeak.Int8();
         Console.WriteLine($"int8 peak, one core: {peak.MacsPerSecond.Median / 1e9:F1} GMAC/s ({peak.Instruction}; " +
                           $"min..max {peak.MacsPerSecond.Min / 1e9:F1}..{peak.MacsPerSecond.Max / 1e9:F1})");
-        Console.WriteLine($"ONNX Runtime {OrtEnv.Instance().GetVersionString()}, CPU provider, IntraOpNumThreads 1, ORT_ENABLE_ALL; " +
-                          $"{Images} images per round, {rounds} rounds after warm-up, each timing every engine (order rotating)");
+        Console.WriteLine(Settings(rounds));
         Console.WriteLine();
-        Console.WriteLine("| model | input | MMACs | engine | images/s (median, min..max) | GMAC/s | of int8 peak | / ORT (median, IQR of per-round ratios) | max \\|ours - ORT\\| |");
-        Console.WriteLine("| --- | --- | ---: | --- | --- | ---: | ---: | --- | --- |");
-        foreach (var name in models) One(name, rounds, peak.MacsPerSecond.Median);
+        Console.Write(Table(models.SelectMany(m => Measure(m, dataset, rounds)), peak.MacsPerSecond.Median));
     }
 
-    private static void One(string name, int rounds, double peak)
+    public static string Table(IEnumerable<Row> rows, double peak) => Markdown.Table(
+        ["model", "input", "MMACs", "engine", "images/s (median, min..max)", "GMAC/s", "of int8 peak", "/ ORT (median, IQR of per-round ratios)", "max |ours - ORT|"],
+        "llrllrrll",
+        rows.Select(r => new[]
+        {
+            r.Model, r.Input, $"{r.Macs / 1e6:F1}", r.Engine, r.ImagesPerSecond.ToString(), $"{r.ImagesPerSecond.Median * r.Macs / 1e9:F2}",
+            Markdown.Percent(r.ImagesPerSecond.Median * r.Macs / peak),
+            r.Ratio is { } q ? $"{q.Median:F2} ({q.Low:F2}..{q.High:F2})" : "1", r.Agreement,
+        }));
+
+    /// <summary>Three rows: ours with the device plan (fused), ours with the host default (unfused), ORT.</summary>
+    public static IReadOnlyList<Row> Measure(string name, LabelledDataset? dataset, int rounds = 21)
     {
         var graph = ModelLoader.Load(name);
         var program = InferenceLowering.Lower(graph, InferenceLowering.Device);
         var macs = program.Macs;
-        var random = new Random(1);
-        var images = Enumerable.Range(0, Images).Select(_ =>
-        {
-            var bytes = new byte[program.Input.Bytes];
-            random.NextBytes(bytes);
-            return bytes.Select(b => (sbyte)b).ToArray();
-        }).ToArray();
+        var images = dataset is null ? RandomImages(program.Input.Bytes) : BenchImages.From(dataset, graph.Input.Shape, Images).Inputs;
 
         // Ours: the SIMD kernels, one executor, one core; the device plan (conv + depthwise fused, the smallest arena)
-        // and without the memory passes (every activation whole), to see what the fusion costs in time.
-        var unfused = InferenceLowering.Lower(graph); // the host default
+        // and the host default (every activation whole), to see what the fusion costs in time.
+        var unfused = InferenceLowering.Lower(graph);
         var executor = new Executor(program);
         var plain = new Executor(unfused);
         var ours = images.Select(_ => new sbyte[program.Output.Bytes]).ToArray();
@@ -53,11 +67,10 @@ public static class OrtBench
         void RunOurs() { for (var i = 0; i < Images; i++) executor.Run(images[i], ours[i]); }
         void RunPlain() { for (var i = 0; i < Images; i++) plain.Run(images[i], oursPlain[i]); }
 
-        // ORT: tensors bound once to pinned buffers, so a round times session.Run only.
         using var options = new SessionOptions
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = 1, InterOpNumThreads = 1,
-            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL, LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING,
         };
         using var session = new InferenceSession(OnnxExporter.Write(graph), options);
         var inputName = session.InputMetadata.Keys.Single();
@@ -89,24 +102,30 @@ public static class OrtBench
         foreach (var v in inputs.Concat(outputs)) v.Dispose();
 
         var shape = string.Join("x", graph.Input.Shape.Dims.Skip(1));
-        var outputsTotal = Images * program.Output.Bytes;
-        Row(engines[0].Name, rates[0], RatioCell(rates[0], rates[2]), $"{maxDiff} LSB ({differing} of {outputsTotal} outputs differ)");
-        Row(engines[1].Name, rates[1], RatioCell(rates[1], rates[2]), $"{maxPlain} LSB ({differingPlain} of {outputsTotal} outputs differ)");
-        Row(engines[2].Name, rates[2], "1", "");
+        var total = Images * program.Output.Bytes;
+        return
+        [
+            new(graph.Name, shape, macs, engines[0].Name, Rate.Of(rates[0]), Ratio(rates[0], rates[2]), $"{maxDiff} LSB ({differing} of {total} outputs differ)", maxDiff),
+            new(graph.Name, shape, macs, engines[1].Name, Rate.Of(rates[1]), Ratio(rates[1], rates[2]), $"{maxPlain} LSB ({differingPlain} of {total} outputs differ)", maxPlain),
+            new(graph.Name, shape, macs, engines[2].Name, Rate.Of(rates[2]), null, "", 0),
+        ];
+    }
 
-        void Row(string engine, double[] perRound, string ratioCell, string agreeCell)
-        {
-            var sorted = perRound.Order().ToArray();
-            var median = sorted[rounds / 2];
-            Console.WriteLine($"| {graph.Name} | {shape} | {macs / 1e6:F1} | {engine} | {median:F1} ({sorted[0]:F1}..{sorted[^1]:F1}) | " +
-                              $"{median * macs / 1e9:F2} | {median * macs / peak:P1} | {ratioCell} | {agreeCell} |");
-        }
+    private static (double, double, double) Ratio(double[] a, double[] b)
+    {
+        var ratios = a.Zip(b, (x, y) => x / y).Order().ToArray();
+        return (ratios[ratios.Length / 2], ratios[ratios.Length / 4], ratios[3 * ratios.Length / 4]);
+    }
 
-        string RatioCell(double[] a, double[] b)
+    private static sbyte[][] RandomImages(int bytes)
+    {
+        var random = new Random(1);
+        return [.. Enumerable.Range(0, Images).Select(_ =>
         {
-            var ratios = a.Zip(b, (x, y) => x / y).Order().ToArray();
-            return $"{ratios[rounds / 2]:F2} ({ratios[rounds / 4]:F2}..{ratios[3 * rounds / 4]:F2})";
-        }
+            var b = new byte[bytes];
+            random.NextBytes(b);
+            return b.Select(x => (sbyte)x).ToArray();
+        })];
     }
 
     private static (int MaxDiff, int Differing) Agreement(sbyte[][] ours, sbyte[][] theirs)
@@ -122,8 +141,8 @@ public static class OrtBench
 
     private static double Time(Action round)
     {
-        var watch = Stopwatch.StartNew();
+        var start = Stopwatch.GetTimestamp();
         round();
-        return Images / watch.Elapsed.TotalSeconds;
+        return Images / Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 }

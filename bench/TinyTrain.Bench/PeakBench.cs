@@ -1,127 +1,92 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using TinyTrain.Runtime.Benchmarking;
 
 namespace TinyTrain.Bench;
 
-/// <summary>
-/// The machine's limit on one core: a loop of independent int8 dot-product (VNNI) or fp32 FMA instructions on
-/// registers, no memory traffic. Twelve accumulators (distinct starting values, so no optimiser merges the chains) hide the instruction latency; the rate is MACs per second.
-/// </summary>
-public static class PeakBench
+/// <summary>The machine's limit on one core (see <see cref="MacPeak"/>), and the hardware's 512-bit VNNI rate measured from C.</summary>
+public static partial class PeakBench
 {
-    public sealed record Peak(string Instruction, int MacsPerInstruction, Measure.Rate MacsPerSecond);
+    public sealed record Row(string What, string Instruction, int MacsPerInstruction, Rate MacsPerSecond);
 
-    private const int Iterations = 20_000_000;
-    private const int Accumulators = 12;
-
-    /// <summary>Peak int8 multiply-accumulates per second: VPDPBUSD (u8 x s8, 4 products per int32 lane).</summary>
-    public static Peak Int8()
+    public static IReadOnlyList<Row> Measure(bool native, int rounds = 21)
     {
-        // .NET 10 has no 512-bit VPDPBUSD outside Avx10v1.V512 (AVX10 CPUs only): no Avx512Vnni class, so AvxVnni's ymm form
-        // is the widest int8 dot product C# code can issue here.
-        if (AvxVnni.IsSupported)
-            return new("AvxVnni.MultiplyWideningAndAdd (vpdpbusd ymm)", 32, Rate(Vnni256, 32));
-        // vpmaddubsw: 32 u8 x s8 products summed in pairs to int16 (no int32 accumulation: an upper bound).
-        return new("Avx2.MultiplyAddAdjacent (vpmaddubsw ymm)", 32, Rate(Maddubs256, 32));
+        var int8 = MacPeak.Int8(rounds: rounds);
+        var fp32 = MacPeak.Float32(rounds: rounds);
+        var rows = new List<Row> { new("int8", int8.Instruction + ", C#", int8.MacsPerInstruction, int8.MacsPerSecond) };
+        if (native && NativeVnni512() is { } c) rows.Add(c);
+        rows.Add(new("fp32", fp32.Instruction + ", C#", fp32.MacsPerInstruction, fp32.MacsPerSecond));
+        return rows;
     }
 
-    /// <summary>Peak fp32 fused multiply-adds per second.</summary>
-    public static Peak Float32()
-    {
-        if (Avx512F.IsSupported)
-            return new("Avx512F.FusedMultiplyAdd (vfmadd zmm)", 16, Rate(Fma512, 16));
-        return new("Fma.MultiplyAdd (vfmadd ymm)", 8, Rate(Fma256, 8));
-    }
-
-    private static Measure.Rate Rate(Func<int, int> kernel, int macsPerInstruction)
-    {
-        var sink = 0;
-        var rate = Measure.PerSecond(() => sink += kernel(Iterations), (double)Iterations * Accumulators * macsPerInstruction, warmup: 3, rounds: 21);
-        GC.KeepAlive(sink);
-        return rate;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int Vnni256(int n)
-    {
-        var a = Vector256.Create((byte)3);
-        var b = Vector256.Create((sbyte)-2);
-        Vector256<int> c0 = Vector256.Create((int)0), c1 = Vector256.Create((int)1), c2 = Vector256.Create((int)2), c3 = Vector256.Create((int)3), c4 = Vector256.Create((int)4), c5 = Vector256.Create((int)5),
-            c6 = Vector256.Create((int)6), c7 = Vector256.Create((int)7), c8 = Vector256.Create((int)8), c9 = Vector256.Create((int)9), c10 = Vector256.Create((int)10), c11 = Vector256.Create((int)11);
-        for (var i = 0; i < n; i++)
+    public static string Table(IEnumerable<Row> rows) => Markdown.Table(
+        ["what", "instruction", "MACs per instruction", "MAC/s, one core (median, min..max)", "instructions/s"], "llrlr",
+        rows.Select(r => new[]
         {
-            c0 = AvxVnni.MultiplyWideningAndAdd(c0, a, b); c1 = AvxVnni.MultiplyWideningAndAdd(c1, a, b);
-            c2 = AvxVnni.MultiplyWideningAndAdd(c2, a, b); c3 = AvxVnni.MultiplyWideningAndAdd(c3, a, b);
-            c4 = AvxVnni.MultiplyWideningAndAdd(c4, a, b); c5 = AvxVnni.MultiplyWideningAndAdd(c5, a, b);
-            c6 = AvxVnni.MultiplyWideningAndAdd(c6, a, b); c7 = AvxVnni.MultiplyWideningAndAdd(c7, a, b);
-            c8 = AvxVnni.MultiplyWideningAndAdd(c8, a, b); c9 = AvxVnni.MultiplyWideningAndAdd(c9, a, b);
-            c10 = AvxVnni.MultiplyWideningAndAdd(c10, a, b); c11 = AvxVnni.MultiplyWideningAndAdd(c11, a, b);
+            r.What, r.Instruction, $"{r.MacsPerInstruction}", $"{r.MacsPerSecond.Median / 1e9:F1} G ({r.MacsPerSecond.Min / 1e9:F1}..{r.MacsPerSecond.Max / 1e9:F1})",
+            $"{r.MacsPerSecond.Median / r.MacsPerInstruction / 1e9:F2} G",
+        }));
+
+    public static void Run() => Console.Write(Table(Measure(native: true)));
+
+    /// <summary>bench/peak_vnni512.c built with gcc and run (vpdpbusd zmm, which .NET 10 cannot issue here); null without gcc or AVX-512 VNNI.</summary>
+    public static Row? NativeVnni512()
+    {
+        var source = Path.Combine(Repository.Root, "bench", "peak_vnni512.c");
+        if (!File.Exists(source) || !File.ReadAllText("/proc/cpuinfo").Contains("avx512_vnni", StringComparison.Ordinal)) return null;
+        var binary = Path.Combine(Path.GetTempPath(), $"peak_vnni512_{Environment.ProcessId}");
+        try
+        {
+            if (Tool.Run("gcc", $"-O2 -mavx512f -mavx512vnni -o {binary} {source}") is null) return null;
+            var line = Tool.Run(binary, "");
+            var match = line is null ? null : PeakLine().Match(line);
+            if (match is null || !match.Success) return null;
+            double G(string group) => double.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture) * 1e9;
+            return new Row("int8", "vpdpbusd zmm, C (`bench/peak_vnni512.c`, gcc -O2)", 64, new Rate(G("median"), G("min"), G("max"), 21));
         }
-        return Vector256.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
+        finally
+        {
+            if (File.Exists(binary)) File.Delete(binary);
+        }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int Maddubs256(int n)
-    {
-        var a = Vector256.Create((byte)3);
-        var b = Vector256.Create((sbyte)-2);
-        Vector256<short> c0 = Vector256.Create((short)0), c1 = Vector256.Create((short)1), c2 = Vector256.Create((short)2), c3 = Vector256.Create((short)3), c4 = Vector256.Create((short)4), c5 = Vector256.Create((short)5),
-            c6 = Vector256.Create((short)6), c7 = Vector256.Create((short)7), c8 = Vector256.Create((short)8), c9 = Vector256.Create((short)9), c10 = Vector256.Create((short)10), c11 = Vector256.Create((short)11);
-        for (var i = 0; i < n; i++)
-        {
-            c0 += Avx2.MultiplyAddAdjacent(a, b); c1 += Avx2.MultiplyAddAdjacent(a, b); c2 += Avx2.MultiplyAddAdjacent(a, b);
-            c3 += Avx2.MultiplyAddAdjacent(a, b); c4 += Avx2.MultiplyAddAdjacent(a, b); c5 += Avx2.MultiplyAddAdjacent(a, b);
-            c6 += Avx2.MultiplyAddAdjacent(a, b); c7 += Avx2.MultiplyAddAdjacent(a, b); c8 += Avx2.MultiplyAddAdjacent(a, b);
-            c9 += Avx2.MultiplyAddAdjacent(a, b); c10 += Avx2.MultiplyAddAdjacent(a, b); c11 += Avx2.MultiplyAddAdjacent(a, b);
-        }
-        return Vector256.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
-    }
+    [GeneratedRegex(@"\| (?<median>[0-9.]+) G \((?<min>[0-9.]+)\.\.(?<max>[0-9.]+)\) \|")]
+    private static partial Regex PeakLine();
+}
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int Fma512(int n)
+/// <summary>Runs a tool and returns its standard output, or null when it cannot be started or fails.</summary>
+public static class Tool
+{
+    public static string? Run(string file, string arguments)
     {
-        var a = Vector512.Create(1.0000001f);
-        var b = Vector512.Create(1e-7f);
-        Vector512<float> c0 = Vector512.Create((float)0), c1 = Vector512.Create((float)1), c2 = Vector512.Create((float)2), c3 = Vector512.Create((float)3), c4 = Vector512.Create((float)4), c5 = Vector512.Create((float)5),
-            c6 = Vector512.Create((float)6), c7 = Vector512.Create((float)7), c8 = Vector512.Create((float)8), c9 = Vector512.Create((float)9), c10 = Vector512.Create((float)10), c11 = Vector512.Create((float)11);
-        for (var i = 0; i < n; i++)
+        try
         {
-            c0 = Avx512F.FusedMultiplyAdd(c0, a, b); c1 = Avx512F.FusedMultiplyAdd(c1, a, b);
-            c2 = Avx512F.FusedMultiplyAdd(c2, a, b); c3 = Avx512F.FusedMultiplyAdd(c3, a, b);
-            c4 = Avx512F.FusedMultiplyAdd(c4, a, b); c5 = Avx512F.FusedMultiplyAdd(c5, a, b);
-            c6 = Avx512F.FusedMultiplyAdd(c6, a, b); c7 = Avx512F.FusedMultiplyAdd(c7, a, b);
-            c8 = Avx512F.FusedMultiplyAdd(c8, a, b); c9 = Avx512F.FusedMultiplyAdd(c9, a, b);
-            c10 = Avx512F.FusedMultiplyAdd(c10, a, b); c11 = Avx512F.FusedMultiplyAdd(c11, a, b);
+            using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false });
+            if (process is null) return null;
+            var stderr = process.StandardError.ReadToEndAsync();
+            var output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            _ = stderr.Result;
+            return process.ExitCode == 0 ? output : null;
         }
-        return (int)Vector512.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
     }
+}
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static int Fma256(int n)
-    {
-        var a = Vector256.Create(1.0000001f);
-        var b = Vector256.Create(1e-7f);
-        Vector256<float> c0 = Vector256.Create((float)0), c1 = Vector256.Create((float)1), c2 = Vector256.Create((float)2), c3 = Vector256.Create((float)3), c4 = Vector256.Create((float)4), c5 = Vector256.Create((float)5),
-            c6 = Vector256.Create((float)6), c7 = Vector256.Create((float)7), c8 = Vector256.Create((float)8), c9 = Vector256.Create((float)9), c10 = Vector256.Create((float)10), c11 = Vector256.Create((float)11);
-        for (var i = 0; i < n; i++)
-        {
-            c0 = Fma.MultiplyAdd(c0, a, b); c1 = Fma.MultiplyAdd(c1, a, b); c2 = Fma.MultiplyAdd(c2, a, b);
-            c3 = Fma.MultiplyAdd(c3, a, b); c4 = Fma.MultiplyAdd(c4, a, b); c5 = Fma.MultiplyAdd(c5, a, b);
-            c6 = Fma.MultiplyAdd(c6, a, b); c7 = Fma.MultiplyAdd(c7, a, b); c8 = Fma.MultiplyAdd(c8, a, b);
-            c9 = Fma.MultiplyAdd(c9, a, b); c10 = Fma.MultiplyAdd(c10, a, b); c11 = Fma.MultiplyAdd(c11, a, b);
-        }
-        return (int)Vector256.Sum(c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7 + c8 + c9 + c10 + c11);
-    }
+/// <summary>The repository's root: the nearest folder above the working directory or the binary holding TinyTrain.slnx.</summary>
+public static class Repository
+{
+    public static string Root { get; } = Find();
 
-    public static void Run()
+    private static string Find()
     {
-        Console.WriteLine("| what | instruction | MACs per instruction | MAC/s, one core (median, min..max) |");
-        Console.WriteLine("| --- | --- | ---: | --- |");
-        foreach (var (what, peak) in new[] { ("int8", Int8()), ("fp32", Float32()) })
-        {
-            var r = peak.MacsPerSecond;
-            Console.WriteLine($"| {what} | {peak.Instruction} | {peak.MacsPerInstruction} | {r.Median / 1e9:F1} G ({r.Min / 1e9:F1}..{r.Max / 1e9:F1}) |");
-        }
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "TinyTrain.slnx"))) return dir.FullName;
+        return Directory.GetCurrentDirectory();
     }
 }

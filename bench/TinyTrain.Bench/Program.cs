@@ -2,30 +2,46 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using TinyTrain.Bench;
 using TinyTrain.Compiler.Lowering;
+using TinyTrain.Data;
 using TinyTrain.Formats;
 using TinyTrain.Runtime;
+using TinyTrain.Runtime.Benchmarking;
 
-// Inference throughput of the int8 engine: `dotnet run -c Release --project bench/TinyTrain.Bench -- [MODEL...]`;
-// training-step throughput: `... -- train MODEL SCHEME...`; against ONNX Runtime: `... -- ort [MODEL...]`;
-// the machine's int8/fp32 MAC peak: `... -- peak`.
-// Prints Markdown rows for docs/BENCHMARKS.md. Rates are medians of timed rounds after warm-up; compare as ratios.
-if (args.Length > 0 && args[0] == "peak")
+// `dotnet run -c Release --project bench/TinyTrain.Bench -- all --write docs/BENCHMARKS.md`: every figure of issue 8, written
+// between the bench markers of the file (atomically; the rest of the file is left alone). The parts alone:
+// `-- peak` (the machine's int8/fp32 MAC peak), `-- ort [MODEL...]` (against ONNX Runtime), `-- train MODEL SCHEME...`
+// (training-step throughput), `-- [MODEL...]` (inference, reference vs SIMD kernels). Rates are medians of timed rounds after warm-up.
+LabelledDataset FashionMnist() => DatasetCatalog.Open("fashion-mnist", SharedData.TryFind()).Train;
+
+switch (args.Length > 0 ? args[0] : "")
 {
-    // `-- peak`: the int8 and fp32 multiply-accumulate rate of one core (the machine's limit, issue 8).
-    PeakBench.Run();
-    return;
-}
-if (args.Length > 0 && args[0] == "ort")
-{
-    // `-- ort [MODEL...]`: our engine against ONNX Runtime, one core each, with efficiency against the int8 peak.
-    OrtBench.Run(args.Length > 1 ? args[1..] : ["mcunet-5fps", "/work/shared/data/mlperf-tiny/vww_96_int8.tflite"]);
-    return;
-}
-if (args.Length > 0 && args[0] == "train")
-{
-    // `-- train MODEL SCHEME...`: training-step throughput.
-    TrainBench.Run(args.Length > 1 ? args[1] : "mcunet-5fps", args.Length > 2 ? args[2..] : ["paper:99kb", "last:6", "head-only"]);
-    return;
+    case "all":
+    {
+        var write = Option("--write");
+        var rounds = int.Parse(Option("--rounds") ?? "21", System.Globalization.CultureInfo.InvariantCulture);
+        var section = AllBench.Run(rounds, line => Console.Error.WriteLine($"bench: {line}"));
+        if (write is null)
+        {
+            Console.Write(section);
+            return 0;
+        }
+        var document = File.Exists(write) ? File.ReadAllText(write) : "# Benchmarks\n";
+        AtomicFile.WriteAllText(write, Markdown.Splice(document, section));
+        Console.Error.WriteLine($"bench: wrote the generated section of {write}");
+        return 0;
+    }
+    case "rss":
+        MemoryBench.Child(args[1], args[2], args[3]);
+        return 0;
+    case "peak":
+        PeakBench.Run();
+        return 0;
+    case "ort":
+        OrtBench.Run(args.Length > 1 ? args[1..] : ["mcunet-5fps", Path.Combine(SharedData.TryFind() ?? "", "mlperf-tiny", "vww_96_int8.tflite")], FashionMnist());
+        return 0;
+    case "train":
+        TrainBench.Run(args.Length > 1 ? args[1] : "mcunet-5fps", args.Length > 2 ? args[2..] : ["paper:99kb", "last:6", "head-only"], FashionMnist());
+        return 0;
 }
 
 var models = args.Length > 0 ? args : ["mcunet-5fps"];
@@ -44,8 +60,8 @@ foreach (var name in models)
     var output = new sbyte[program.Output.Bytes];
     var shape = string.Join("x", graph.Input.Shape.Dims.Skip(1));
 
-    void Row(string kernels, int threads, Measure.Rate rate) =>
-        Console.WriteLine($"| {graph.Name} | {shape} | {macs / 1e6:F1} | {kernels} | {threads} | {rate.Median:F1} ({rate.Min:F1}..{rate.Max:F1}) | {rate.Median * macs / 1e9:F2} |");
+    void Row(string kernels, int threads, Rate rate) =>
+        Console.WriteLine($"| {graph.Name} | {shape} | {macs / 1e6:F1} | {kernels} | {threads} | {rate} | {rate.Median * macs / 1e9:F2} |");
 
     var reference = new Executor(program, KernelVariant.Reference);
     Row("reference", 1, Measure.PerSecond(() => reference.Run(input, output), 1, warmup: 1, rounds: 5));
@@ -53,4 +69,11 @@ foreach (var name in models)
     Row("SIMD", 1, Measure.PerSecond(() => { for (var i = 0; i < 20; i++) simd.Run(input, output); }, 20));
     var batch = Enumerable.Range(0, 64).Select(_ => input).ToList();
     Row("SIMD", Environment.ProcessorCount, Measure.PerSecond(() => BatchRunner.Run(program, batch), batch.Count));
+}
+return 0;
+
+string? Option(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 }
