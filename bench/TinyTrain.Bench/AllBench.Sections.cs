@@ -23,14 +23,21 @@ public static partial class AllBench
         text.AppendLine();
     }
 
-    private static void Peak(StringBuilder text, IReadOnlyList<PeakBench.Row> peaks)
+    private static void Peak(StringBuilder text, IReadOnlyList<PeakBench.Row> atStart, IReadOnlyList<PeakBench.Row> atEnd, IReadOnlyList<PeakBench.Row> peaks)
     {
         text.AppendLine("### The limit: peak int8 and fp32 MAC rate of one core");
         text.AppendLine();
         text.AppendLine("A loop of 12 independent multiply-accumulate instructions on registers (no memory traffic), 21 timed rounds of 20 M " +
-            "iterations after warm-up (`-- peak` prints this table alone).");
+            "iterations after warm-up (`-- peak` prints this table alone), at the start of the run and again at its end; other work on the shared " +
+            "cores can only lower a measurement, so the higher of the two medians is the limit (the last columns).");
         text.AppendLine();
-        text.Append(PeakBench.Table(peaks));
+        text.Append(Markdown.Table(["what", "instruction", "MACs per instruction", "at the start (median, min..max)", "at the end", "limit (MAC/s)", "instructions/s"],
+            "llrllrr",
+            peaks.Select((p, i) => new[]
+            {
+                p.What, p.Instruction, $"{p.MacsPerInstruction}", Giga(atStart[i].MacsPerSecond), Giga(atEnd[i].MacsPerSecond),
+                $"{p.MacsPerSecond.Median / 1e9:F1} G", $"{p.MacsPerSecond.Median / p.MacsPerInstruction / 1e9:F2} G",
+            })));
         text.AppendLine();
         var perSecond = peaks.Select(p => p.MacsPerSecond.Median / p.MacsPerInstruction / 1e9).ToList();
         var spread = perSecond.Max() / perSecond.Min();
@@ -44,7 +51,7 @@ public static partial class AllBench
         text.AppendLine();
     }
 
-    private static void Ort(StringBuilder text, IReadOnlyList<OrtBench.Row> rows, Limits limits, int rounds)
+    private static void Ort(StringBuilder text, IReadOnlyList<OrtBench.Row> rows, Limits limits, double? zmmPeak)
     {
         text.AppendLine("### Inference against ONNX Runtime");
         text.AppendLine();
@@ -65,13 +72,15 @@ public static partial class AllBench
                 (plain.MaxDifference == 0 ? "identical to ORT's." : $"within {plain.MaxDifference} LSB of ORT's" +
                     (model.Key.StartsWith("vww", StringComparison.Ordinal) ? " (a TFLite model: we compute TFLite's fixed-point requantisation, ORT float; see the README's export notes)." : ".")) +
                 $" ORT reaches {Markdown.Percent(ort.ImagesPerSecond.Median * ort.Macs / limits.Int8MacsPerSecond)} of the C# int8 peak, " +
-                $"we {Markdown.Percent(plain.ImagesPerSecond.Median * plain.Macs / limits.Int8MacsPerSecond)}.");
+                $"we {Markdown.Percent(plain.ImagesPerSecond.Median * plain.Macs / limits.Int8MacsPerSecond)}" +
+                (zmmPeak is { } z ? $" (of the hardware's zmm VNNI peak: {Markdown.Percent(ort.ImagesPerSecond.Median * ort.Macs / z)} and {Markdown.Percent(plain.ImagesPerSecond.Median * plain.Macs / z)})." : "."));
         }
         text.AppendLine("- The exported models carry no unused initializers (ORT used to warn about one unused `x_scale`/`y_scale` pair per layer; " +
             "`OnnxExporter` no longer writes them, and the harness now runs ORT at warning level, so a new warning would show in the run's output).");
         text.AppendLine("- Even ORT uses a few percent of the peak: these small models spend their time in per-layer overhead, memory traffic and " +
-            "depthwise layers (few MACs per byte), not in multiply-accumulates; the peak is a ceiling, not a target. The fused device plan is slow on " +
-            "a PC because its depthwise part is scalar; training programs keep it (their arena is the device's), so it shows up again below.");
+            "depthwise layers (few MACs per byte), not in multiply-accumulates; the peak is a ceiling, not a target. The fused device plan exists for the " +
+            "device's arena, not for speed: host inference lowers without it (`inspect` still reports the device plan's arena), while training " +
+            "programs keep it (their arena is the device's), so its `ConvDepthwise` kernel shows up again below.");
         text.AppendLine();
     }
 
@@ -82,7 +91,8 @@ public static partial class AllBench
         text.AppendLine($"A step is the whole lowered training program at batch 1 on one core (the device's policy: update after every image): forward " +
             "with clamp masks, loss, the pruned backward, QAS-scaled SGD updates. Inputs are the first 64 " + data + " images, pre-encoded to 128x128x3 " +
             $"(decoding is not timed), 10 classes; the int8 rows have an int8 head, the fp32 rows the fp32 mode of the same graph with an fp32 head. " +
-            $"{rounds} timed rounds of 8 steps each, then {rounds} steps profiled call by call (next section). MACs per step are counted " +
+            $"{rounds} timed rounds; a round runs 8 steps of each of a model's four programs in turn (the order rotating), so the four see the " +
+            $"same load and their ratios hold when the load changes; then {rounds} steps of each are profiled call by call (next section). MACs per step are counted " +
             "from the lowered program (forward, input gradients, filter gradients of the trained channels). \"of peak\" is the GMAC/s over the " +
             "peak of the row's precision; \"of limit\" is the time the step's MACs would take at the peak of each kernel's own arithmetic (int8 " +
             "forward kernels at the int8 peak, fp32 gradients at the fp32 peak) over the measured time.");
@@ -94,7 +104,7 @@ public static partial class AllBench
                 r.Model, r.Scheme, r.Precision, $"{r.ArenaBytes:N0} B", $"{r.Macs / 1e6:F1} M", r.ImagesPerSecond.ToString(),
                 $"{r.Macs * r.ImagesPerSecond.Median / 1e9:F2}",
                 Markdown.Percent(r.Macs * r.ImagesPerSecond.Median / (r.Precision == "fp32" ? limits.Float32MacsPerSecond : limits.Int8MacsPerSecond)),
-                Markdown.Percent(r.SecondsAtLimit * r.ImagesPerSecond.Median),
+                Markdown.Percent(limits.SecondsAtLimit(r.Program) * r.ImagesPerSecond.Median),
             })));
         text.AppendLine();
         foreach (var model in results.GroupBy(r => r.Model))
@@ -108,7 +118,7 @@ public static partial class AllBench
                 $"int8 against fp32: {sparse.ImagesPerSecond.Median / sparseFp32.ImagesPerSecond.Median:F2}x the images/s with {sparse.Scheme}, " +
                 $"{full.ImagesPerSecond.Median / fullFp32.ImagesPerSecond.Median:F2}x with `full`" +
                 (sparse.ImagesPerSecond.Median < sparseFp32.ImagesPerSecond.Median
-                    ? $" (int8 slower than fp32 with {sparse.Scheme}: its program runs the frozen early blocks as fused `ConvDepthwise` calls for the device's arena, see the kernels below)." : "."));
+                    ? $" (int8 is slower than fp32 with {sparse.Scheme}; only the int8 program runs the frozen early blocks as fused `ConvDepthwise` calls, for the device's arena, and of the kernels that take a real share of a step that one is the furthest from its peak, see below)." : "."));
         }
         text.AppendLine();
     }
@@ -163,6 +173,8 @@ public static partial class AllBench
 
     private static string Share(double fraction) => double.IsNaN(fraction) ? "-" : Markdown.Percent(fraction);
 
+    private static string Giga(Rate r) => $"{r.Median / 1e9:F1} G ({r.Min / 1e9:F1}..{r.Max / 1e9:F1})";
+
     private static string Shares(KindTotal k) => string.Join(", ", new[] { ("int8", k.Int8Share), ("fp32", k.Fp32Share) }
         .Where(p => !double.IsNaN(p.Item2)).Select(p => $"{Markdown.Percent(p.Item2)} of the {p.Item1} steps' time"));
 
@@ -181,8 +193,10 @@ public static partial class AllBench
         text.AppendLine();
         var sparse = rss.Where(r => r.Scheme != "full").ToList();
         text.AppendLine($"The planned arena is all the SRAM a step needs on the device; on the PC the process holds {string.Join(", ", sparse.Select(r => $"{r.TrainingPeakBytes / (double)r.ArenaBytes:F0}x"))} " +
-            $"its arena at the training peak ({string.Join(", ", sparse.Select(r => r.Model))}): the .NET runtime and JIT, the model's frozen weights " +
-            "(flash on the device) and the compiler's graphs, the dataset and the decoding buffers. Training itself adds " +
+            $"its arena at the training peak ({string.Join(", ", sparse.Select(r => r.Model))}). Most of it is there before training starts: " +
+            $"{MemoryBench.MB(rss.Min(r => r.StartBytes))} to {MemoryBench.MB(rss.Max(r => r.StartBytes))} is the runtime before anything loads, and loading the model and " +
+            $"compiling the step (the parsed model, the compiler's graphs, the JIT's code, the garbage collector's heap) bring it to {MemoryBench.MB(rss.Min(r => r.BeforeTrainingBytes))} to " +
+            $"{MemoryBench.MB(rss.Max(r => r.BeforeTrainingBytes))}. Training itself adds " +
             $"{string.Join(", ", rss.Select(r => MemoryBench.MB(r.TrainingPeakBytes - r.BeforeTrainingBytes)))} (row by row) to the RSS it started from: " +
             "the executor's arena, the JIT's code for the kernels, the batch reader's decoded images and the garbage collector's headroom.");
         text.AppendLine();

@@ -22,7 +22,7 @@ public static partial class AllBench
     private static readonly string[] OrtModels = ["mcunet-5fps", "mlperf-tiny/vww_96_int8.tflite"];
 
     public sealed record TrainingResult(string Model, string Scheme, string Precision, int ArenaBytes, long Macs, Rate ImagesPerSecond,
-        double SecondsAtLimit, LoweredProgram Program, double[] SecondsPerCall);
+        LoweredProgram Program, double[] SecondsPerCall);
 
     private sealed record Section(string Name, string LoadAtStart, TimeSpan Wall);
 
@@ -44,16 +44,20 @@ public static partial class AllBench
 
         var dataRoot = SharedData.TryFind() ?? throw new DirectoryNotFoundException("shared/data not found (set TINYTRAIN_DATA)");
         var data = DatasetCatalog.Open("fashion-mnist", dataRoot).Train;
-        var peaks = Timed("peak", () => PeakBench.Measure(native: true));
-        var limits = new Limits(peaks.First(p => p.Instruction.EndsWith("C#", StringComparison.Ordinal) && p.What == "int8").MacsPerSecond.Median,
-            peaks.First(p => p.What == "fp32").MacsPerSecond.Median);
+        var peaksAtStart = Timed("peak", () => PeakBench.Measure(native: true));
         var ort = Timed("inference vs ONNX Runtime", () => OrtModels.SelectMany(m => OrtBench.Measure(
             m.Contains('/') ? Path.Combine(dataRoot, m) : m, data)).ToList());
-        var training = Timed("training steps", () => Training(data, rounds, limits, progress));
+        var training = Timed("training steps", () => Training(data, rounds, progress));
         var rss = Timed("resident memory", () =>
             PaperModels.Select(m => MemoryBench.Run(m.Model, m.Sparse, "int8"))
                 .Append(MemoryBench.Run("mbv2-w0.35", "full", "int8")).Append(MemoryBench.Run("mbv2-w0.35", "full", "fp32")).ToList());
         var ladder = Timed("memory ladder", () => MemoryBench.Ladder());
+        // The limit is the hardware's: other work on the shared cores only lowers a measurement, so the peaks are measured
+        // again at the end and the higher median of the two is the limit.
+        var peaksAtEnd = Timed("peak again", () => PeakBench.Measure(native: true));
+        var peaks = peaksAtStart.Zip(peaksAtEnd, (a, b) => a.MacsPerSecond.Median >= b.MacsPerSecond.Median ? a : b).ToList();
+        var limits = new Limits(peaks.First(p => p.Instruction.EndsWith("C#", StringComparison.Ordinal) && p.What == "int8").MacsPerSecond.Median,
+            peaks.First(p => p.What == "fp32").MacsPerSecond.Median);
 
         var text = new StringBuilder();
         text.AppendLine("## Speed, the machine's limit and memory, by one command (issue 8)");
@@ -66,32 +70,33 @@ public static partial class AllBench
             "the machine is shared and noisy, so compare figures as ratios within this run.");
         text.AppendLine();
         Machine(text, loadBefore, sections, OrtBench.Version);
-        Peak(text, peaks);
-        Ort(text, ort, limits, rounds);
+        Peak(text, peaksAtStart, peaksAtEnd, peaks);
+        Ort(text, ort, limits, peaks.FirstOrDefault(p => p.Instruction.Contains("zmm, C", StringComparison.Ordinal))?.MacsPerSecond.Median);
         TrainingSection(text, training, limits, rounds, data.Name);
         Kernels(text, training, limits);
         Memory(text, rss, ladder);
         return text.ToString();
     }
 
-    private static List<TrainingResult> Training(LabelledDataset data, int rounds, Limits limits, Action<string> progress)
+    private static List<TrainingResult> Training(LabelledDataset data, int rounds, Action<string> progress)
     {
         var results = new List<TrainingResult>();
         foreach (var (model, sparse) in PaperModels)
         {
             var graph = ModelLoader.Load(model);
             var images = BenchImages.From(data, graph.Input.Shape, 64);
-            foreach (var scheme in new[] { sparse, "full" })
-                foreach (var fp32 in new[] { false, true })
-                {
-                    var precision = fp32 ? "fp32" : "int8";
-                    progress($"  {model} {scheme} {precision}");
-                    var program = Compilation.CompileTraining(graph, scheme, new TrainingOptions(data.Classes, fp32 ? HeadKind.Float : HeadKind.Int8), fp32: fp32).Program;
-                    var rate = TrainingBenchmark.ImagesPerSecond(program, images, imagesPerRound: 8, rounds: rounds);
-                    var seconds = TrainingBenchmark.SecondsPerCall(program, images, steps: rounds);
-                    results.Add(new TrainingResult(graph.Name, scheme, precision, program.Program.ArenaBytes, program.Program.Macs, rate,
-                        limits.SecondsAtLimit(program.Program), program.Program, seconds));
-                }
+            var configs = (from scheme in new[] { sparse, "full" } from fp32 in new[] { false, true } select (Scheme: scheme, Fp32: fp32)).ToList();
+            var programs = configs.Select(c => Compilation.CompileTraining(graph, c.Scheme,
+                new TrainingOptions(data.Classes, c.Fp32 ? HeadKind.Float : HeadKind.Int8), fp32: c.Fp32).Program).ToList();
+            progress($"  {model}: {string.Join(", ", configs.Select(c => $"{c.Scheme} {(c.Fp32 ? "fp32" : "int8")}"))}, rounds interleaved");
+            var rates = TrainingBenchmark.ImagesPerSecondInterleaved(programs, images, imagesPerRound: 8, rounds: rounds);
+            for (var i = 0; i < configs.Count; i++)
+            {
+                var program = programs[i];
+                var seconds = TrainingBenchmark.SecondsPerCall(program, images, steps: rounds);
+                results.Add(new TrainingResult(graph.Name, configs[i].Scheme, configs[i].Fp32 ? "fp32" : "int8", program.Program.ArenaBytes, program.Program.Macs,
+                    rates[i], program.Program, seconds));
+            }
         }
         return results;
     }

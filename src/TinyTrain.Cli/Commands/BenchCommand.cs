@@ -72,7 +72,6 @@ public static class BenchCommand
         progress("the int8 and fp32 MAC peaks of one core");
         var int8Peak = MacPeak.Int8(iterations: 4_000_000, rounds: settings.Rounds);
         var floatPeak = MacPeak.Float32(iterations: 4_000_000, rounds: settings.Rounds);
-        var limits = new Limits(int8Peak.MacsPerSecond.Median, floatPeak.MacsPerSecond.Median);
 
         var images = BenchImages.From(dataset, graph.Input.Shape, 64);
         progress($"inference ({images.Source})");
@@ -90,22 +89,30 @@ public static class BenchCommand
         var int8 = Compilation.CompileTraining(graph, scheme, options);
         var reset = ProcessMemory.ResetPeak();
         var rssBefore = ProcessMemory.CurrentBytes();
-        var int8Figures = Training("int8", int8.Program, images, settings, limits);
+        var int8Measured = Training(int8.Program, images, settings);
         var peakRss = ProcessMemory.PeakBytes();
 
         progress($"fp32 training step, scheme {scheme}");
-        TrainingFigures? fp32Figures = null;
+        (TrainingProgram Program, Rate Rate, double[] Seconds)? fp32Measured = null;
         string? fp32Unavailable = null;
         try
         {
             var fp32 = Compilation.CompileTraining(graph, scheme, options with { Head = HeadKind.Float }, fp32: true);
-            fp32Figures = Training("fp32", fp32.Program, images, settings, limits);
+            fp32Measured = Training(fp32.Program, images, settings);
         }
         catch (CompilationException e)
         {
             fp32Unavailable = e.Message; // the fp32 mode lacks some ops (a softmax inside the graph); the int8 figures stand
             progress($"no fp32 figures: {e.Message}");
         }
+
+        // Other work on a shared core only lowers a peak measurement: measured again at the end, the higher median is the limit.
+        progress("the peaks again");
+        int8Peak = Higher(int8Peak, MacPeak.Int8(iterations: 4_000_000, rounds: settings.Rounds));
+        floatPeak = Higher(floatPeak, MacPeak.Float32(iterations: 4_000_000, rounds: settings.Rounds));
+        var limits = new Limits(int8Peak.MacsPerSecond.Median, floatPeak.MacsPerSecond.Median);
+        var int8Figures = Figures("int8", int8Measured, settings, limits);
+        var fp32Figures = fp32Measured is { } f ? Figures("fp32", f, settings, limits) : null;
 
         return new Report(graph.Name, int8.Scheme.Name, images.Source, settings.Batch, settings.Threads,
             inferRate.Median, int8Figures.ImagesPerSecond.Median, fp32Figures?.ImagesPerSecond.Median, int8Figures.MacsPerStep, limits.Int8MacsPerSecond,
@@ -114,10 +121,15 @@ public static class BenchCommand
             "not in the tool: `dotnet run -c Release --project bench/TinyTrain.Bench -- ort MODEL` compares with ONNX Runtime");
     }
 
-    private static TrainingFigures Training(string precision, TrainingProgram program, BenchImages images, Settings settings, Limits limits)
+    private static MacPeak.Peak Higher(MacPeak.Peak a, MacPeak.Peak b) => a.MacsPerSecond.Median >= b.MacsPerSecond.Median ? a : b;
+
+    private static (TrainingProgram Program, Rate Rate, double[] Seconds) Training(TrainingProgram program, BenchImages images, Settings settings) =>
+        (program, TrainingBenchmark.ImagesPerSecond(program, images, settings.Batch, settings.Threads, settings.ImagesPerRound, rounds: settings.Rounds),
+            TrainingBenchmark.SecondsPerCall(program, images, steps: Math.Max(3, settings.Rounds)));
+
+    private static TrainingFigures Figures(string precision, (TrainingProgram Program, Rate Rate, double[] Seconds) measured, Settings settings, Limits limits)
     {
-        var rate = TrainingBenchmark.ImagesPerSecond(program, images, settings.Batch, settings.Threads, settings.ImagesPerRound, rounds: settings.Rounds);
-        var seconds = TrainingBenchmark.SecondsPerCall(program, images, steps: Math.Max(3, settings.Rounds));
+        var (program, rate, seconds) = measured;
         var kernels = KernelProfile.ByKind(program.Program, seconds, limits)
             .Select(k => new KernelRow(k.Kind, Name(k.Arithmetic), k.Calls, k.MacsPerStep, k.SecondsPerStep, k.TimeShare, k.MacsPerSecond, k.OfLimit))
             .ToArray();

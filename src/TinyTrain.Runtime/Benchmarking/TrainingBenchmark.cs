@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using TinyTrain.Compiler.Lowering;
 
 namespace TinyTrain.Runtime.Benchmarking;
@@ -40,6 +41,37 @@ public static class TrainingBenchmark
                 Executor.ApplyDeferredUpdates(workers, 1f / batch);
             }
         }, batches * batch, warmup, rounds);
+    }
+
+    /// <summary>
+    /// Batch-1 images per second of several programs on one core, measured together: every round runs
+    /// <paramref name="imagesPerRound"/> steps of each program, in an order that rotates from round to round, so all see the
+    /// same machine load and their ratios hold even when the load changes during the run.
+    /// </summary>
+    public static Rate[] ImagesPerSecondInterleaved(IReadOnlyList<TrainingProgram> programs, BenchImages images, int imagesPerRound = 8,
+        int rounds = 21, double warmupSeconds = 0.5)
+    {
+        var executors = programs.Select(p => new Executor(p.Program) { LearningRate = LearningRate }).ToArray();
+        var next = new int[programs.Count];
+        void Round(int k)
+        {
+            for (var i = 0; i < imagesPerRound; i++) Step(programs[k], executors[k], images, next[k]++);
+        }
+        for (var k = 0; k < programs.Count; k++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            do Round(k); while (Stopwatch.GetElapsedTime(started).TotalSeconds < warmupSeconds);
+        }
+        var rates = programs.Select(_ => new double[rounds]).ToArray();
+        for (var r = 0; r < rounds; r++)
+            for (var j = 0; j < programs.Count; j++)
+            {
+                var k = (r + j) % programs.Count;
+                var start = Stopwatch.GetTimestamp();
+                Round(k);
+                rates[k][r] = imagesPerRound / Stopwatch.GetElapsedTime(start).TotalSeconds;
+            }
+        return [.. rates.Select(Rate.Of)];
     }
 
     /// <summary>Median seconds of every call over <paramref name="steps"/> batch-1 steps (after one untimed step).</summary>
