@@ -48,6 +48,28 @@ TT_INLINE int32_t window_words(const int8_t *x, int32_t plane_w, const int32_t *
 }
 #endif
 
+#ifdef TT_DSP
+/* Outputs [0, count) of a window row of a 3x3 kernel, x the first window's top-left tap: (x0, x2) . (w0, w2) + x1 * w1
+ * per row with the taps in registers, the requantisation's constants in registers too (no mask). */
+static void row_3x3(const int8_t *x, int32_t plane_w, int32_t stride, int32_t count, const int32_t *pairs,
+                    const tt_channel_requant *r, int8_t *out, int32_t out_step)
+{
+    const int32_t w00 = pairs[0], w01 = pairs[1], w10 = pairs[2], w11 = pairs[3], w20 = pairs[4], w21 = pairs[5];
+    const tt_channel_requant q = *r;
+    int32_t i;
+    for (i = 0; i < count; i++, x += stride, out += out_step) {
+        uint32_t a = tt_load32(x), b = tt_load32(x + plane_w), c = tt_load32(x + 2 * plane_w);
+        int32_t sum = __smlad(__sxtb16((int8x4_t)a), w00, 0);
+        sum = __smlabb(tt_sxtb16_odd(a), w01, sum);
+        sum = __smlad(__sxtb16((int8x4_t)b), w10, sum);
+        sum = __smlabb(tt_sxtb16_odd(b), w11, sum);
+        sum = __smlad(__sxtb16((int8x4_t)c), w20, sum);
+        sum = __smlabb(tt_sxtb16_odd(c), w21, sum);
+        *out = tt_channel_requantize(&q, sum);
+    }
+}
+#endif
+
 /* One output: the fast requantisation when the channel allows it, tt_requantize (int64) otherwise. */
 TT_INLINE void put(const tt_depthwise_conv2d_params *p, const int32_t *bias, const tt_channel_requant *r, int fast,
                    int32_t channel, int32_t raw, int64_t fold, int8_t *out, uint8_t *mask, int32_t index)
@@ -107,7 +129,18 @@ int tt_depthwise_plane_interior(const tt_depthwise_conv2d_params *p, int32_t cha
     for (out_y = y_first; out_y < y_last; out_y++) {
         const int8_t *row = plane + (out_y * stride_h - p->pad_top + top) * plane_w - p->pad_left + left;
         int8_t *out_row = output + out_y * output_w * channels + channel;
-        for (out_x = x_first; out_x < x_last; out_x++) {
+        out_x = x_first;
+#ifdef TT_DSP
+        if (kernel_h == 3 && kernel_w == 3 && fast && mask == NULL && x_first < x_last) {
+            /* The outputs whose last word stays inside the plane, then the rest below. */
+            int32_t room = plane_bytes - 4 - (int32_t)(row + x_first * stride_w - plane) - 2 * plane_w;
+            int32_t count = room < 0 ? 0 : room / stride_w + 1;
+            count = count < x_last - x_first ? count : x_last - x_first;
+            row_3x3(row + x_first * stride_w, plane_w, stride_w, count, pairs, &r, out_row + x_first * channels, channels);
+            out_x += count;
+        }
+#endif
+        for (; out_x < x_last; out_x++) {
             const int8_t *x = row + out_x * stride_w;
             int32_t index = (out_y * output_w + out_x) * channels + channel, sum;
 #ifdef TT_DSP
