@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TinyTrain.Compiler.Lowered;
 using TinyTrain.Kernels;
@@ -14,12 +15,36 @@ public sealed partial class Executor
     private readonly byte[] arena;
     private readonly KernelVariant variant;
 
+    // Per call: its constant conv filter packed once for Conv2D.ForwardPacked (null: the call runs unpacked).
+    private readonly Conv2DPackedFilter?[] packedFilters;
+
     public Executor(Program program, KernelVariant variant = KernelVariant.Auto)
     {
         Program = program;
         this.variant = variant;
         arena = new byte[program.ArenaBytes];
+        packedFilters = variant == KernelVariant.Reference ? new Conv2DPackedFilter?[program.Calls.Length] : PackFilters(program);
         ResetState();
+    }
+
+    // Packed filters are immutable, so every executor of a program (a batch runner has one per thread) shares one set.
+    private static readonly ConditionalWeakTable<Program, Conv2DPackedFilter?[]> PackedByProgram = new();
+
+    /// <summary>
+    /// Packs the filter of every conv that reads a constant one and keeps no clamp mask; trained filters change every
+    /// step and stay unpacked.
+    /// </summary>
+    private static Conv2DPackedFilter?[] PackFilters(Program program) => PackedByProgram.GetValue(program, Pack);
+
+    private static Conv2DPackedFilter?[] Pack(Program program)
+    {
+        var packed = new Conv2DPackedFilter?[program.Calls.Length];
+        for (var i = 0; i < packed.Length; i++)
+        {
+            if (program.Calls[i] is Conv2DCall { Mask: < 0 } c && program.Tensors[c.Filter] is { Placement: TensorPlacement.Constant, Data: { } data })
+                packed[i] = Conv2D.Pack(c.Params, MemoryMarshal.Cast<byte, sbyte>(data.Bytes));
+        }
+        return packed;
     }
 
     /// <summary>Puts every persistent tensor (trained parameters, optimiser state) back to its initial value.</summary>
@@ -52,7 +77,7 @@ public sealed partial class Executor
         var calls = Program.Calls;
         for (var i = 0; i < calls.Length; i++)
         {
-            Invoke(calls[i]);
+            Invoke(i, calls[i]);
             afterCall?.Invoke(i, calls[i]);
         }
     }
@@ -78,7 +103,7 @@ public sealed partial class Executor
 
     private ReadOnlySpan<int> ReadInt32(int id) => id < 0 ? default : MemoryMarshal.Cast<byte, int>(TensorBytes(id));
 
-    private void Invoke(KernelCall call)
+    private void Invoke(int index, KernelCall call)
     {
         var reference = variant == KernelVariant.Reference;
         switch (call)
@@ -86,6 +111,9 @@ public sealed partial class Executor
             case Conv2DCall { Mask: >= 0 } c:
                 if (reference) Conv2D.ForwardWithMaskReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
                 else Conv2D.ForwardWithMask(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
+                break;
+            case Conv2DCall c when packedFilters[index] is { } packed:
+                Conv2D.ForwardPacked(c.Params, packed, ReadSByte(c.Input), ReadInt32(c.Bias), SByteSpan(c.Output));
                 break;
             case Conv2DCall c:
                 if (reference) Conv2D.ForwardReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
