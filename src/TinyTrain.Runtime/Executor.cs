@@ -15,37 +15,44 @@ public sealed partial class Executor
     private readonly byte[] arena;
     private readonly KernelVariant variant;
 
-    // Per call: its constant conv filter packed once for Conv2D.ForwardPacked (null: the call runs unpacked).
-    private readonly Conv2DPackedFilter?[] packedFilters;
+    // Per call: its constant filter packed once for Conv2D/DepthwiseConv2D.ForwardPacked (null: the call runs unpacked).
+    private readonly object?[] packedFilters;
 
     public Executor(Program program, KernelVariant variant = KernelVariant.Auto)
     {
         Program = program;
         this.variant = variant;
         arena = new byte[program.ArenaBytes];
-        packedFilters = variant == KernelVariant.Reference ? new Conv2DPackedFilter?[program.Calls.Length] : PackFilters(program);
+        packedFilters = variant == KernelVariant.Reference ? new object?[program.Calls.Length] : PackFilters(program);
         ResetState();
     }
 
     // Packed filters are immutable, so every executor of a program (a batch runner has one per thread) shares one set.
-    private static readonly ConditionalWeakTable<Program, Conv2DPackedFilter?[]> PackedByProgram = new();
+    private static readonly ConditionalWeakTable<Program, object?[]> PackedByProgram = new();
 
     /// <summary>
-    /// Packs the filter of every conv that reads a constant one and keeps no clamp mask; trained filters change every
-    /// step and stay unpacked.
+    /// Packs the filter of every conv and depthwise conv that reads a constant one and keeps no clamp mask; trained
+    /// filters change every step and stay unpacked.
     /// </summary>
-    private static Conv2DPackedFilter?[] PackFilters(Program program) => PackedByProgram.GetValue(program, Pack);
+    private static object?[] PackFilters(Program program) => PackedByProgram.GetValue(program, Pack);
 
-    private static Conv2DPackedFilter?[] Pack(Program program)
+    private static object?[] Pack(Program program)
     {
-        var packed = new Conv2DPackedFilter?[program.Calls.Length];
+        var packed = new object?[program.Calls.Length];
         for (var i = 0; i < packed.Length; i++)
         {
-            if (program.Calls[i] is Conv2DCall { Mask: < 0 } c && program.Tensors[c.Filter] is { Placement: TensorPlacement.Constant, Data: { } data })
-                packed[i] = Conv2D.Pack(c.Params, MemoryMarshal.Cast<byte, sbyte>(data.Bytes));
+            packed[i] = program.Calls[i] switch
+            {
+                Conv2DCall { Mask: < 0 } c when Constant(program, c.Filter) is { } filter => Conv2D.Pack(c.Params, filter),
+                DepthwiseConv2DCall { Mask: < 0 } c when Constant(program, c.Filter) is { } filter => DepthwiseConv2D.Pack(c.Params, filter),
+                _ => null,
+            };
         }
         return packed;
     }
+
+    private static sbyte[]? Constant(Program program, int id) =>
+        program.Tensors[id] is { Placement: TensorPlacement.Constant, Data: { } data } ? MemoryMarshal.Cast<byte, sbyte>(data.Bytes).ToArray() : null;
 
     /// <summary>Puts every persistent tensor (trained parameters, optimiser state) back to its initial value.</summary>
     public void ResetState()
@@ -112,7 +119,7 @@ public sealed partial class Executor
                 if (reference) Conv2D.ForwardWithMaskReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
                 else Conv2D.ForwardWithMask(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
                 break;
-            case Conv2DCall c when packedFilters[index] is { } packed:
+            case Conv2DCall c when packedFilters[index] is Conv2DPackedFilter packed:
                 Conv2D.ForwardPacked(c.Params, packed, ReadSByte(c.Input), ReadInt32(c.Bias), SByteSpan(c.Output));
                 break;
             case Conv2DCall c:
@@ -122,6 +129,9 @@ public sealed partial class Executor
             case DepthwiseConv2DCall { Mask: >= 0 } c:
                 if (reference) DepthwiseConv2D.ForwardWithMaskReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
                 else DepthwiseConv2D.ForwardWithMask(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
+                break;
+            case DepthwiseConv2DCall c when packedFilters[index] is DepthwiseConv2DPackedFilter packed:
+                DepthwiseConv2D.ForwardPacked(c.Params, packed, ReadSByte(c.Input), ReadInt32(c.Bias), SByteSpan(c.Output));
                 break;
             case DepthwiseConv2DCall c:
                 if (reference) DepthwiseConv2D.ForwardReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
