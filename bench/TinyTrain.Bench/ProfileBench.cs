@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using TinyTrain.Compiler.Lowered;
+using LoweredProgram = TinyTrain.Compiler.Lowered.Program;
 using TinyTrain.Compiler.Lowering;
 using TinyTrain.Formats;
 using TinyTrain.Runtime;
@@ -19,16 +20,32 @@ public static class ProfileBench
         var executor = new Executor(program);
         var input = new sbyte[program.Input.Bytes];
         new Random(1).NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(input.AsSpan()));
-        var output = new sbyte[program.Output.Bytes];
+        Report(graph.Name, program, executor, () => input.CopyTo(executor.Input), runs);
+    }
+
+    /// <summary>The same for one training step (forward, backward and update) of a sparse-update scheme.</summary>
+    public static void RunTraining(string name, string scheme, int runs = 50)
+    {
+        var graph = ModelLoader.Load(name);
+        var compiled = TinyTrain.Compiler.Compilation.CompileTraining(graph, scheme, new TinyTrain.Compiler.Autodiff.TrainingOptions(10));
+        var training = compiled.Program;
+        var executor = new Executor(training.Program) { LearningRate = 0.001f };
+        var image = new sbyte[training.Program.Tensors[training.Image].Bytes];
+        new Random(1).NextBytes(System.Runtime.InteropServices.MemoryMarshal.AsBytes(image.AsSpan()));
+        Report($"{graph.Name} {scheme}", training.Program, executor, () => { executor.SetImage(training.Image, image); executor.SetLabel(training.Label, 3); }, runs);
+    }
+
+    private static void Report(string title, LoweredProgram program, Executor executor, Action setInput, int runs)
+    {
         var calls = program.Calls;
         var ticks = new long[calls.Length][];
         for (var i = 0; i < calls.Length; i++) ticks[i] = new long[runs];
 
-        for (var w = 0; w < 20; w++) executor.Run(input, output);
+        for (var w = 0; w < 10; w++) { setInput(); executor.Run(); }
         var whole = new double[runs];
         for (var r = 0; r < runs; r++)
         {
-            input.CopyTo(executor.Input);
+            setInput();
             var start = Stopwatch.GetTimestamp();
             var last = start;
             executor.Run((i, _) =>
@@ -47,7 +64,7 @@ public static class ProfileBench
             return (Call: c, Index: i, Us: Micro(sorted[runs / 2]));
         }).ToArray();
         var total = rows.Sum(r => r.Us);
-        Console.WriteLine($"{graph.Name}: {calls.Length} calls, sum of per-call medians {total:F0} us, median run {whole.Order().ElementAt(runs / 2):F0} us, {program.Macs / 1e6:F1} MMACs");
+        Console.WriteLine($"{title}: {calls.Length} calls, sum of per-call medians {total:F0} us, median run {whole.Order().ElementAt(runs / 2):F0} us, {program.Macs / 1e6:F1} MMACs");
         Console.WriteLine("| # | call | kind | shape | MMACs | us | % | GMAC/s |");
         Console.WriteLine("| ---: | --- | --- | --- | ---: | ---: | ---: | ---: |");
         foreach (var row in rows.OrderByDescending(r => r.Us))
@@ -64,6 +81,7 @@ public static class ProfileBench
         Conv2DCall c when c.Params.KernelH * c.Params.KernelW == 1 => "conv1x1",
         Conv2DCall c => $"conv{c.Params.KernelH}x{c.Params.KernelW}",
         DepthwiseConv2DCall c => $"dw{c.Params.KernelH}x{c.Params.KernelW}s{c.Params.StrideH}",
+        ConvDepthwiseCall c => $"fused{c.Conv.KernelH}x{c.Conv.KernelW}+dw{c.Depthwise.KernelH}x{c.Depthwise.KernelW}s{c.Depthwise.StrideH}",
         _ => call.GetType().Name.Replace("Call", ""),
     };
 
@@ -71,7 +89,8 @@ public static class ProfileBench
     {
         Conv2DCall { Params: var p } => $"{p.InputH}x{p.InputW}x{p.InputC} -> {p.OutputH}x{p.OutputW}x{p.OutputC} s{p.StrideH} {p.Requant.Mode}",
         DepthwiseConv2DCall { Params: var p } => $"{p.InputH}x{p.InputW}x{p.InputC} -> {p.OutputH}x{p.OutputW}x{p.OutputC} {p.Requant.Mode}",
-        FullyConnectedCall { Params: var p } => p.ToString(),
+        FullyConnectedCall { Params: var p } => $"{p.InputDepth} -> {p.OutputDepth}",
+        ConvDepthwiseCall { Conv: var p, Depthwise: var d } => $"{p.InputH}x{p.InputW}x{p.InputC} -> {p.OutputH}x{p.OutputW}x{p.OutputC} -> {d.OutputH}x{d.OutputW}x{d.OutputC}",
         _ => "",
     };
 }

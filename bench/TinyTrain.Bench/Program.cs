@@ -25,6 +25,8 @@ if (args.Length > 0 && args[0] == "ort")
 if (args.Length > 0 && args[0] == "profile")
 {
     // `-- profile [MODEL...]`: time per kernel call of the host inference program.
+    // `-- profile train MODEL SCHEME`: the same for one training step.
+    if (args.Length > 1 && args[1] == "train") { ProfileBench.RunTraining(args.Length > 2 ? args[2] : "mcunet-5fps", args.Length > 3 ? args[3] : "paper:99kb"); return; }
     foreach (var model in args.Length > 1 ? args[1..] : ["mcunet-5fps", "/work/shared/data/mlperf-tiny/vww_96_int8.tflite"]) ProfileBench.Run(model);
     return;
 }

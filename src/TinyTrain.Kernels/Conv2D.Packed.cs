@@ -11,13 +11,13 @@ public static partial class Conv2D
     internal const int PackedLanes = 8;
 
     // Output pixels per pass: their windows are gathered into a stack patch, each weight load feeds all of them.
-    private const int PackedTile = 4;
+    internal const int PackedTile = 4;
 
     // Longest window (KernelH x KernelW x InputC bytes) the stack patch holds; longer ones keep the unpacked path.
     private const int MaxPackedDepth = 4096;
 
     // The gather may write up to 31 bytes past a window (one 32-byte store for a short run).
-    private const int PatchSlack = 32;
+    internal const int PatchSlack = 32;
 
     /// <summary>
     /// Packs a constant filter for <see cref="ForwardPacked"/>, or returns null when this conv keeps the unpacked
@@ -34,33 +34,33 @@ public static partial class Conv2D
     internal static bool CanPack(Conv2DParams p) =>
         p.KernelH * p.KernelW <= MaxVectorWindowTaps && (long)p.KernelH * p.KernelW * p.InputC <= MaxPackedDepth;
 
-    internal static Conv2DPackedFilter PackUnchecked(Conv2DParams p, ReadOnlySpan<sbyte> filter)
+    internal static Conv2DPackedFilter PackUnchecked(Conv2DParams p, ReadOnlySpan<sbyte> filter, int width = PackedLanes)
     {
         int window = p.KernelH * p.KernelW * p.InputC;
         int groups = (window + 3) / 4;
-        int blocks = p.OutputC >= PackedLanes ? (p.OutputC + PackedLanes - 1) / PackedLanes : 1;
-        int lanes = Math.Min(p.OutputC, PackedLanes);
-        var weights = new sbyte[blocks * groups * 4 * PackedLanes];
-        var correction = new int[blocks * PackedLanes];
+        int blocks = p.OutputC >= width ? (p.OutputC + width - 1) / width : 1;
+        int lanes = Math.Min(p.OutputC, width);
+        var weights = new sbyte[blocks * groups * 4 * width];
+        var correction = new int[blocks * width];
         for (int block = 0; block < blocks; block++)
         {
-            int start = p.OutputC >= PackedLanes ? Math.Min(PackedLanes * block, p.OutputC - PackedLanes) : 0;
+            int start = p.OutputC >= width ? Math.Min(width * block, p.OutputC - width) : 0;
             for (int lane = 0; lane < lanes; lane++)
             {
                 ReadOnlySpan<sbyte> channel = filter.Slice((start + lane) * window, window);
                 int sum = 0;
                 for (int k = 0; k < window; k++)
                 {
-                    weights[((block * groups + k / 4) * PackedLanes + lane) * 4 + k % 4] = channel[k];
+                    weights[((block * groups + k / 4) * width + lane) * 4 + k % 4] = channel[k];
                     sum += channel[k];
                 }
 
                 // |sum| <= 128 * MaxPackedDepth, times at most 255: well inside int32.
-                correction[block * PackedLanes + lane] = -(128 + p.InputZeroPoint) * sum;
+                correction[block * width + lane] = -(128 + p.InputZeroPoint) * sum;
             }
         }
 
-        return new Conv2DPackedFilter(p, weights, correction, groups);
+        return new Conv2DPackedFilter(p, weights, correction, groups, width);
     }
 
     /// <summary>
@@ -102,36 +102,16 @@ public static partial class Conv2D
     {
         var requantizer = new Requantizer(p.Requant, bias, p.OutputZeroPoint, p.ActMin, p.ActMax);
         int taps = p.KernelH * p.KernelW;
-        int window = taps * p.InputC;
         int depth = packed.Depth;
         Span<byte> patch = stackalloc byte[PackedTile * depth + PatchSlack];
         Span<int> segments = stackalloc int[3 * taps];
-        byte zeroByte = (byte)(p.InputZeroPoint + 128);
         int pixels = p.OutputH * p.OutputW;
 
-        // A 1x1, stride-1, unpadded conv over the whole width reads pixel i's window at input[i * InputC].
-        bool pointwise = taps == 1 && p.StrideH == 1 && p.StrideW == 1 && p.PadTop == 0 && p.PadLeft == 0 && p.InputW == p.OutputW;
+        bool pointwise = IsPointwise(p);
         for (int first = 0; first < pixels; first += PackedTile)
         {
             int count = Math.Min(PackedTile, pixels - first);
-            if (pointwise && depth == window)
-            {
-                FlipFast(input, first * window, patch, 0, count * window);
-            }
-            else if (pointwise)
-            {
-                for (int row = 0; row < count; row++)
-                {
-                    FlipFast(input, (first + row) * window, patch, row * depth, window);
-                }
-            }
-            else
-            {
-                for (int row = 0; row < count; row++)
-                {
-                    GatherWindow(p, input, first + row, patch, row * depth, segments, window, zeroByte);
-                }
-            }
+            GatherTile(p, input, first, count, patch, depth, segments, pointwise);
 
             int block = 0;
             for (; block + 2 <= packed.Blocks; block += 2)
@@ -142,6 +122,35 @@ public static partial class Conv2D
             if (block < packed.Blocks)
             {
                 OneBlock<TDot>(packed, block, patch, in requantizer, output, first, count);
+            }
+        }
+    }
+
+    /// <summary>Whether pixel i's window is input[i * InputC..][..InputC]: a 1x1, stride-1, unpadded conv over the whole width.</summary>
+    internal static bool IsPointwise(Conv2DParams p) =>
+        p.KernelH * p.KernelW == 1 && p.StrideH == 1 && p.StrideW == 1 && p.PadTop == 0 && p.PadLeft == 0 && p.InputW == p.OutputW;
+
+    /// <summary>The windows of output pixels [first, first + count) as unsigned bytes, one per depth-byte row of the patch.</summary>
+    internal static void GatherTile(Conv2DParams p, ReadOnlySpan<sbyte> input, int first, int count, Span<byte> patch, int depth, Span<int> segments, bool pointwise)
+    {
+        int window = p.KernelH * p.KernelW * p.InputC;
+        if (pointwise && depth == window)
+        {
+            FlipFast(input, first * window, patch, 0, count * window);
+        }
+        else if (pointwise)
+        {
+            for (int row = 0; row < count; row++)
+            {
+                FlipFast(input, (first + row) * window, patch, row * depth, window);
+            }
+        }
+        else
+        {
+            byte zeroByte = (byte)(p.InputZeroPoint + 128);
+            for (int row = 0; row < count; row++)
+            {
+                GatherWindow(p, input, first + row, patch, row * depth, segments, window, zeroByte);
             }
         }
     }

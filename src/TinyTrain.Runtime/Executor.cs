@@ -45,6 +45,7 @@ public sealed partial class Executor
             {
                 Conv2DCall { Mask: < 0 } c when Constant(program, c.Filter) is { } filter => Conv2D.Pack(c.Params, filter),
                 DepthwiseConv2DCall { Mask: < 0 } c when Constant(program, c.Filter) is { } filter => DepthwiseConv2D.Pack(c.Params, filter),
+                ConvDepthwiseCall c when Constant(program, c.ConvFilter) is { } filter => ConvDepthwise.Pack(c.Conv, c.Depthwise, filter),
                 _ => null,
             };
         }
@@ -152,6 +153,10 @@ public sealed partial class Executor
             case AddCall c:
                 if (reference) Add.ForwardReference(c.Params, ReadSByte(c.A), ReadSByte(c.B), SByteSpan(c.Output));
                 else Add.Forward(c.Params, ReadSByte(c.A), ReadSByte(c.B), SByteSpan(c.Output));
+                break;
+            case ConvDepthwiseCall c when packedFilters[index] is ConvDepthwisePackedFilters packed:
+                ConvDepthwise.ForwardPacked(c.Conv, c.Depthwise, packed, ReadSByte(c.Input), ReadInt32(c.ConvBias), ReadSByte(c.DepthwiseFilter),
+                    ReadInt32(c.DepthwiseBias), SByteSpan(c.Planes), SByteSpan(c.Output));
                 break;
             case ConvDepthwiseCall c:
                 if (reference) ConvDepthwise.ForwardReference(c.Conv, c.Depthwise, ReadSByte(c.Input), ReadSByte(c.ConvFilter), ReadInt32(c.ConvBias),

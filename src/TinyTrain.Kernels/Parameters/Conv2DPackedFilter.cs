@@ -2,7 +2,7 @@ namespace TinyTrain.Kernels;
 
 /// <summary>
 /// A constant Conv2D filter rearranged once (when a program's executor is built, not per call) for
-/// <see cref="Conv2D.ForwardPacked"/>: output channels in blocks of eight, the window (KernelH x KernelW x InputC,
+/// <see cref="Conv2D.ForwardPacked"/>: output channels in blocks of eight (or four), the window (KernelH x KernelW x InputC,
 /// OHWI order) in groups of four bytes padded with zero weights, laid out [block][group][channel of the block][byte],
 /// so one 32-byte load feeds eight VPDPBUSD lanes. Block b covers channels [Start(b), Start(b) + 8); the last block
 /// overlaps the one before when OutputC is not a multiple of 8 (fewer than 8 channels: one block, the extra lanes
@@ -11,14 +11,18 @@ namespace TinyTrain.Kernels;
 /// </summary>
 public sealed class Conv2DPackedFilter
 {
-    internal Conv2DPackedFilter(Conv2DParams p, sbyte[] weights, int[] correction, int groups)
+    internal Conv2DPackedFilter(Conv2DParams p, sbyte[] weights, int[] correction, int groups, int width)
     {
         Params = p;
         Weights = weights;
         Correction = correction;
         Groups = groups;
-        Blocks = correction.Length / Conv2D.PackedLanes;
+        Width = width;
+        Blocks = correction.Length / width;
     }
+
+    /// <summary>Channels per block: 8, or 4 for the fused conv + depthwise kernel, which works four channels at a time.</summary>
+    internal int Width { get; }
 
     /// <summary>The conv this filter was packed for (its zero point is folded into <see cref="Correction"/>).</summary>
     public Conv2DParams Params { get; }
@@ -35,8 +39,8 @@ public sealed class Conv2DPackedFilter
     internal int Depth => 4 * Groups;
 
     /// <summary>First output channel of block b.</summary>
-    internal int Start(int block) => Params.OutputC >= Conv2D.PackedLanes ? Math.Min(Conv2D.PackedLanes * block, Params.OutputC - Conv2D.PackedLanes) : 0;
+    internal int Start(int block) => Params.OutputC >= Width ? Math.Min(Width * block, Params.OutputC - Width) : 0;
 
-    /// <summary>Output channels block b writes (8, or OutputC when that is smaller).</summary>
-    internal int Lanes => Math.Min(Params.OutputC, Conv2D.PackedLanes);
+    /// <summary>Output channels block b writes (the width, or OutputC when that is smaller).</summary>
+    internal int Lanes => Math.Min(Params.OutputC, Width);
 }

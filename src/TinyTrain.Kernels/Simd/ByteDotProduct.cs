@@ -12,6 +12,9 @@ namespace TinyTrain.Kernels;
 internal interface IByteDotProduct
 {
     static abstract Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> s);
+
+    /// <summary>The same for four int32 lanes.</summary>
+    static abstract Vector128<int> Add(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> s);
 }
 
 /// <summary>The instruction itself (AVX-VNNI).</summary>
@@ -19,6 +22,9 @@ internal readonly struct VnniByteDotProduct : IByteDotProduct
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> s) => AvxVnni.MultiplyWideningAndAdd(acc, u, s);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> Add(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> s) => AvxVnni.MultiplyWideningAndAdd(acc, u, s);
 }
 
 /// <summary>
@@ -34,6 +40,16 @@ internal readonly struct WidenedByteDotProduct : IByteDotProduct
         Vector256<short> uOdd = Vector256.ShiftRightLogical(u.AsUInt16(), 8).AsInt16();
         Vector256<short> sEven = Vector256.ShiftRightArithmetic(Vector256.ShiftLeft(s.AsInt16(), 8), 8);
         Vector256<short> sOdd = Vector256.ShiftRightArithmetic(s.AsInt16(), 8);
+        return acc + Int8DotProduct.PairwiseMultiplyAdd(uEven, sEven) + Int8DotProduct.PairwiseMultiplyAdd(uOdd, sOdd);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<int> Add(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> s)
+    {
+        Vector128<short> uEven = u.AsInt16() & Vector128.Create((short)0xFF);
+        Vector128<short> uOdd = Vector128.ShiftRightLogical(u.AsUInt16(), 8).AsInt16();
+        Vector128<short> sEven = Vector128.ShiftRightArithmetic(Vector128.ShiftLeft(s.AsInt16(), 8), 8);
+        Vector128<short> sOdd = Vector128.ShiftRightArithmetic(s.AsInt16(), 8);
         return acc + Int8DotProduct.PairwiseMultiplyAdd(uEven, sEven) + Int8DotProduct.PairwiseMultiplyAdd(uOdd, sOdd);
     }
 }
