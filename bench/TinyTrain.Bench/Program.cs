@@ -7,7 +7,8 @@ using TinyTrain.Runtime;
 
 // Inference throughput of the int8 engine: `dotnet run -c Release --project bench/TinyTrain.Bench -- [MODEL...]`;
 // training-step throughput: `... -- train MODEL SCHEME...`; against ONNX Runtime: `... -- ort [MODEL...]`;
-// the machine's int8/fp32 MAC peak: `... -- peak`.
+// the machine's int8/fp32 MAC peak: `... -- peak`;
+// time per kernel call of host inference: `... -- profile [MODEL...]`.
 // Prints Markdown rows for docs/BENCHMARKS.md. Rates are medians of timed rounds after warm-up; compare as ratios.
 if (args.Length > 0 && args[0] == "peak")
 {
@@ -19,6 +20,14 @@ if (args.Length > 0 && args[0] == "ort")
 {
     // `-- ort [MODEL...]`: our engine against ONNX Runtime, one core each, with efficiency against the int8 peak.
     OrtBench.Run(args.Length > 1 ? args[1..] : ["mcunet-5fps", "/work/shared/data/mlperf-tiny/vww_96_int8.tflite"]);
+    return;
+}
+if (args.Length > 0 && args[0] == "profile")
+{
+    // `-- profile [MODEL...]`: time per kernel call of the host inference program.
+    // `-- profile train MODEL SCHEME`: the same for one training step.
+    if (args.Length > 1 && args[1] == "train") { ProfileBench.RunTraining(args.Length > 2 ? args[2] : "mcunet-5fps", args.Length > 3 ? args[3] : "paper:99kb"); return; }
+    foreach (var model in args.Length > 1 ? args[1..] : ["mcunet-5fps", "/work/shared/data/mlperf-tiny/vww_96_int8.tflite"]) ProfileBench.Run(model);
     return;
 }
 if (args.Length > 0 && args[0] == "train")
