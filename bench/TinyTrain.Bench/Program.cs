@@ -10,7 +10,7 @@ using TinyTrain.Runtime.Benchmarking;
 // `dotnet run -c Release --project bench/TinyTrain.Bench -- all --write docs/BENCHMARKS.md`: every figure of issue 8, written
 // between the bench markers of the file (atomically; the rest of the file is left alone). The parts alone:
 // `-- peak` (the machine's int8/fp32 MAC peak), `-- ort [MODEL...]` (against ONNX Runtime), `-- train MODEL SCHEME...`
-// (training-step throughput), `-- [MODEL...]` (inference, reference vs SIMD kernels). Rates are medians of timed rounds after warm-up.
+// (training-step throughput), `-- profile [train] MODEL...` (time per kernel call), `-- [MODEL...]` (inference, reference vs SIMD kernels). Rates are medians of timed rounds after warm-up.
 LabelledDataset FashionMnist() => DatasetCatalog.Open("fashion-mnist", SharedData.TryFind()).Train;
 
 switch (args.Length > 0 ? args[0] : "")
@@ -38,6 +38,16 @@ switch (args.Length > 0 ? args[0] : "")
         return 0;
     case "ort":
         OrtBench.Run(args.Length > 1 ? args[1..] : ["mcunet-5fps", Path.Combine(SharedData.TryFind() ?? "", "mlperf-tiny", "vww_96_int8.tflite")], FashionMnist());
+        return 0;
+    case "profile":
+        // `-- profile [MODEL...]`: time per kernel call of the host inference program; `-- profile train MODEL SCHEME`: of one training step.
+        if (args.Length > 1 && args[1] == "train")
+        {
+            ProfileBench.RunTraining(args.Length > 2 ? args[2] : "mcunet-5fps", args.Length > 3 ? args[3] : "paper:99kb");
+            return 0;
+        }
+        foreach (var model in args.Length > 1 ? args[1..] : ["mcunet-5fps", Path.Combine(SharedData.TryFind() ?? "", "mlperf-tiny", "vww_96_int8.tflite")])
+            ProfileBench.Run(model);
         return 0;
     case "train":
         TrainBench.Run(args.Length > 1 ? args[1] : "mcunet-5fps", args.Length > 2 ? args[2..] : ["paper:99kb", "last:6", "head-only"], FashionMnist());

@@ -107,13 +107,19 @@ public static partial class Conv2D
     private static void Validate(
         Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, ReadOnlySpan<sbyte> output)
     {
+        ValidateCall(p, input, bias, output);
+        Check.Length(filter, (long)p.OutputC * p.KernelH * p.KernelW * p.InputC, nameof(filter));
+    }
+
+    /// <summary>Everything but the filter (a packed filter is checked against its params instead).</summary>
+    private static void ValidateCall(Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<int> bias, ReadOnlySpan<sbyte> output)
+    {
         ValidateGeometry(p);
         Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
         Check.Int8(p.OutputZeroPoint, nameof(p.OutputZeroPoint));
         Check.ActivationRange(p.ActMin, p.ActMax);
         Requantizer.Validate(p.Requant, p.OutputC);
         Check.Length(input, (long)p.InputH * p.InputW * p.InputC, nameof(input));
-        Check.Length(filter, (long)p.OutputC * p.KernelH * p.KernelW * p.InputC, nameof(filter));
         Check.Bias(bias, p.OutputC);
         Check.Length(output, (long)p.OutputH * p.OutputW * p.OutputC, nameof(output));
     }

@@ -8,7 +8,7 @@ namespace TinyTrain.Kernels;
 /// (an inverted bottleneck's expansion is the largest activation of a MobileNet). Every output value is the one the two
 /// kernels compute in turn, bit for bit: the same integer sums, the same requantisation of each element.
 /// </summary>
-public static class ConvDepthwise
+public static partial class ConvDepthwise
 {
     /// <summary>Channels computed per pass (the vectorised path's four dot products).</summary>
     public const int Group = 4;
@@ -159,7 +159,8 @@ public static class ConvDepthwise
     }
 
     private static void Validate(Conv2DParams conv, DepthwiseConv2DParams depthwise, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> convFilter,
-        ReadOnlySpan<int> convBias, ReadOnlySpan<sbyte> depthwiseFilter, ReadOnlySpan<int> depthwiseBias, ReadOnlySpan<sbyte> planes, ReadOnlySpan<sbyte> output)
+        ReadOnlySpan<int> convBias, ReadOnlySpan<sbyte> depthwiseFilter, ReadOnlySpan<int> depthwiseBias, ReadOnlySpan<sbyte> planes, ReadOnlySpan<sbyte> output,
+        bool checkConvFilter = true)
     {
         Conv2D.ValidateGeometry(conv);
         DepthwiseConv2D.ValidateGeometry(depthwise);
@@ -172,7 +173,7 @@ public static class ConvDepthwise
         Requantizer.Validate(conv.Requant, conv.OutputC);
         Requantizer.Validate(depthwise.Requant, depthwise.OutputC);
         Check.Length(input, conv.InputLength, nameof(input));
-        Check.Length(convFilter, conv.FilterLength, nameof(convFilter));
+        if (checkConvFilter) Check.Length(convFilter, conv.FilterLength, nameof(convFilter)); // a packed one is checked against its params
         Check.Bias(convBias, conv.OutputC);
         Check.Length(depthwiseFilter, depthwise.FilterLength, nameof(depthwiseFilter));
         Check.Bias(depthwiseBias, depthwise.OutputC);

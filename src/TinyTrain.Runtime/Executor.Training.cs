@@ -247,7 +247,7 @@ public sealed partial class Executor
     /// <summary>Runs the first <paramref name="calls"/> calls only (e.g. the forward pass and the loss).</summary>
     public void RunPrefix(int calls)
     {
-        for (var i = 0; i < calls; i++) Invoke(Program.Calls[i]);
+        for (var i = 0; i < calls; i++) Invoke(i, Program.Calls[i]);
     }
 
     /// <summary>

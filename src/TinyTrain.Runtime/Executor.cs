@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using TinyTrain.Compiler.Lowered;
 using TinyTrain.Kernels;
@@ -14,13 +15,45 @@ public sealed partial class Executor
     private readonly byte[] arena;
     private readonly KernelVariant variant;
 
+    // Per call: its constant filter packed once for Conv2D/DepthwiseConv2D.ForwardPacked (null: the call runs unpacked).
+    private readonly object?[] packedFilters;
+
     public Executor(Program program, KernelVariant variant = KernelVariant.Auto)
     {
         Program = program;
         this.variant = variant;
         arena = new byte[program.ArenaBytes];
+        packedFilters = variant == KernelVariant.Reference ? new object?[program.Calls.Length] : PackFilters(program);
         ResetState();
     }
+
+    // Packed filters are immutable, so every executor of a program (a batch runner has one per thread) shares one set.
+    private static readonly ConditionalWeakTable<Program, object?[]> PackedByProgram = new();
+
+    /// <summary>
+    /// Packs the filter of every conv and depthwise conv that reads a constant one and keeps no clamp mask; trained
+    /// filters change every step and stay unpacked.
+    /// </summary>
+    private static object?[] PackFilters(Program program) => PackedByProgram.GetValue(program, Pack);
+
+    private static object?[] Pack(Program program)
+    {
+        var packed = new object?[program.Calls.Length];
+        for (var i = 0; i < packed.Length; i++)
+        {
+            packed[i] = program.Calls[i] switch
+            {
+                Conv2DCall { Mask: < 0 } c when Constant(program, c.Filter) is { } filter => Conv2D.Pack(c.Params, filter),
+                DepthwiseConv2DCall { Mask: < 0 } c when Constant(program, c.Filter) is { } filter => DepthwiseConv2D.Pack(c.Params, filter),
+                ConvDepthwiseCall c when Constant(program, c.ConvFilter) is { } filter => ConvDepthwise.Pack(c.Conv, c.Depthwise, filter),
+                _ => null,
+            };
+        }
+        return packed;
+    }
+
+    private static sbyte[]? Constant(Program program, int id) =>
+        program.Tensors[id] is { Placement: TensorPlacement.Constant, Data: { } data } ? MemoryMarshal.Cast<byte, sbyte>(data.Bytes).ToArray() : null;
 
     /// <summary>Puts every persistent tensor (trained parameters, optimiser state) back to its initial value.</summary>
     public void ResetState()
@@ -52,7 +85,7 @@ public sealed partial class Executor
         var calls = Program.Calls;
         for (var i = 0; i < calls.Length; i++)
         {
-            Invoke(calls[i]);
+            Invoke(i, calls[i]);
             afterCall?.Invoke(i, calls[i]);
         }
     }
@@ -78,7 +111,7 @@ public sealed partial class Executor
 
     private ReadOnlySpan<int> ReadInt32(int id) => id < 0 ? default : MemoryMarshal.Cast<byte, int>(TensorBytes(id));
 
-    private void Invoke(KernelCall call)
+    private void Invoke(int index, KernelCall call)
     {
         var reference = variant == KernelVariant.Reference;
         switch (call)
@@ -87,6 +120,9 @@ public sealed partial class Executor
                 if (reference) Conv2D.ForwardWithMaskReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
                 else Conv2D.ForwardWithMask(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
                 break;
+            case Conv2DCall c when packedFilters[index] is Conv2DPackedFilter packed:
+                Conv2D.ForwardPacked(c.Params, packed, ReadSByte(c.Input), ReadInt32(c.Bias), SByteSpan(c.Output));
+                break;
             case Conv2DCall c:
                 if (reference) Conv2D.ForwardReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
                 else Conv2D.Forward(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
@@ -94,6 +130,9 @@ public sealed partial class Executor
             case DepthwiseConv2DCall { Mask: >= 0 } c:
                 if (reference) DepthwiseConv2D.ForwardWithMaskReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
                 else DepthwiseConv2D.ForwardWithMask(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
+                break;
+            case DepthwiseConv2DCall c when packedFilters[index] is DepthwiseConv2DPackedFilter packed:
+                DepthwiseConv2D.ForwardPacked(c.Params, packed, ReadSByte(c.Input), ReadInt32(c.Bias), SByteSpan(c.Output));
                 break;
             case DepthwiseConv2DCall c:
                 if (reference) DepthwiseConv2D.ForwardReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
@@ -114,6 +153,10 @@ public sealed partial class Executor
             case AddCall c:
                 if (reference) Add.ForwardReference(c.Params, ReadSByte(c.A), ReadSByte(c.B), SByteSpan(c.Output));
                 else Add.Forward(c.Params, ReadSByte(c.A), ReadSByte(c.B), SByteSpan(c.Output));
+                break;
+            case ConvDepthwiseCall c when packedFilters[index] is ConvDepthwisePackedFilters packed:
+                ConvDepthwise.ForwardPacked(c.Conv, c.Depthwise, packed, ReadSByte(c.Input), ReadInt32(c.ConvBias), ReadSByte(c.DepthwiseFilter),
+                    ReadInt32(c.DepthwiseBias), SByteSpan(c.Planes), SByteSpan(c.Output));
                 break;
             case ConvDepthwiseCall c:
                 if (reference) ConvDepthwise.ForwardReference(c.Conv, c.Depthwise, ReadSByte(c.Input), ReadSByte(c.ConvFilter), ReadInt32(c.ConvBias),

@@ -2,10 +2,6 @@
  * is conv2d_backward.c. The arithmetic is that of the C# reference kernels. */
 #include <string.h>
 
-#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32)
-#include <arm_acle.h>
-#endif
-
 #include "tinytrain_internal.h"
 
 static int outside(const tt_conv2d_params *p, int32_t in_y, int32_t in_x)
@@ -56,33 +52,21 @@ static void forward_int64(const tt_conv2d_params *p, const int8_t *input, const 
 /* |w * (x - zp)| <= 128 * 255, so up to this many terms sum exactly in an int32: the same integer as the int64 sum. */
 #define INT32_EXACT_TERMS 65793
 
-#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32)
-static uint32_t load32(const int8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4); /* one unaligned load on a Cortex-M4/M7 */
-    return v;
-}
-
-/* Bytes 1 and 3 into the places SXTB16 reads (the compiler folds it into the instruction's rotation). */
-static uint32_t ror8(uint32_t x) { return (x >> 8) | (x << 24); }
-#endif
-
 /* s0 += sum_i w0[i] * (x[i] - zp) and s1 likewise with w1: two output channels share each input's conversion. With the
  * DSP extension (Cortex-M4/M7), SMLAD does two 16-bit multiply-accumulates at once; integer sums are exact in any order. */
 TT_INLINE void dot2(const int8_t *x, const int8_t *w0, const int8_t *w1, int32_t n, int32_t zp, int32_t *s0, int32_t *s1)
 {
     int32_t a0 = *s0, a1 = *s1, i = 0;
-#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32)
+#ifdef TT_DSP
     const int16x2_t offset = (int16x2_t)((uint32_t)(uint16_t)(int16_t)-zp * 0x10001u);
     for (; i + 4 <= n; i += 4) {
-        uint32_t xs = load32(x + i), ws0 = load32(w0 + i), ws1 = load32(w1 + i);
+        uint32_t xs = tt_load32(x + i), ws0 = tt_load32(w0 + i), ws1 = tt_load32(w1 + i);
         int16x2_t even = __sxtab16(offset, (int8x4_t)xs);          /* x0 - zp, x2 - zp */
-        int16x2_t odd = __sxtab16(offset, (int8x4_t)ror8(xs)); /* x1 - zp, x3 - zp */
+        int16x2_t odd = tt_sxtab16_odd(offset, xs); /* x1 - zp, x3 - zp */
         a0 = __smlad(__sxtb16((int8x4_t)ws0), even, a0);
-        a0 = __smlad(__sxtb16((int8x4_t)ror8(ws0)), odd, a0);
+        a0 = __smlad(tt_sxtb16_odd(ws0), odd, a0);
         a1 = __smlad(__sxtb16((int8x4_t)ws1), even, a1);
-        a1 = __smlad(__sxtb16((int8x4_t)ror8(ws1)), odd, a1);
+        a1 = __smlad(tt_sxtb16_odd(ws1), odd, a1);
     }
 #endif
     for (; i < n; i++) {
@@ -106,6 +90,13 @@ static void forward(const tt_conv2d_params *p, const int8_t *input, const int8_t
     int32_t out_y, out_x, out_channel, filter_y, filter_x;
     if (per_output > INT32_EXACT_TERMS) {
         forward_int64(p, input, filter, bias, output, mask);
+        return;
+    }
+    if (tt_conv2d_is_pointwise(p)) {
+        tt_conv2d_pointwise(p, input, filter, bias, 0, output_c, output, output_c, 1, mask);
+        return;
+    }
+    if (tt_conv2d_patches(p, input, filter, bias, 0, output_c, output, output_c, 1, mask)) {
         return;
     }
 
@@ -159,6 +150,14 @@ void tt_conv2d_forward_planes(const tt_conv2d_params *p, const int8_t *input, co
     const int32_t dilation_h = p->dilation_h, dilation_w = p->dilation_w, zero = p->input_zero_point;
     const int32_t row = p->kernel_w * input_c, per_output = kernel_h * row;
     int32_t out_y, out_x, k, filter_y, filter_x;
+    if (tt_conv2d_is_pointwise(p) && per_output <= INT32_EXACT_TERMS) {
+        tt_conv2d_pointwise(p, input, filter, bias, first_channel, channels, planes, 1, pixels, NULL);
+        return;
+    }
+    if (per_output <= INT32_EXACT_TERMS && tt_conv2d_patches(p, input, filter, bias, first_channel, channels, planes, 1, pixels, NULL)) {
+        return;
+    }
+
     for (out_y = 0; out_y < p->output_h; out_y++) {
         int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
         int32_t y_first, y_last;

@@ -58,6 +58,44 @@ static void forward_int64(const tt_depthwise_conv2d_params *p, const int8_t *inp
 /* |w * (x - zp)| <= 128 * 255, so up to this many terms sum exactly in an int32: the same integer as the int64 sum. */
 #define INT32_EXACT_TERMS 65793
 
+/* One input channel gathered into a plane on the stack with the zero point around it, so that every window lies inside
+ * it (tt_depthwise_plane_interior), when the padded plane fits in this many bytes. */
+#define GATHER_MAX_BYTES 1024
+
+static int gather_fits(const tt_depthwise_conv2d_params *p, int32_t *plane_h, int32_t *plane_w)
+{
+    *plane_h = (p->output_h - 1) * p->stride_h + p->dilation_h * (p->kernel_h - 1) + 1;
+    *plane_w = (p->output_w - 1) * p->stride_w + p->dilation_w * (p->kernel_w - 1) + 1;
+    return (int64_t)*plane_h * *plane_w <= GATHER_MAX_BYTES && p->dilation_h == 1 && p->dilation_w == 1 && p->kernel_h <= 8 &&
+           p->kernel_w <= 8 && p->pad_top >= 0 && p->pad_left >= 0;
+}
+
+/* Every output of input channel `channel` (all its multipliers), from source (element (y, x) at y * row_step +
+ * x * column_step) gathered into a padded plane; gather_fits must hold. */
+static void forward_gathered(const tt_depthwise_conv2d_params *p, int32_t channel, const int8_t *source, int32_t row_step,
+                             int32_t column_step, const int8_t *filter, const int32_t *bias, int8_t *output, uint8_t *mask)
+{
+    const int32_t top = p->pad_top, left = p->pad_left;
+    int8_t plane[GATHER_MAX_BYTES];
+    int32_t plane_h, plane_w, rows, columns, m, y, x;
+    gather_fits(p, &plane_h, &plane_w);
+    /* The zero point everywhere, then the input's rows where they fall (rows and columns no window reads are left out). */
+    rows = p->input_h < plane_h - top ? p->input_h : plane_h - top;
+    columns = p->input_w < plane_w - left ? p->input_w : plane_w - left;
+    memset(plane, (int8_t)p->input_zero_point, (size_t)(plane_h * plane_w));
+    for (y = 0; y < rows; y++) {
+        const int8_t *from = source + y * row_step;
+        int8_t *to = plane + (y + top) * plane_w + left;
+        for (x = 0; x < columns; x++, from += column_step) {
+            to[x] = *from;
+        }
+    }
+    for (m = 0; m < p->depth_multiplier; m++) {
+        tt_depthwise_plane_interior(p, channel * p->depth_multiplier + m, plane, plane_h, plane_w, top, left, filter, bias, 0,
+                                    p->output_h, 0, p->output_w, output, mask);
+    }
+}
+
 /* The reference's sums in int32, over the taps inside the input only (padded taps contribute 0). The geometry is copied
  * into locals: int8 stores may alias anything, so fields read through p would be reloaded after every output. */
 static void forward(const tt_depthwise_conv2d_params *p, const int8_t *input, const int8_t *filter,
@@ -69,6 +107,12 @@ static void forward(const tt_depthwise_conv2d_params *p, const int8_t *input, co
     int32_t out_y, out_x, out_channel, filter_y, filter_x;
     if (p->kernel_h * kernel_w > INT32_EXACT_TERMS) {
         forward_int64(p, input, filter, bias, output, mask);
+        return;
+    }
+    if (gather_fits(p, &out_y, &out_x)) {
+        for (out_channel = 0; out_channel < input_c; out_channel++) {
+            forward_gathered(p, out_channel, input + out_channel, input_w * input_c, input_c, filter, bias, output, mask);
+        }
         return;
     }
 
@@ -142,46 +186,34 @@ static void interior(int32_t pad, int32_t stride, int32_t extent_in, int32_t spa
     *last = hi > *first ? hi : *first;
 }
 
-/* Taps of one channel held in a local array when the kernel is at most this big (7x7 is 49). */
-#define PLANE_MAX_TAPS 64
-
 void tt_depthwise_conv2d_forward_plane(const tt_depthwise_conv2d_params *p, int32_t channel, const int8_t *plane,
                                        const int8_t *filter, const int32_t *bias, int8_t *output)
 {
-    const int32_t kernel_w = p->kernel_w, kernel_h = p->kernel_h, channels = output_c(p);
-    int32_t taps[PLANE_MAX_TAPS];
-    int32_t out_y, out_x, tap, y_first, y_last, x_first, x_last, folded_zero = 0;
-    int32_t fast = kernel_h * kernel_w <= PLANE_MAX_TAPS;
-    interior(p->pad_top, p->stride_h, p->input_h, p->dilation_h * (kernel_h - 1) + 1, p->output_h, &y_first, &y_last);
-    interior(p->pad_left, p->stride_w, p->input_w, p->dilation_w * (kernel_w - 1) + 1, p->output_w, &x_first, &x_last);
-    /* Inside the input, sum w * (x - zp) = sum w * x - zp * sum w: the taps in a local array and the zero point folded. */
-    for (tap = 0; fast && tap < kernel_h * kernel_w; tap++) {
-        taps[tap] = filter[tap * channels + channel];
-        folded_zero -= p->input_zero_point * taps[tap]; /* exact: at most 64 * 128 * 128 */
+    const int32_t channels = output_c(p);
+    int32_t out_y, out_x, y_first, y_last, x_first, x_last;
+    if (gather_fits(p, &out_y, &out_x) && p->depth_multiplier == 1) {
+        forward_gathered(p, channel, plane, p->input_w, 1, filter, bias, output, NULL);
+        return;
     }
 
+    interior(p->pad_top, p->stride_h, p->input_h, p->dilation_h * (p->kernel_h - 1) + 1, p->output_h, &y_first, &y_last);
+    interior(p->pad_left, p->stride_w, p->input_w, p->dilation_w * (p->kernel_w - 1) + 1, p->output_w, &x_first, &x_last);
+    if (!tt_depthwise_plane_interior(p, channel, plane, p->input_h, p->input_w, 0, 0, filter, bias, y_first, y_last, x_first,
+                                     x_last, output, NULL)) {
+        y_first = y_last = x_first = x_last = 0; /* no fast path: every output below */
+    }
+
+    /* The border: windows that reach into the padding. */
     for (out_y = 0; out_y < p->output_h; out_y++) {
         int8_t *out_row = output + out_y * p->output_w * channels + channel;
-        int32_t inside_y = fast && out_y >= y_first && out_y < y_last;
+        int32_t inside_y = out_y >= y_first && out_y < y_last;
         for (out_x = 0; out_x < p->output_w; out_x++) {
-            int64_t sum;
             if (inside_y && out_x >= x_first && out_x < x_last) {
-                const int8_t *x = plane + (out_y * p->stride_h - p->pad_top) * p->input_w + out_x * p->stride_w - p->pad_left;
-                const int32_t *w = taps;
-                int32_t acc = folded_zero, filter_y, filter_x;
-                for (filter_y = 0; filter_y < kernel_h; filter_y++) {
-                    for (filter_x = 0; filter_x < kernel_w; filter_x++) {
-                        acc += w[filter_x] * x[p->dilation_w * filter_x];
-                    }
-                    x += p->dilation_h * p->input_w;
-                    w += kernel_w;
-                }
-                sum = acc;
-            } else {
-                sum = plane_sum(p, channel, plane, filter, out_y, out_x);
+                out_x = x_last - 1;
+                continue;
             }
             out_row[out_x * channels] = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max, channel,
-                                                      sum, NULL, 0);
+                                                      plane_sum(p, channel, plane, filter, out_y, out_x), NULL, 0);
         }
     }
 }

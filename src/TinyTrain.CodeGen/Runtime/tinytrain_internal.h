@@ -99,6 +99,138 @@ static inline int8_t tt_requantize(const tt_requantization *requant, const int32
     return (int8_t)(value < min ? min : max);
 }
 
+/* ---------------------------------------------------------------------------------------------------------
+ * The fast path of the float requantisation, one output channel at a time: set up once per channel, then about ten
+ * instructions per output on a Cortex-M7 (tt_requantize's general path takes about fifty). Same integers.
+ * ------------------------------------------------------------------------------------------------------- */
+
+/* Clamp of the scaled float to +-2^20: VMAXNM / VMINNM on a Cortex-M7's FPv5 (the only Cortex-M FPU with double
+ * precision, bit 3 of __ARM_FP), compare and branch elsewhere (fminf would be a library call on a Cortex-M4). Both give
+ * the same float: the value is never NaN. */
+#if defined(__ARM_FP) && (__ARM_FP & 8)
+#define TT_CLAMP_2POW20(x) fminf(fmaxf((x), -1048576.0f), 1048576.0f)
+#else
+#define TT_CLAMP_2POW20(x) ((x) > 1048576.0f ? 1048576.0f : (x) < -1048576.0f ? -1048576.0f : (x))
+#endif
+
+typedef struct {
+    float scale;
+    int32_t bias;   /* bias[channel] (0 without it) plus whatever the kernel folded into it */
+    int32_t offset; /* output zero point - 0x4B400000 (see tt_channel_requantize) */
+    int32_t min, max;
+} tt_channel_requant;
+
+/* Sets r up for channel, with fold added to its bias (a kernel that sums w * x folds - zero_point * sum w here). False
+ * when the fast path would not give tt_requantize's integers: the fixed-point mode, or a sum + bias that might leave
+ * int32 for sums of magnitude up to max_abs_sum (tt_requantize adds them in int64). */
+static inline int tt_channel_requant_init(tt_channel_requant *r, const tt_requantization *requant, const int32_t *bias,
+                                          int64_t fold, int32_t zero_point, int32_t min, int32_t max, int32_t channel,
+                                          int64_t max_abs_sum)
+{
+    int64_t b = (bias == NULL ? 0 : (int64_t)bias[channel]) + fold;
+    int fits = requant->mode == TT_REQUANT_FLOAT && b <= (int64_t)INT32_MAX - max_abs_sum &&
+               b >= (int64_t)INT32_MIN + max_abs_sum && zero_point <= (1 << 24) && zero_point >= -(1 << 24);
+    r->scale = fits ? requant->scale[requant->count == 1 ? 0 : channel] : 0.0f;
+    r->bias = fits ? (int32_t)b : 0;
+    r->offset = fits ? zero_point - 0x4B400000 : 0;
+    r->min = min;
+    r->max = max;
+    return fits;
+}
+
+/* round_half_even(clamp((float)(sum + bias) * scale, +-2^20)) + zero point, before the activation clamp. Adding
+ * 1.5 * 2^23 to a float of magnitude at most 2^22 rounds it to an integer, half to even (the default rounding mode, as
+ * rintf), and leaves 0x4B400000 + that integer in the float's bits. */
+TT_INLINE int32_t tt_channel_requantize_unclamped(const tt_channel_requant *r, int32_t sum)
+{
+    float real = (float)(sum + r->bias) * r->scale;
+    union {
+        float f;
+        int32_t i;
+    } bits;
+    real = TT_CLAMP_2POW20(real);
+    bits.f = real + 12582912.0f;
+    return bits.i + r->offset;
+}
+
+TT_INLINE int8_t tt_channel_clamp(const tt_channel_requant *r, int32_t value)
+{
+    value = value < r->min ? r->min : value;
+    return (int8_t)(value > r->max ? r->max : value);
+}
+
+TT_INLINE int8_t tt_channel_requantize(const tt_channel_requant *r, int32_t sum)
+{
+    return tt_channel_clamp(r, tt_channel_requantize_unclamped(r, sum));
+}
+
+/* The activation clamp with the mask bit of tt_requantize (set when the value lies inside [min, max]). */
+TT_INLINE int8_t tt_channel_clamp_mask(const tt_channel_requant *r, int32_t value, uint8_t *mask, int32_t index)
+{
+    if (value >= r->min && value <= r->max) {
+        mask[index >> 3] |= (uint8_t)(1u << (index & 7));
+        return (int8_t)value;
+    }
+
+    return (int8_t)(value < r->min ? r->min : r->max);
+}
+
+/* ---------------------------------------------------------------------------------------------------------
+ * Int8 dot products with the DSP extension (Cortex-M4/M7): SXTB16 spreads bytes 0 and 2 (and, rotated, 1 and 3) of
+ * a word into two 16-bit lanes and SMLAD multiplies and adds both lanes at once. Integer sums are exact in any order.
+ * ------------------------------------------------------------------------------------------------------- */
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32)
+#define TT_DSP 1
+#include <arm_acle.h>
+#include <string.h>
+
+TT_INLINE uint32_t tt_load32(const int8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4); /* one unaligned load on a Cortex-M4/M7 */
+    return v;
+}
+
+/* SXTB16 / SXTAB16 of bytes 1 and 3, with the rotation in the instruction (GCC 12 does not fold a rotation into it). */
+TT_INLINE int16x2_t tt_sxtb16_odd(uint32_t x)
+{
+    int16x2_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(x));
+    return r;
+}
+
+TT_INLINE int16x2_t tt_sxtab16_odd(int16x2_t a, uint32_t x)
+{
+    int16x2_t r;
+    __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
+    return r;
+}
+#endif
+
+/* Conv2D's 1x1 path (conv2d_pointwise.c): kernel 1x1, stride 1, no padding. Output channels [first_channel,
+ * first_channel + channels) go to output[pixel * pixel_step + (channel - first_channel) * channel_step]; mask (NULL:
+ * none) takes NHWC indices. */
+int tt_conv2d_is_pointwise(const tt_conv2d_params *p);
+void tt_conv2d_pointwise(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                         int32_t first_channel, int32_t channels, int8_t *output, int32_t pixel_step, int32_t channel_step,
+                         uint8_t *mask);
+
+/* Conv2D's path for larger kernels (conv2d_patches.c), with the arguments of tt_conv2d_pointwise: each window gathered
+ * into a patch on the stack. Returns 0, computing nothing, when a window has more than TT_CONV_PATCH_MAX bytes. */
+#define TT_CONV_PATCH_MAX 512
+int tt_conv2d_patches(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                      int32_t first_channel, int32_t channels, int8_t *output, int32_t pixel_step, int32_t channel_step,
+                      uint8_t *mask);
+
+/* DepthwiseConv2D over one channel's plane (depthwise_plane.c): the outputs [y_first, y_last) x [x_first, x_last),
+ * whose windows must lie inside the plane (plane_h x plane_w bytes, input position (y, x) at plane row y + top, column
+ * x + left), into the NHWC output with mask bits (mask NULL: none). Returns 0, computing nothing, for dilations other than
+ * 1 and kernels wider or taller than 8. */
+int tt_depthwise_plane_interior(const tt_depthwise_conv2d_params *p, int32_t channel, const int8_t *plane, int32_t plane_h,
+                                int32_t plane_w, int32_t top, int32_t left, const int8_t *filter, const int32_t *bias,
+                                int32_t y_first, int32_t y_last, int32_t x_first, int32_t x_last, int8_t *output,
+                                uint8_t *mask);
+
 /* The taps of a window that fall inside the input: [*first, *last) of 0..kernel, for a window starting at origin
  * with the given dilation over an extent of input. */
 TT_INLINE void tt_window(int32_t origin, int32_t dilation, int32_t kernel, int32_t extent, int32_t *first, int32_t *last)

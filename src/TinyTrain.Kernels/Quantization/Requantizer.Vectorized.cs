@@ -147,21 +147,24 @@ internal readonly ref partial struct Requantizer
         return true;
     }
 
-    // FixedPoint: TFLite's MultiplyByQuantizedMultiplier with a right shift, lane by lane. Needs 32x32->64
+    // FixedPoint: TFLite's MultiplyByQuantizedMultiplier, lane by lane: a left shift (wrapping, as the scalar form)
+    // for positive exponents, then the doubling high multiply, then a rounding right shift for negative ones. Needs 32x32->64
     // multiplies (pmuldq) and per-lane shifts, which only x86 AVX2 offers here; elsewhere the caller goes scalar.
     // The bias is added in wrapping int32, as TFLite does.
     private bool TryApplyFixedPoint(int channel, Vector256<int> sum, out Vector256<int> value, out Vector256<int> inside)
     {
         value = default;
         inside = default;
-        if (!Avx2.IsSupported || !rightShiftsOnly)
+        if (!Avx2.IsSupported || !shiftsInRange)
         {
             return false;
         }
 
         Vector256<int> acc = bias.IsEmpty ? sum : sum + Vector256.Create(bias.Slice(channel, 8));
         Vector256<int> factor = perTensor ? Vector256.Create(multiplier[0]) : Vector256.Create(multiplier.AsSpan(channel, 8));
-        Vector256<uint> exponent = (-(perTensor ? Vector256.Create(shift[0]) : Vector256.Create(shift.AsSpan(channel, 8)))).AsUInt32();
+        Vector256<int> shifts = perTensor ? Vector256.Create(shift[0]) : Vector256.Create(shift.AsSpan(channel, 8));
+        Vector256<uint> exponent = Vector256.Max(-shifts, Vector256<int>.Zero).AsUInt32();
+        acc = Avx2.ShiftLeftLogicalVariable(acc, Vector256.Max(shifts, Vector256<int>.Zero).AsUInt32());
 
         // SaturatingRoundingDoublingHighMul: even and odd lanes as 64-bit products.
         Vector256<long> even = Avx2.Multiply(acc, factor);
@@ -184,14 +187,16 @@ internal readonly ref partial struct Requantizer
     {
         value = default;
         inside = default;
-        if (!Avx2.IsSupported || !rightShiftsOnly)
+        if (!Avx2.IsSupported || !shiftsInRange)
         {
             return false;
         }
 
         Vector128<int> acc = bias.IsEmpty ? sum : sum + Vector128.Create(bias.Slice(channel, 4));
         Vector128<int> factor = perTensor ? Vector128.Create(multiplier[0]) : Vector128.Create(multiplier.AsSpan(channel, 4));
-        Vector128<uint> exponent = (-(perTensor ? Vector128.Create(shift[0]) : Vector128.Create(shift.AsSpan(channel, 4)))).AsUInt32();
+        Vector128<int> shifts = perTensor ? Vector128.Create(shift[0]) : Vector128.Create(shift.AsSpan(channel, 4));
+        Vector128<uint> exponent = Vector128.Max(-shifts, Vector128<int>.Zero).AsUInt32();
+        acc = Avx2.ShiftLeftLogicalVariable(acc, Vector128.Max(shifts, Vector128<int>.Zero).AsUInt32());
 
         Vector128<long> even = Sse41.Multiply(acc, factor);
         Vector128<long> odd = Sse41.Multiply(Sse2.ShiftRightLogical(acc.AsInt64(), 32).AsInt32(), Sse2.ShiftRightLogical(factor.AsInt64(), 32).AsInt32());

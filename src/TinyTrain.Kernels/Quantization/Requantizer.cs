@@ -16,7 +16,7 @@ internal readonly ref partial struct Requantizer
     private readonly int zeroPoint;
     private readonly int min;
     private readonly int max;
-    private readonly bool rightShiftsOnly; // every FixedPoint shift in [-31, 0]: the vector form applies
+    private readonly bool shiftsInRange; // every FixedPoint shift in [-31, 31]: the vector form applies
 
     public Requantizer(Requantization requant, ReadOnlySpan<int> bias, int zeroPoint, int min, int max)
     {
@@ -29,10 +29,10 @@ internal readonly ref partial struct Requantizer
         this.zeroPoint = zeroPoint;
         this.min = min;
         this.max = max;
-        rightShiftsOnly = true;
+        shiftsInRange = true;
         foreach (int s in shift)
         {
-            rightShiftsOnly &= s <= 0 && s >= -31;
+            shiftsInRange &= s <= 31 && s >= -31;
         }
     }
 

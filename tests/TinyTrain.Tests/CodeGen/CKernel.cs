@@ -22,6 +22,7 @@ internal enum CKernel
     DepthwiseConv2DFilterGradFloat = 16,
     DepthwiseConv2DForwardFloat = 17,
     DepthwiseConv2DForwardFloatWithMask = 18,
+    ConvDepthwiseForward = 19,
 
     FullyConnectedForward = 21,
     FullyConnectedForwardWithMask = 22,

@@ -12,6 +12,12 @@ public class CKernelParityTests(CKernelDriverFixture fixture) : IClassFixture<CK
     public void Conv2D_forward_int8_with_and_without_mask_matches() => AssertParity(CKernelCases.Conv2DForward(seed: 1, count: 80));
 
     [Fact]
+    public void Layer_sized_conv_and_depthwise_forwards_match() => AssertParity(CKernelCases.LargeConvolutions(seed: 19, count: 24));
+
+    [Fact]
+    public void ConvDepthwise_matches_the_conv_and_then_the_depthwise_conv() => AssertParity(CKernelCases.ConvDepthwiseForward(seed: 20, count: 24));
+
+    [Fact]
     public void Conv2D_input_and_filter_gradients_match() => AssertParity(CKernelCases.Conv2DBackward(seed: 2, count: 60));
 
     [Fact]

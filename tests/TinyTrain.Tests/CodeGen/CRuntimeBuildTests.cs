@@ -16,11 +16,12 @@ public sealed class CRuntimeBuildTests : IDisposable
     }
 
     [Fact]
-    public void Files_hold_the_public_and_internal_headers_and_one_source_per_kernel_type()
+    public void Files_hold_the_public_and_internal_headers_and_the_kernel_sources()
     {
         string[] expected =
         [
-            "add.c", "average_pool2d.c", "bias.c", "clamp_mask.c", "conv2d.c", "conv2d_backward.c", "conv_depthwise.c", "depthwise_conv2d.c",
+            "add.c", "average_pool2d.c", "bias.c", "clamp_mask.c", "conv2d.c", "conv2d_backward.c", "conv2d_patches.c", "conv2d_pointwise.c",
+            "conv_depthwise.c", "depthwise_conv2d.c", "depthwise_plane.c",
             "elementwise.c", "fixed_point.c", "fully_connected.c", "mean.c", "pad.c", "requant.c", "requantizer.c", "sgd.c", "sgd_slice.c", "slice_merge.c", "softmax.c",
             "softmax_cross_entropy.c",
         ];
@@ -86,6 +87,13 @@ public sealed class CRuntimeBuildTests : IDisposable
             ("sgd.c", "(result & 1) != 0", "(result & 1) == 0", CKernelCases.SgdDense(seed: 15, count: 40)),
             ("depthwise_conv2d.c", "sum += (int32_t)*w * ((int32_t)*x - zero);", "sum += (int32_t)*w * ((int32_t)*x + zero);",
                 CKernelCases.DepthwiseConv2DForward(seed: 4, count: 80)),
+            ("tinytrain_internal.h", "r->offset = fits ? zero_point - 0x4B400000 : 0;", "r->offset = fits ? zero_point - 0x4B3FFFFF : 0;",
+                CKernelCases.LargeConvolutions(seed: 19, count: 24)),
+            ("conv2d_pointwise.c", "fold1 = -zero * weights1;", "fold1 = -zero * weights0;", CKernelCases.LargeConvolutions(seed: 19, count: 24)),
+            ("conv2d_patches.c", "gather(p, input, pixel / output_w, pixel % output_w, patch);", "gather(p, input, pixel % output_w, pixel / output_w, patch);",
+                CKernelCases.ConvDepthwiseForward(seed: 20, count: 24)),
+            ("depthwise_plane.c", "sum += taps[filter_x] * x[filter_x];", "sum += taps[filter_x] * x[kernel_w - 1 - filter_x];",
+                CKernelCases.LargeConvolutions(seed: 19, count: 24)),
         ];
         var runtime = new Dictionary<string, string>(CRuntime.Files);
         foreach (var (file, from, to, _) in mutations)
@@ -127,6 +135,7 @@ public sealed class CRuntimeBuildTests : IDisposable
         .. CKernelCases.AddForwardBackward(seed, 8 * scale), .. CKernelCases.Pooling(seed, 8 * scale), .. CKernelCases.MeanSoftmaxPad(seed, 8 * scale),
         .. CKernelCases.GradientPlumbing(seed, 8 * scale), .. CKernelCases.Loss(seed, 9 * scale), .. CKernelCases.SgdDense(seed, 8 * scale),
         .. CKernelCases.SgdSlices(seed, 12 * scale), .. CKernelCases.SliceMerges(seed, 4 * scale), .. CKernelCases.FixedPointPrimitives(seed, 200 * scale),
+        .. CKernelCases.LargeConvolutions(seed, 4 * scale), .. CKernelCases.ConvDepthwiseForward(seed, 4 * scale),
     ];
 
     /// <summary>

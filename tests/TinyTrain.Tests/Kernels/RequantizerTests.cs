@@ -94,6 +94,40 @@ public class RequantizerTests
         }
     }
 
+    [Fact]
+    public void FixedPointVectorForms_LeftShiftsWrapAsTheScalarForm()
+    {
+        // Multipliers above 1 (TFLite shift > 0): x * 2^shift wraps in int32 before the high multiply, in both forms.
+        var random = new Random(43);
+        for (int trial = 0; trial < 500; trial++)
+        {
+            var multipliers = new int[8];
+            var shifts = new int[8];
+            var sums = new int[8];
+            for (int i = 0; i < 8; i++)
+            {
+                multipliers[i] = random.Next(2) == 0 ? int.MinValue : random.Next(1 << 30, int.MaxValue);
+                shifts[i] = random.Next(4) == 0 ? random.Next(-31, 32) : random.Next(1, 32);
+                sums[i] = random.Next(3) == 0 ? EdgeSums[random.Next(EdgeSums.Length)] : random.Next(-100_000, 100_000);
+            }
+
+            var requantizer = new Requantizer(Requantization.FromFixedPoint(multipliers, shifts), [], random.Next(-128, 128), -128, 127);
+            var expected = new int[8];
+            for (int channel = 0; channel < 8; channel++)
+            {
+                expected[channel] = requantizer.Apply(channel, sums[channel]);
+            }
+
+            Assert.Equal(Avx2.IsSupported, requantizer.TryApply(0, Vector256.Create(sums), out var v256));
+            if (Avx2.IsSupported)
+            {
+                Assert.Equal(expected, ToArray(v256));
+                Assert.True(requantizer.TryApply(4, Vector128.Create(sums.AsSpan(4, 4)), out var v128));
+                Assert.Equal(expected[4..], ToArray(v128));
+            }
+        }
+    }
+
     private static int[] ToArray(Vector128<int> vector)
     {
         var values = new int[4];

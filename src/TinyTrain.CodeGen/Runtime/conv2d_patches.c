@@ -1,0 +1,137 @@
+/* Conv2D's path for kernels larger than 1x1 (and ConvDepthwise's, into channel planes): the window of each output pixel
+ * is gathered once into a patch on the stack, in the filter's (ky, kx, ic) order, with the zero point where it reaches
+ * into the padding, so that every output channel is one contiguous dot product with its filter row. With the zero point
+ * in the padding, sum w * (x - zp) = sum w * x - zp * sum w over the whole window: the fold goes into the bias. Same
+ * bytes as the C# reference kernel. */
+#include <string.h>
+
+#include "tinytrain_internal.h"
+
+/* sum w0 . x and sum w1 . x over n bytes, two output channels sharing each word of the patch. */
+TT_INLINE void dot2_raw(const int8_t *x, const int8_t *w0, const int8_t *w1, int32_t n, int32_t *s0, int32_t *s1)
+{
+    int32_t a0 = 0, a1 = 0, i = 0;
+#ifdef TT_DSP
+    for (; i + 4 <= n; i += 4) {
+        uint32_t xs = tt_load32(x + i), v = tt_load32(w0 + i), u = tt_load32(w1 + i);
+        int16x2_t even = __sxtb16((int8x4_t)xs), odd = tt_sxtb16_odd(xs);
+        a0 = __smlad(__sxtb16((int8x4_t)v), even, a0);
+        a0 = __smlad(tt_sxtb16_odd(v), odd, a0);
+        a1 = __smlad(__sxtb16((int8x4_t)u), even, a1);
+        a1 = __smlad(tt_sxtb16_odd(u), odd, a1);
+    }
+#endif
+    for (; i < n; i++) {
+        a0 += (int32_t)w0[i] * x[i];
+        a1 += (int32_t)w1[i] * x[i];
+    }
+    *s0 = a0;
+    *s1 = a1;
+}
+
+/* n bytes, a word at a time where the target allows unaligned words (the patch's rows are short: a call costs more). */
+TT_INLINE void copy(int8_t *to, const int8_t *from, int32_t n)
+{
+#ifdef TT_DSP
+    for (; n >= 4; n -= 4, to += 4, from += 4) {
+        uint32_t v = tt_load32(from);
+        memcpy(to, &v, 4);
+    }
+#endif
+    for (; n > 0; n--) {
+        *to++ = *from++;
+    }
+}
+
+/* The window of output (out_y, out_x) in (ky, kx, ic) order, the zero point outside the input. */
+static void gather(const tt_conv2d_params *p, const int8_t *input, int32_t out_y, int32_t out_x, int8_t *patch)
+{
+    const int32_t input_c = p->input_c, kernel_w = p->kernel_w, row = kernel_w * input_c, dilation_w = p->dilation_w;
+    const int32_t in_y_origin = out_y * p->stride_h - p->pad_top, in_x_origin = out_x * p->stride_w - p->pad_left;
+    const int8_t zero = (int8_t)p->input_zero_point;
+    /* A window row is one run of the input when it has no gaps and does not reach past either side. */
+    const int contiguous = dilation_w == 1 && in_x_origin >= 0 && in_x_origin + kernel_w <= p->input_w;
+    int32_t filter_y, filter_x;
+    for (filter_y = 0; filter_y < p->kernel_h; filter_y++, patch += row) {
+        int32_t in_y = in_y_origin + p->dilation_h * filter_y;
+        const int8_t *line = input + in_y * p->input_w * input_c;
+        if (in_y < 0 || in_y >= p->input_h) {
+            memset(patch, zero, (size_t)row);
+        } else if (contiguous) {
+            copy(patch, line + in_x_origin * input_c, row);
+        } else {
+            for (filter_x = 0; filter_x < kernel_w; filter_x++) {
+                int32_t in_x = in_x_origin + dilation_w * filter_x;
+                if (in_x < 0 || in_x >= p->input_w) {
+                    memset(patch + filter_x * input_c, zero, (size_t)input_c);
+                } else {
+                    copy(patch + filter_x * input_c, line + in_x * input_c, input_c);
+                }
+            }
+        }
+    }
+}
+
+/* One output: the fast requantisation when the channel allows it, tt_requantize (int64) otherwise. */
+TT_INLINE void put(const tt_conv2d_params *p, const int32_t *bias, const tt_channel_requant *r, int fast, int64_t fold,
+                   int32_t channel, int32_t raw, int8_t *out, uint8_t *mask, int32_t index)
+{
+    if (fast) {
+        int32_t value = tt_channel_requantize_unclamped(r, raw);
+        *out = mask == NULL ? tt_channel_clamp(r, value) : tt_channel_clamp_mask(r, value, mask, index);
+    } else {
+        *out = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max, channel, (int64_t)raw + fold,
+                             mask, index);
+    }
+}
+
+/* Output channels are taken this many at a time: their requantisations are set up once, and each patch is gathered once
+ * per block. */
+#define BLOCK 16
+
+int tt_conv2d_patches(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                      int32_t first_channel, int32_t channels, int8_t *output, int32_t pixel_step, int32_t channel_step,
+                      uint8_t *mask)
+{
+    const int32_t n = p->kernel_h * p->kernel_w * p->input_c, output_w = p->output_w, output_c = p->output_c;
+    const int32_t pixels = p->output_h * output_w;
+    const int64_t max_abs_sum = (int64_t)n * 128 * 128, zero = p->input_zero_point;
+    int8_t patch[TT_CONV_PATCH_MAX];
+    tt_channel_requant requant[BLOCK];
+    int64_t fold[BLOCK];
+    int fast[BLOCK];
+    int32_t block, pixel, k, i;
+    if (n > TT_CONV_PATCH_MAX) {
+        return 0;
+    }
+
+    for (block = 0; block < channels; block += BLOCK) {
+        const int32_t count = channels - block < BLOCK ? channels - block : BLOCK;
+        for (k = 0; k < count; k++) {
+            const int32_t channel = first_channel + block + k;
+            const int8_t *w = filter + channel * n;
+            int32_t weights = 0;
+            for (i = 0; i < n; i++) {
+                weights += w[i];
+            }
+            fold[k] = -zero * weights;
+            fast[k] = tt_channel_requant_init(&requant[k], &p->requant, bias, fold[k], p->output_zero_point, p->act_min,
+                                              p->act_max, channel, max_abs_sum);
+        }
+
+        for (pixel = 0; pixel < pixels; pixel++) {
+            int8_t *out = output + pixel * pixel_step + block * channel_step;
+            gather(p, input, pixel / output_w, pixel % output_w, patch);
+            for (k = 0; k < count; k += 2) {
+                /* An odd last channel is computed twice and stored twice, to the same place. */
+                const int32_t second = k + 1 < count ? k + 1 : k, c0 = first_channel + block + k;
+                int32_t s0, s1;
+                dot2_raw(patch, filter + c0 * n, filter + (c0 + second - k) * n, n, &s0, &s1);
+                put(p, bias, &requant[k], fast[k], fold[k], c0, s0, out + k * channel_step, mask, pixel * output_c + c0);
+                put(p, bias, &requant[second], fast[second], fold[second], c0 + second - k, s1, out + second * channel_step,
+                    mask, pixel * output_c + c0 + second - k);
+            }
+        }
+    }
+    return 1;
+}

@@ -1,0 +1,169 @@
+/* DepthwiseConv2D over one channel's plane (rows of plane_w bytes): the outputs whose windows lie inside the plane.
+ * Inside it no tap is padding, so sum w * (x - zp) = sum w * x - zp * sum w: the zero point goes into the bias and the
+ * taps are a plain dot product. With the DSP extension a window row is read a word at a time and SXTB16 + SMLAD take
+ * two taps per instruction (the filter row packed to match, zero past the kernel); a 3-wide kernel keeps its nine taps
+ * in registers. Same bytes as the C# reference kernel. */
+#include "tinytrain_internal.h"
+
+#define MAX_KERNEL 8
+
+/* One output's raw sum sum w * x over the window at x (rows plane_w apart), tap by tap: no byte outside the window is
+ * read (the last outputs of a plane, where a word would run past its end, and builds without the DSP extension). */
+TT_INLINE int32_t window_taps(const int8_t *x, int32_t plane_w, const int32_t *taps, int32_t kernel_h, int32_t kernel_w)
+{
+    int32_t sum = 0, filter_y, filter_x;
+    for (filter_y = 0; filter_y < kernel_h; filter_y++, x += plane_w, taps += kernel_w) {
+        for (filter_x = 0; filter_x < kernel_w; filter_x++) {
+            sum += taps[filter_x] * x[filter_x];
+        }
+    }
+    return sum;
+}
+
+#ifdef TT_DSP
+/* Four taps of a window row: q holds (w0, w2), (w1, w3) as SXTB16 spreads the bytes of a word, zero past the kernel (the
+ * bytes read past the window's row are multiplied by zero). */
+TT_INLINE int32_t word_dot(const int8_t *x, const int32_t *q, int32_t sum)
+{
+    uint32_t v = tt_load32(x);
+    sum = __smlad(__sxtb16((int8x4_t)v), q[0], sum);
+    return __smlad(tt_sxtb16_odd(v), q[1], sum);
+}
+
+/* A window of rows of up to 8 taps, one or two words a row. */
+TT_INLINE int32_t window_words(const int8_t *x, int32_t plane_w, const int32_t *pairs, int32_t kernel_h, int32_t words)
+{
+    int32_t sum = 0, filter_y;
+    if (words == 1) {
+        for (filter_y = 0; filter_y < kernel_h; filter_y++, x += plane_w, pairs += 2) {
+            sum = word_dot(x, pairs, sum);
+        }
+    } else {
+        for (filter_y = 0; filter_y < kernel_h; filter_y++, x += plane_w, pairs += 4) {
+            sum = word_dot(x, pairs, sum);
+            sum = word_dot(x + 4, pairs + 2, sum);
+        }
+    }
+    return sum;
+}
+#endif
+
+#ifdef TT_DSP
+/* Outputs [0, count) of a window row of a 3x3 kernel, x the first window's top-left tap: (x0, x2) . (w0, w2) + x1 * w1
+ * per row with the taps in registers, the requantisation's constants in registers too (no mask). */
+static void row_3x3(const int8_t *x, int32_t plane_w, int32_t stride, int32_t count, const int32_t *pairs,
+                    const tt_channel_requant *r, int8_t *out, int32_t out_step)
+{
+    const int32_t w00 = pairs[0], w01 = pairs[1], w10 = pairs[2], w11 = pairs[3], w20 = pairs[4], w21 = pairs[5];
+    const tt_channel_requant q = *r;
+    int32_t i;
+    for (i = 0; i < count; i++, x += stride, out += out_step) {
+        uint32_t a = tt_load32(x), b = tt_load32(x + plane_w), c = tt_load32(x + 2 * plane_w);
+        int32_t sum = __smlad(__sxtb16((int8x4_t)a), w00, 0);
+        sum = __smlabb(tt_sxtb16_odd(a), w01, sum);
+        sum = __smlad(__sxtb16((int8x4_t)b), w10, sum);
+        sum = __smlabb(tt_sxtb16_odd(b), w11, sum);
+        sum = __smlad(__sxtb16((int8x4_t)c), w20, sum);
+        sum = __smlabb(tt_sxtb16_odd(c), w21, sum);
+        *out = tt_channel_requantize(&q, sum);
+    }
+}
+#endif
+
+/* One output: the fast requantisation when the channel allows it, tt_requantize (int64) otherwise. */
+TT_INLINE void put(const tt_depthwise_conv2d_params *p, const int32_t *bias, const tt_channel_requant *r, int fast,
+                   int32_t channel, int32_t raw, int64_t fold, int8_t *out, uint8_t *mask, int32_t index)
+{
+    if (fast) {
+        int32_t value = tt_channel_requantize_unclamped(r, raw);
+        *out = mask == NULL ? tt_channel_clamp(r, value) : tt_channel_clamp_mask(r, value, mask, index);
+    } else {
+        *out = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max, channel, (int64_t)raw + fold,
+                             mask, index);
+    }
+}
+
+int tt_depthwise_plane_interior(const tt_depthwise_conv2d_params *p, int32_t channel, const int8_t *plane, int32_t plane_h,
+                                int32_t plane_w, int32_t top, int32_t left, const int8_t *filter, const int32_t *bias,
+                                int32_t y_first, int32_t y_last, int32_t x_first, int32_t x_last, int8_t *output,
+                                uint8_t *mask)
+{
+    const int32_t kernel_h = p->kernel_h, kernel_w = p->kernel_w, stride_h = p->stride_h, stride_w = p->stride_w;
+    const int32_t channels = p->input_c * p->depth_multiplier, output_w = p->output_w, taps_count = kernel_h * kernel_w;
+    const int32_t plane_bytes = plane_h * plane_w;
+    int32_t taps[MAX_KERNEL * MAX_KERNEL];
+    int32_t weights = 0, tap, out_y, out_x;
+    int64_t fold;
+    tt_channel_requant r;
+    int fast;
+#ifdef TT_DSP
+    int32_t pairs[MAX_KERNEL * 4] = {0};
+    const int32_t words = (kernel_w + 3) / 4;
+    int32_t w00, w01, w10, w11, w20, w21;
+#endif
+    if (p->dilation_h != 1 || p->dilation_w != 1 || kernel_h > MAX_KERNEL || kernel_w > MAX_KERNEL) {
+        return 0;
+    }
+
+    for (tap = 0; tap < taps_count; tap++) {
+        taps[tap] = filter[tap * channels + channel];
+        weights += taps[tap];
+    }
+    fold = -(int64_t)p->input_zero_point * weights;
+    fast = tt_channel_requant_init(&r, &p->requant, bias, fold, p->output_zero_point, p->act_min, p->act_max, channel,
+                                   (int64_t)taps_count * 128 * 128);
+#ifdef TT_DSP
+    for (tap = 0; tap < taps_count; tap++) {
+        int32_t row = tap / kernel_w, column = tap - row * kernel_w; /* once per channel */
+        int32_t *slot = pairs + row * words * 2 + (column / 4) * 2 + (column & 1);
+        *slot |= (column & 2) != 0 ? (int32_t)((uint32_t)taps[tap] << 16) : (taps[tap] & 0xFFFF);
+    }
+    w00 = pairs[0];
+    w01 = pairs[1];
+    w10 = pairs[2];
+    w11 = pairs[3];
+    w20 = pairs[4];
+    w21 = pairs[5];
+#endif
+
+    for (out_y = y_first; out_y < y_last; out_y++) {
+        const int8_t *row = plane + (out_y * stride_h - p->pad_top + top) * plane_w - p->pad_left + left;
+        int8_t *out_row = output + out_y * output_w * channels + channel;
+        out_x = x_first;
+#ifdef TT_DSP
+        if (kernel_h == 3 && kernel_w == 3 && fast && mask == NULL && x_first < x_last) {
+            /* The outputs whose last word stays inside the plane, then the rest below. */
+            int32_t room = plane_bytes - 4 - (int32_t)(row + x_first * stride_w - plane) - 2 * plane_w;
+            int32_t count = room < 0 ? 0 : room / stride_w + 1;
+            count = count < x_last - x_first ? count : x_last - x_first;
+            row_3x3(row + x_first * stride_w, plane_w, stride_w, count, pairs, &r, out_row + x_first * channels, channels);
+            out_x += count;
+        }
+#endif
+        for (; out_x < x_last; out_x++) {
+            const int8_t *x = row + out_x * stride_w;
+            int32_t index = (out_y * output_w + out_x) * channels + channel, sum;
+#ifdef TT_DSP
+            if ((int32_t)(x - plane) + (kernel_h - 1) * plane_w + 4 * words > plane_bytes) {
+                sum = window_taps(x, plane_w, taps, kernel_h, kernel_w);
+            } else if (kernel_h == 3 && kernel_w == 3) {
+                /* (x0, x2) . (w0, w2) + x1 * w1 per row, the taps in registers. */
+                uint32_t a = tt_load32(x), b = tt_load32(x + plane_w), c = tt_load32(x + 2 * plane_w);
+                sum = __smlad(__sxtb16((int8x4_t)a), w00, 0);
+                sum = __smlabb(tt_sxtb16_odd(a), w01, sum);
+                sum = __smlad(__sxtb16((int8x4_t)b), w10, sum);
+                sum = __smlabb(tt_sxtb16_odd(b), w11, sum);
+                sum = __smlad(__sxtb16((int8x4_t)c), w20, sum);
+                sum = __smlabb(tt_sxtb16_odd(c), w21, sum);
+            } else {
+                sum = window_words(x, plane_w, pairs, kernel_h, words);
+            }
+#else
+            (void)plane_bytes;
+            sum = window_taps(x, plane_w, taps, kernel_h, kernel_w);
+#endif
+            put(p, bias, &r, fast, channel, sum, fold, out_row + out_x * channels, mask, index);
+        }
+    }
+    return 1;
+}

@@ -1,0 +1,143 @@
+using TinyTrain.Kernels;
+using TinyTrain.Tests.Kernels;
+using static TinyTrain.Tests.CodeGen.CKernelCase;
+
+namespace TinyTrain.Tests.CodeGen;
+
+/// <summary>
+/// Shapes of the size of real layers (inputs up to 40x40), for the C runtime's fast paths that the small random shapes
+/// do not reach: a depthwise plane too big to gather with its padding on the stack (its interior and border are computed
+/// apart, and a word read at the end of a plane must not run past it), 1x1 convs over many pixels, conv windows gathered
+/// into patches, and the fused ConvDepthwise.
+/// </summary>
+internal static partial class CKernelCases
+{
+    private static (int Input, int Kernel, int Stride, int Pad, int Output) LargeAxis(Random random, int kernel, int stride)
+    {
+        while (true)
+        {
+            int input = random.Next(12, 41);
+            int padBefore = kernel == 1 ? 0 : random.Next(0, kernel);
+            int padAfter = kernel == 1 ? 0 : random.Next(0, kernel);
+            int output = OutputExtent(input, padBefore, padAfter, kernel, stride);
+            if (output >= 1)
+            {
+                return (input, kernel, stride, padBefore, output);
+            }
+        }
+    }
+
+    private static Conv2DParams LargeConv(Random random, RequantMode mode)
+    {
+        int kernel = Pick(random, 1, 1, 3, 5);
+        int stride = kernel == 1 ? 1 : Pick(random, 1, 2);
+        var y = LargeAxis(random, kernel, stride);
+        var x = LargeAxis(random, kernel, stride);
+        int inputC = Pick(random, 3, 4, 8, 13, 16);
+        int outputC = random.Next(1, 10);
+        int outputZero = KernelRandom.ZeroPoint(random);
+        var (min, max) = KernelRandom.Activation(random, outputZero);
+        return new Conv2DParams(y.Input, x.Input, inputC, y.Output, x.Output, outputC, kernel, kernel, stride, stride, 1, 1, y.Pad, x.Pad,
+            KernelRandom.ZeroPoint(random), outputZero, min, max, KernelRandom.Requant(random, mode, outputC));
+    }
+
+    /// <summary>A depthwise conv over an input of the given size (multiplier 1 for the fused kernel).</summary>
+    private static DepthwiseConv2DParams LargeDepthwise(Random random, RequantMode mode, int inputH, int inputW, int channels, int inputZero, int multiplier)
+    {
+        while (true)
+        {
+            int kernel = Pick(random, 3, 3, 5, 7);
+            int stride = Pick(random, 1, 2);
+            int top = random.Next(0, kernel), left = random.Next(0, kernel), bottom = random.Next(0, kernel), right = random.Next(0, kernel);
+            int outputH = OutputExtent(inputH, top, bottom, kernel, stride), outputW = OutputExtent(inputW, left, right, kernel, stride);
+            if (outputH < 1 || outputW < 1)
+            {
+                continue;
+            }
+
+            int outputZero = KernelRandom.ZeroPoint(random);
+            var (min, max) = KernelRandom.Activation(random, outputZero);
+            return new DepthwiseConv2DParams(inputH, inputW, channels, outputH, outputW, multiplier, kernel, kernel, stride, stride, 1, 1, top, left,
+                inputZero, outputZero, min, max, KernelRandom.Requant(random, mode, channels * multiplier));
+        }
+    }
+
+    /// <summary>int8 conv and depthwise forwards of layer-sized shapes, with and without the mask, in both modes.</summary>
+    public static IEnumerable<CKernelCase> LargeConvolutions(int seed, int count)
+    {
+        var random = new Random(seed);
+        for (int i = 0; i < count; i++)
+        {
+            var mode = i % 2 == 0 ? RequantMode.Float : RequantMode.FixedPoint;
+            bool masked = i % 4 >= 2;
+            var c = LargeConv(random, mode);
+            var input = KernelRandom.Int8(random, c.InputLength);
+            var filter = KernelRandom.Int8(random, c.FilterLength);
+            var bias = KernelRandom.Bias(random, c.OutputC);
+            var output = Poison<sbyte>(c.OutputLength);
+            var expected = (sbyte[])output.Clone();
+            byte[][] inputs = [Bytes(input), Bytes(filter), Bytes(bias), .. RequantInputs(c.Requant)];
+            var mask = Poison<byte>(ClampMask.ByteLength(c.OutputLength));
+            var expectedMask = (byte[])mask.Clone();
+            if (masked)
+            {
+                Conv2D.ForwardWithMaskReference(c, input, filter, bias, expected, expectedMask);
+                yield return new(CKernel.Conv2DForwardWithMask, Describe(c), Ints(c), [], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
+            }
+            else
+            {
+                Conv2D.ForwardReference(c, input, filter, bias, expected);
+                yield return new(CKernel.Conv2DForward, Describe(c), Ints(c), [], inputs, [Bytes(output)], [Bytes(expected)]);
+            }
+
+            var d = LargeDepthwise(random, mode, random.Next(12, 41), random.Next(12, 41), Pick(random, 1, 3, 8), KernelRandom.ZeroPoint(random), Pick(random, 1, 1, 2));
+            input = KernelRandom.Int8(random, d.InputLength);
+            filter = KernelRandom.Int8(random, d.FilterLength);
+            bias = KernelRandom.Bias(random, d.OutputC);
+            output = Poison<sbyte>(d.OutputLength);
+            expected = (sbyte[])output.Clone();
+            inputs = [Bytes(input), Bytes(filter), Bytes(bias), .. RequantInputs(d.Requant)];
+            mask = Poison<byte>(ClampMask.ByteLength(d.OutputLength));
+            expectedMask = (byte[])mask.Clone();
+            if (masked)
+            {
+                DepthwiseConv2D.ForwardWithMaskReference(d, input, filter, bias, expected, expectedMask);
+                yield return new(CKernel.DepthwiseConv2DForwardWithMask, Describe(d), Ints(d), [], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
+            }
+            else
+            {
+                DepthwiseConv2D.ForwardReference(d, input, filter, bias, expected);
+                yield return new(CKernel.DepthwiseConv2DForward, Describe(d), Ints(d), [], inputs, [Bytes(output)], [Bytes(expected)]);
+            }
+        }
+    }
+
+    /// <summary>The fused conv + depthwise: the same bytes as the conv's reference kernel and then the depthwise conv's.</summary>
+    public static IEnumerable<CKernelCase> ConvDepthwiseForward(int seed, int count)
+    {
+        var random = new Random(seed);
+        for (int i = 0; i < count; i++)
+        {
+            var mode = i % 2 == 0 ? RequantMode.Float : RequantMode.FixedPoint;
+            var c = LargeConv(random, mode);
+            var d = LargeDepthwise(random, mode, c.OutputH, c.OutputW, c.OutputC, c.OutputZeroPoint, 1);
+            var input = KernelRandom.Int8(random, c.InputLength);
+            var convFilter = KernelRandom.Int8(random, c.FilterLength);
+            var convBias = KernelRandom.Bias(random, c.OutputC);
+            var depthwiseFilter = KernelRandom.Int8(random, d.FilterLength);
+            var depthwiseBias = KernelRandom.Bias(random, d.OutputC);
+            var middle = new sbyte[c.OutputLength];
+            Conv2D.ForwardReference(c, input, convFilter, convBias, middle);
+            var output = Poison<sbyte>(d.OutputLength);
+            var expected = (sbyte[])output.Clone();
+            DepthwiseConv2D.ForwardReference(d, middle, depthwiseFilter, depthwiseBias, expected);
+            byte[][] inputs =
+            [
+                Bytes(input), Bytes(convFilter), Bytes(convBias), .. RequantInputs(c.Requant),
+                Bytes(depthwiseFilter), Bytes(depthwiseBias), .. RequantInputs(d.Requant), Bytes(Poison<sbyte>(ConvDepthwise.PlanesLength(c))),
+            ];
+            yield return new(CKernel.ConvDepthwiseForward, $"{Describe(c)} then {Describe(d)}", [.. Ints(c), .. Ints(d)], [], inputs,
+                [Bytes(output)], [Bytes(expected)]);
+        }
+    }
+}
