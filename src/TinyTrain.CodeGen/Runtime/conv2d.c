@@ -78,86 +78,19 @@ TT_INLINE void dot2(const int8_t *x, const int8_t *w0, const int8_t *w1, int32_t
     *s1 = a1;
 }
 
-/* The reference's sums in int32, two output channels at a time, over the taps inside the input only (padding is the zero
- * point: those taps contribute 0). With dilation_w 1 a window row is one contiguous run of (kx, ic) in input and filter.
- * The geometry is copied into locals: int8 stores may alias anything, so fields read through p would be reloaded. */
-static void forward(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
-                    int8_t *output, uint8_t *mask)
+/* The windows too large for a patch: the reference's sums, two output channels at a time, over the taps inside the input
+ * only (padding is the zero point: those taps contribute 0), each window row in int32 (at most kernel_w * input_c
+ * terms), the rows in int64. With dilation_w 1 a window row is one contiguous run of (kx, ic) in input and filter.
+ * Output addressing and mask as tt_conv2d_pointwise's. The geometry is copied into locals: int8 stores may alias
+ * anything, so fields read through p would be reloaded. */
+static void windows(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                    int32_t first_channel, int32_t channels, int8_t *output, int32_t pixel_step, int32_t channel_step,
+                    uint8_t *mask)
 {
     const int32_t input_w = p->input_w, input_c = p->input_c, output_c = p->output_c, kernel_h = p->kernel_h;
     const int32_t dilation_h = p->dilation_h, dilation_w = p->dilation_w, zero = p->input_zero_point;
     const int32_t row = p->kernel_w * input_c, per_output = kernel_h * row;
-    int32_t out_y, out_x, out_channel, filter_y, filter_x;
-    if (per_output > INT32_EXACT_TERMS) {
-        forward_int64(p, input, filter, bias, output, mask);
-        return;
-    }
-    if (tt_conv2d_is_pointwise(p)) {
-        tt_conv2d_pointwise(p, input, filter, bias, 0, output_c, output, output_c, 1, mask);
-        return;
-    }
-    if (tt_conv2d_patches(p, input, filter, bias, 0, output_c, output, output_c, 1, mask)) {
-        return;
-    }
-
-    for (out_y = 0; out_y < p->output_h; out_y++) {
-        int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
-        int32_t y_first, y_last;
-        tt_window(in_y_origin, dilation_h, kernel_h, p->input_h, &y_first, &y_last);
-        for (out_x = 0; out_x < p->output_w; out_x++) {
-            int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
-            int32_t x_first, x_last, base = (out_y * p->output_w + out_x) * output_c, run, offset;
-            const int8_t *corner;
-            tt_window(in_x_origin, dilation_w, p->kernel_w, input_w, &x_first, &x_last);
-            run = (x_last - x_first) * input_c;
-            offset = y_first * row + x_first * input_c;
-            corner = input + ((in_y_origin + dilation_h * y_first) * input_w + in_x_origin + dilation_w * x_first) * input_c;
-            for (out_channel = 0; out_channel < output_c; out_channel += 2) {
-                int32_t second = out_channel + 1 < output_c ? out_channel + 1 : out_channel;
-                const int8_t *w0 = filter + out_channel * per_output + offset;
-                const int8_t *w1 = filter + second * per_output + offset;
-                const int8_t *x = corner;
-                int32_t s0 = 0, s1 = 0;
-                for (filter_y = y_first; filter_y < y_last; filter_y++) {
-                    if (dilation_w == 1) {
-                        dot2(x, w0, w1, run, zero, &s0, &s1);
-                    } else {
-                        for (filter_x = 0; filter_x < x_last - x_first; filter_x++) {
-                            dot2(x + filter_x * dilation_w * input_c, w0 + filter_x * input_c, w1 + filter_x * input_c, input_c,
-                                 zero, &s0, &s1);
-                        }
-                    }
-                    x += dilation_h * input_w * input_c;
-                    w0 += row;
-                    w1 += row;
-                }
-
-                output[base + out_channel] = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min,
-                                                                  p->act_max, out_channel, s0, mask, base + out_channel);
-                if (second != out_channel) {
-                    output[base + second] = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min,
-                                                                 p->act_max, second, s1, mask, base + second);
-                }
-            }
-        }
-    }
-}
-
-void tt_conv2d_forward_planes(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
-                              int32_t first_channel, int32_t channels, int8_t *planes)
-{
-    const int32_t input_w = p->input_w, input_c = p->input_c, kernel_h = p->kernel_h, pixels = p->output_h * p->output_w;
-    const int32_t dilation_h = p->dilation_h, dilation_w = p->dilation_w, zero = p->input_zero_point;
-    const int32_t row = p->kernel_w * input_c, per_output = kernel_h * row;
     int32_t out_y, out_x, k, filter_y, filter_x;
-    if (tt_conv2d_is_pointwise(p) && per_output <= INT32_EXACT_TERMS) {
-        tt_conv2d_pointwise(p, input, filter, bias, first_channel, channels, planes, 1, pixels, NULL);
-        return;
-    }
-    if (per_output <= INT32_EXACT_TERMS && tt_conv2d_patches(p, input, filter, bias, first_channel, channels, planes, 1, pixels, NULL)) {
-        return;
-    }
-
     for (out_y = 0; out_y < p->output_h; out_y++) {
         int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
         int32_t y_first, y_last;
@@ -171,7 +104,8 @@ void tt_conv2d_forward_planes(const tt_conv2d_params *p, const int8_t *input, co
             offset = y_first * row + x_first * input_c;
             corner = input + ((in_y_origin + dilation_h * y_first) * input_w + in_x_origin + dilation_w * x_first) * input_c;
             for (k = 0; k < channels; k += 2) {
-                int32_t c0 = first_channel + k, c1 = k + 1 < channels ? c0 + 1 : c0;
+                /* An odd last channel is computed twice and stored twice, to the same place. */
+                const int32_t c0 = first_channel + k, c1 = k + 1 < channels ? c0 + 1 : c0;
                 const int8_t *w0 = filter + c0 * per_output + offset;
                 const int8_t *w1 = filter + c1 * per_output + offset;
                 const int8_t *x = corner;
@@ -186,22 +120,49 @@ void tt_conv2d_forward_planes(const tt_conv2d_params *p, const int8_t *input, co
                                  &a0, &a1);
                         }
                     }
-                    s0 += a0; /* a row's sum is exact in int32 (at most kernel_w * input_c terms) */
+                    s0 += a0;
                     s1 += a1;
                     x += dilation_h * input_w * input_c;
                     w0 += row;
                     w1 += row;
                 }
 
-                planes[k * pixels + pixel] = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max,
-                                                                   c0, s0, NULL, 0);
-                if (c1 != c0) {
-                    planes[(k + 1) * pixels + pixel] = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min,
-                                                                             p->act_max, c1, s1, NULL, 0);
-                }
+                output[pixel * pixel_step + k * channel_step] = tt_requantize(
+                    &p->requant, bias, p->output_zero_point, p->act_min, p->act_max, c0, s0, mask, pixel * output_c + c0);
+                output[pixel * pixel_step + (c1 - first_channel) * channel_step] = tt_requantize(
+                    &p->requant, bias, p->output_zero_point, p->act_min, p->act_max, c1, s1, mask, pixel * output_c + c1);
             }
         }
     }
+}
+
+/* Channels [first_channel, first_channel + channels) by the fastest path that fits: 1x1, a window in a patch, or the
+ * windows in place; the plain int64 loops when a window row could overflow an int32 sum (NHWC only). */
+static void forward_channels(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                             int32_t first_channel, int32_t channels, int8_t *output, int32_t pixel_step,
+                             int32_t channel_step, uint8_t *mask)
+{
+    if (tt_conv2d_is_pointwise(p) && p->input_c <= INT32_EXACT_TERMS) {
+        tt_conv2d_pointwise(p, input, filter, bias, first_channel, channels, output, pixel_step, channel_step, mask);
+    } else if (!tt_conv2d_patches(p, input, filter, bias, first_channel, channels, output, pixel_step, channel_step, mask)) {
+        windows(p, input, filter, bias, first_channel, channels, output, pixel_step, channel_step, mask);
+    }
+}
+
+static void forward(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                    int8_t *output, uint8_t *mask)
+{
+    if (p->kernel_w * p->input_c > INT32_EXACT_TERMS) {
+        forward_int64(p, input, filter, bias, output, mask);
+        return;
+    }
+    forward_channels(p, input, filter, bias, 0, p->output_c, output, p->output_c, 1, mask);
+}
+
+void tt_conv2d_forward_planes(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                              int32_t first_channel, int32_t channels, int8_t *planes)
+{
+    forward_channels(p, input, filter, bias, first_channel, channels, planes, 1, p->output_h * p->output_w, NULL);
 }
 
 void tt_conv2d_forward(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,

@@ -136,20 +136,22 @@ static tt_requantization requant(const request *r, int32_t mode, uint32_t first)
     return q;
 }
 
-/* The params of ints [at, at + 19), their requantisation from inputs first..first + 2. */
+/* The conv and the depthwise conv share their parameter layout but for field 5 (output_c / depth_multiplier): ints
+ * [at, at + 19), the requantisation from inputs first..first + 2. */
+#define WINDOW_PARAMS(p, v, field5, r, first)                                                                        \
+    do {                                                                                                           \
+        (p).input_h = (v)[0]; (p).input_w = (v)[1]; (p).input_c = (v)[2];                                          \
+        (p).output_h = (v)[3]; (p).output_w = (v)[4]; (p).field5 = (v)[5];                                         \
+        (p).kernel_h = (v)[6]; (p).kernel_w = (v)[7]; (p).stride_h = (v)[8]; (p).stride_w = (v)[9];                \
+        (p).dilation_h = (v)[10]; (p).dilation_w = (v)[11]; (p).pad_top = (v)[12]; (p).pad_left = (v)[13];        \
+        (p).input_zero_point = (v)[14]; (p).output_zero_point = (v)[15]; (p).act_min = (v)[16]; (p).act_max = (v)[17]; \
+        (p).requant = requant((r), (v)[18], (first));                                                              \
+    } while (0)
+
 static tt_conv2d_params conv2d_at(const request *r, uint32_t at, uint32_t first)
 {
-    const int32_t *v = r->ints + at;
     tt_conv2d_params p;
-    p.input_h = v[0]; p.input_w = v[1]; p.input_c = v[2];
-    p.output_h = v[3]; p.output_w = v[4]; p.output_c = v[5];
-    p.kernel_h = v[6]; p.kernel_w = v[7];
-    p.stride_h = v[8]; p.stride_w = v[9];
-    p.dilation_h = v[10]; p.dilation_w = v[11];
-    p.pad_top = v[12]; p.pad_left = v[13];
-    p.input_zero_point = v[14]; p.output_zero_point = v[15];
-    p.act_min = v[16]; p.act_max = v[17];
-    p.requant = requant(r, v[18], first);
+    WINDOW_PARAMS(p, r->ints + at, output_c, r, first);
     return p;
 }
 
@@ -157,17 +159,8 @@ static tt_conv2d_params conv2d(const request *r) { return conv2d_at(r, 0, 3); }
 
 static tt_depthwise_conv2d_params depthwise_at(const request *r, uint32_t at, uint32_t first)
 {
-    const int32_t *v = r->ints + at;
     tt_depthwise_conv2d_params p;
-    p.input_h = v[0]; p.input_w = v[1]; p.input_c = v[2];
-    p.output_h = v[3]; p.output_w = v[4]; p.depth_multiplier = v[5];
-    p.kernel_h = v[6]; p.kernel_w = v[7];
-    p.stride_h = v[8]; p.stride_w = v[9];
-    p.dilation_h = v[10]; p.dilation_w = v[11];
-    p.pad_top = v[12]; p.pad_left = v[13];
-    p.input_zero_point = v[14]; p.output_zero_point = v[15];
-    p.act_min = v[16]; p.act_max = v[17];
-    p.requant = requant(r, v[18], first);
+    WINDOW_PARAMS(p, r->ints + at, depth_multiplier, r, first);
     return p;
 }
 
@@ -271,12 +264,8 @@ static void run(const request *r)
     case 8: { tt_conv2d_params p = conv2d(r); tt_conv2d_forward_float_with_mask(&p, in(r, 0), in(r, 1), in(r, 2), out(r, 0), f[0], f[1], out(r, 1)); break; }
 
     /* ConvDepthwise: inputs 0..5 as a conv's, then the depthwise filter, bias and requantisation, then the planes. */
-    case 19: {
-        tt_conv2d_params c = conv2d_at(r, 0, 3);
-        tt_depthwise_conv2d_params d = depthwise_at(r, 19, 8);
-        tt_conv_depthwise_forward(&c, &d, in(r, 0), in(r, 1), in(r, 2), in(r, 6), in(r, 7), in(r, 11), out(r, 0));
-        break;
-    }
+    case 19: { tt_conv2d_params c = conv2d_at(r, 0, 3); tt_depthwise_conv2d_params d = depthwise_at(r, 19, 8);
+               tt_conv_depthwise_forward(&c, &d, in(r, 0), in(r, 1), in(r, 2), in(r, 6), in(r, 7), in(r, 11), out(r, 0)); break; }
     case 11: { tt_depthwise_conv2d_params p = depthwise(r); tt_depthwise_conv2d_forward(&p, in(r, 0), in(r, 1), in(r, 2), out(r, 0)); break; }
     case 12: { tt_depthwise_conv2d_params p = depthwise(r); tt_depthwise_conv2d_forward_with_mask(&p, in(r, 0), in(r, 1), in(r, 2), out(r, 0), out(r, 1)); break; }
     case 13: { tt_depthwise_conv2d_params p = depthwise(r); tt_depthwise_conv2d_input_grad(&p, in(r, 0), in(r, 1), out(r, 0)); break; }
