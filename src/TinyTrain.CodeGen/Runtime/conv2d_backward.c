@@ -61,7 +61,11 @@ static void input_grad(const tt_conv2d_params *p, const float *acc_grad, const i
 
 void tt_conv2d_input_grad(const tt_conv2d_params *p, const float *acc_grad, const int8_t *filter, float *input_grad_out)
 {
-    input_grad(p, acc_grad, filter, NULL, input_grad_out);
+    if (tt_conv2d_is_pointwise(p)) {
+        tt_conv2d_input_grad_pointwise(p, acc_grad, filter, input_grad_out);
+    } else {
+        input_grad(p, acc_grad, filter, NULL, input_grad_out);
+    }
 }
 
 void tt_conv2d_input_grad_float(const tt_conv2d_params *p, const float *acc_grad, const float *filter,

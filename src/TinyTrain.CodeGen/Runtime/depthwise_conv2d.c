@@ -331,7 +331,11 @@ static void input_grad(const tt_depthwise_conv2d_params *p, const float *acc_gra
 void tt_depthwise_conv2d_input_grad(const tt_depthwise_conv2d_params *p, const float *acc_grad,
                                     const int8_t *filter, float *input_grad_out)
 {
-    input_grad(p, acc_grad, filter, NULL, input_grad_out);
+    if (tt_depthwise_input_grad_gathers(p)) {
+        tt_depthwise_input_grad_gathered(p, acc_grad, filter, input_grad_out);
+    } else {
+        input_grad(p, acc_grad, filter, NULL, input_grad_out);
+    }
 }
 
 void tt_depthwise_conv2d_input_grad_float(const tt_depthwise_conv2d_params *p, const float *acc_grad,

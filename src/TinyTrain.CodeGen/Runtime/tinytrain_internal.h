@@ -207,6 +207,22 @@ TT_INLINE int16x2_t tt_sxtab16_odd(int16x2_t a, uint32_t x)
 }
 #endif
 
+/* ---------------------------------------------------------------------------------------------------------
+ * Float sums of products, as C computes acc + a * b without contraction (two roundings): one VMLA on a Cortex-M FPU.
+ * VMLA rounds the product before adding (VFMA, which GCC would emit if allowed to contract, does not), but GCC only emits
+ * it when allowed to contract, hence the inline assembly. TT_VFP also marks the kernels' VLDM loads of float rows.
+ * ------------------------------------------------------------------------------------------------------- */
+#if defined(__GNUC__) && defined(__ARM_FP) && (__ARM_FP & 4)
+#define TT_VFP 1
+TT_INLINE float tt_mla(float acc, float a, float b)
+{
+    __asm__("vmla.f32 %0, %1, %2" : "+t"(acc) : "t"(a), "t"(b));
+    return acc;
+}
+#else
+TT_INLINE float tt_mla(float acc, float a, float b) { return acc + a * b; }
+#endif
+
 /* Conv2D's 1x1 path (conv2d_pointwise.c): kernel 1x1, stride 1, no padding. Output channels [first_channel,
  * first_channel + channels) go to output[pixel * pixel_step + (channel - first_channel) * channel_step]; mask (NULL:
  * none) takes NHWC indices. */
@@ -214,6 +230,17 @@ int tt_conv2d_is_pointwise(const tt_conv2d_params *p);
 void tt_conv2d_pointwise(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                          int32_t first_channel, int32_t channels, int8_t *output, int32_t pixel_step, int32_t channel_step,
                          uint8_t *mask);
+
+/* Conv2D's input gradient for tt_conv2d_is_pointwise convolutions with an int8 filter (conv2d_backward_pointwise.c):
+ * tt_conv2d_input_grad's floats, gathered. */
+void tt_conv2d_input_grad_pointwise(const tt_conv2d_params *p, const float *acc_grad, const int8_t *filter,
+                                    float *input_grad);
+
+/* DepthwiseConv2D's input gradient with an int8 filter (depthwise_backward_gathered.c): tt_depthwise_conv2d_input_grad's
+ * floats, gathered, for the parameters tt_depthwise_input_grad_gathers accepts (multiplier 1, dilation 1, up to 64 taps). */
+int tt_depthwise_input_grad_gathers(const tt_depthwise_conv2d_params *p);
+void tt_depthwise_input_grad_gathered(const tt_depthwise_conv2d_params *p, const float *acc_grad, const int8_t *filter,
+                                      float *input_grad);
 
 /* Conv2D's path for larger kernels (conv2d_patches.c), with the arguments of tt_conv2d_pointwise: each window gathered
  * into a patch on the stack. Returns 0, computing nothing, when a window has more than TT_CONV_PATCH_MAX bytes. */

@@ -8,7 +8,8 @@ namespace TinyTrain.Tests.CodeGen;
 /// Shapes of the size of real layers (inputs up to 40x40), for the C runtime's fast paths that the small random shapes
 /// do not reach: a depthwise plane too big to gather with its padding on the stack (its interior and border are computed
 /// apart, and a word read at the end of a plane must not run past it), 1x1 convs over many pixels, conv windows gathered
-/// into patches, and the fused ConvDepthwise.
+/// into patches, the fused ConvDepthwise, and the gathered input gradients (1x1 convs over eight pixels and more than one
+/// pass of output channels; depthwise convs over eight channels and more).
 /// </summary>
 internal static partial class CKernelCases
 {
@@ -138,6 +139,33 @@ internal static partial class CKernelCases
             ];
             yield return new(CKernel.ConvDepthwiseForward, $"{Describe(c)} then {Describe(d)}", [.. Ints(c), .. Ints(d)], [], inputs,
                 [Bytes(output)], [Bytes(expected)]);
+        }
+    }
+
+    /// <summary>Input gradients of 1x1 convs (1 to 81 pixels, up to 80 output channels) and of depthwise convs.</summary>
+    public static IEnumerable<CKernelCase> LargeInputGrads(int seed, int count)
+    {
+        var random = new Random(seed);
+        for (int i = 0; i < count; i++)
+        {
+            int h = random.Next(1, 10), w = random.Next(1, 10), outputC = random.Next(1, 81);
+            var c = new Conv2DParams(h, w, Pick(random, 1, 2, 3, 8, 13, 24, 40), h, w, outputC, 1, 1, 1, 1, 1, 1, 0, 0,
+                KernelRandom.ZeroPoint(random), 0, -128, 127, KernelRandom.Requant(random, RequantMode.Float, outputC));
+            var accGrad = Floats(random, c.OutputLength);
+            var filter = KernelRandom.Int8(random, c.FilterLength);
+            var inputGrad = Poison<float>(c.InputLength);
+            var expected = (float[])inputGrad.Clone();
+            Conv2D.InputGradReference(c, accGrad, filter, expected);
+            yield return new(CKernel.Conv2DInputGrad, Describe(c), Ints(c), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expected)]);
+
+            var d = LargeDepthwise(random, RequantMode.Float, random.Next(4, 21), random.Next(4, 21), Pick(random, 1, 3, 8, 16, 19),
+                KernelRandom.ZeroPoint(random), Pick(random, 1, 1, 1, 2));
+            accGrad = Floats(random, d.OutputLength);
+            filter = KernelRandom.Int8(random, d.FilterLength);
+            inputGrad = Poison<float>(d.InputLength);
+            expected = (float[])inputGrad.Clone();
+            DepthwiseConv2D.InputGradReference(d, accGrad, filter, expected);
+            yield return new(CKernel.DepthwiseConv2DInputGrad, Describe(d), Ints(d), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expected)]);
         }
     }
 }

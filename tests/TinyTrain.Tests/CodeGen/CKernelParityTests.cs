@@ -15,6 +15,9 @@ public class CKernelParityTests(CKernelDriverFixture fixture) : IClassFixture<CK
     public void Layer_sized_conv_and_depthwise_forwards_match() => AssertParity(CKernelCases.LargeConvolutions(seed: 19, count: 24));
 
     [Fact]
+    public void Gathered_input_gradients_match_the_scatter() => AssertParity(CKernelCases.LargeInputGrads(seed: 21, count: 24));
+
+    [Fact]
     public void ConvDepthwise_matches_the_conv_and_then_the_depthwise_conv() => AssertParity(CKernelCases.ConvDepthwiseForward(seed: 20, count: 24));
 
     [Fact]

@@ -20,8 +20,8 @@ public sealed class CRuntimeBuildTests : IDisposable
     {
         string[] expected =
         [
-            "add.c", "average_pool2d.c", "bias.c", "clamp_mask.c", "conv2d.c", "conv2d_backward.c", "conv2d_patches.c", "conv2d_pointwise.c",
-            "conv_depthwise.c", "depthwise_conv2d.c", "depthwise_plane.c",
+            "add.c", "average_pool2d.c", "bias.c", "clamp_mask.c", "conv2d.c", "conv2d_backward.c", "conv2d_backward_pointwise.c", "conv2d_patches.c", "conv2d_pointwise.c",
+            "conv_depthwise.c", "depthwise_backward_gathered.c", "depthwise_conv2d.c", "depthwise_plane.c",
             "elementwise.c", "fixed_point.c", "fully_connected.c", "mean.c", "pad.c", "requant.c", "requantizer.c", "sgd.c", "sgd_slice.c", "slice_merge.c", "softmax.c",
             "softmax_cross_entropy.c",
         ];
@@ -94,6 +94,8 @@ public sealed class CRuntimeBuildTests : IDisposable
                 CKernelCases.ConvDepthwiseForward(seed: 20, count: 24)),
             ("depthwise_plane.c", "sum += taps[filter_x] * x[filter_x];", "sum += taps[filter_x] * x[kernel_w - 1 - filter_x];",
                 CKernelCases.LargeConvolutions(seed: 19, count: 24)),
+            ("conv2d_backward_pointwise.c", "a70 = tt_mla(a70, g7, w0)", "a70 = tt_mla(a70, g6, w0)", CKernelCases.LargeInputGrads(seed: 21, count: 24)),
+            ("depthwise_backward_gathered.c", "(low + stride - 1) / stride;", "(low + stride) / stride;", CKernelCases.LargeInputGrads(seed: 21, count: 24)),
         ];
         var runtime = new Dictionary<string, string>(CRuntime.Files);
         foreach (var (file, from, to, _) in mutations)
@@ -136,6 +138,7 @@ public sealed class CRuntimeBuildTests : IDisposable
         .. CKernelCases.GradientPlumbing(seed, 8 * scale), .. CKernelCases.Loss(seed, 9 * scale), .. CKernelCases.SgdDense(seed, 8 * scale),
         .. CKernelCases.SgdSlices(seed, 12 * scale), .. CKernelCases.SliceMerges(seed, 4 * scale), .. CKernelCases.FixedPointPrimitives(seed, 200 * scale),
         .. CKernelCases.LargeConvolutions(seed, 4 * scale), .. CKernelCases.ConvDepthwiseForward(seed, 4 * scale),
+        .. CKernelCases.LargeInputGrads(seed, 4 * scale),
     ];
 
     /// <summary>
