@@ -58,41 +58,60 @@ static void forward_int64(const tt_depthwise_conv2d_params *p, const int8_t *inp
 /* |w * (x - zp)| <= 128 * 255, so up to this many terms sum exactly in an int32: the same integer as the int64 sum. */
 #define INT32_EXACT_TERMS 65793
 
-/* One input channel gathered into a plane on the stack with the zero point around it, so that every window lies inside
- * it (tt_depthwise_plane_interior), when the padded plane fits in this many bytes. */
+/* One input channel gathered with the zero point around it, a strip of output rows at a time, into this many bytes on
+ * the stack, so that every window lies inside the strip (tt_depthwise_plane_interior): no output needs the border's
+ * bounds checks. */
 #define GATHER_MAX_BYTES 1024
 
-static int gather_fits(const tt_depthwise_conv2d_params *p, int32_t *plane_h, int32_t *plane_w)
+/* Output rows per strip, and the strip's width in *strip_w; 0 when a strip of one output row does not fit or the
+ * geometry is not the fast path's. */
+static int32_t strip_rows(const tt_depthwise_conv2d_params *p, int32_t *strip_w)
 {
-    *plane_h = (p->output_h - 1) * p->stride_h + p->dilation_h * (p->kernel_h - 1) + 1;
-    *plane_w = (p->output_w - 1) * p->stride_w + p->dilation_w * (p->kernel_w - 1) + 1;
-    return (int64_t)*plane_h * *plane_w <= GATHER_MAX_BYTES && p->dilation_h == 1 && p->dilation_w == 1 && p->kernel_h <= 8 &&
-           p->kernel_w <= 8 && p->pad_top >= 0 && p->pad_left >= 0;
+    *strip_w = (p->output_w - 1) * p->stride_w + p->kernel_w;
+    if (p->dilation_h != 1 || p->dilation_w != 1 || p->kernel_h > 8 || p->kernel_w > 8 || p->pad_top < 0 || p->pad_left < 0 ||
+        (int64_t)*strip_w * p->kernel_h > GATHER_MAX_BYTES) {
+        return 0;
+    }
+    return (GATHER_MAX_BYTES / *strip_w - p->kernel_h) / p->stride_h + 1;
 }
 
 /* Every output of input channel `channel` (all its multipliers), from source (element (y, x) at y * row_step +
- * x * column_step) gathered into a padded plane; gather_fits must hold. */
+ * x * column_step) gathered a strip at a time; strip_rows must be positive. */
 static void forward_gathered(const tt_depthwise_conv2d_params *p, int32_t channel, const int8_t *source, int32_t row_step,
                              int32_t column_step, const int8_t *filter, const int32_t *bias, int8_t *output, uint8_t *mask)
 {
-    const int32_t top = p->pad_top, left = p->pad_left;
-    int8_t plane[GATHER_MAX_BYTES];
-    int32_t plane_h, plane_w, rows, columns, m, y, x;
-    gather_fits(p, &plane_h, &plane_w);
-    /* The zero point everywhere, then the input's rows where they fall (rows and columns no window reads are left out). */
-    rows = p->input_h < plane_h - top ? p->input_h : plane_h - top;
-    columns = p->input_w < plane_w - left ? p->input_w : plane_w - left;
-    memset(plane, (int8_t)p->input_zero_point, (size_t)(plane_h * plane_w));
-    for (y = 0; y < rows; y++) {
-        const int8_t *from = source + y * row_step;
-        int8_t *to = plane + (y + top) * plane_w + left;
-        for (x = 0; x < columns; x++, from += column_step) {
-            to[x] = *from;
+    const int8_t zero = (int8_t)p->input_zero_point;
+    int8_t strip[GATHER_MAX_BYTES];
+    int32_t strip_w, rows_per_strip = strip_rows(p, &strip_w), first, m, r, x;
+    /* The input's columns that some window reads, after `left` columns of padding. */
+    const int32_t left = p->pad_left < strip_w ? p->pad_left : strip_w;
+    const int32_t columns = p->input_w < strip_w - left ? p->input_w : strip_w - left;
+    for (first = 0; first < p->output_h; first += rows_per_strip) {
+        const int32_t last = p->output_h - first < rows_per_strip ? p->output_h : first + rows_per_strip;
+        const int32_t top = first * p->stride_h - p->pad_top; /* the input row at the strip's row 0 */
+        const int32_t rows = (last - 1 - first) * p->stride_h + p->kernel_h;
+        for (r = 0; r < rows; r++) {
+            int8_t *to = strip + r * strip_w;
+            const int8_t *from = source + (top + r) * row_step;
+            if (top + r < 0 || top + r >= p->input_h) {
+                memset(to, zero, (size_t)strip_w);
+                continue;
+            }
+
+            memset(to, zero, (size_t)left);
+            if (column_step == 1) {
+                memcpy(to + left, from, (size_t)columns);
+            } else {
+                for (x = 0; x < columns; x++, from += column_step) {
+                    to[left + x] = *from;
+                }
+            }
+            memset(to + left + columns, zero, (size_t)(strip_w - left - columns));
         }
-    }
-    for (m = 0; m < p->depth_multiplier; m++) {
-        tt_depthwise_plane_interior(p, channel * p->depth_multiplier + m, plane, plane_h, plane_w, top, left, filter, bias, 0,
-                                    p->output_h, 0, p->output_w, output, mask);
+        for (m = 0; m < p->depth_multiplier; m++) {
+            tt_depthwise_plane_interior(p, channel * p->depth_multiplier + m, strip, rows, strip_w, -top, p->pad_left, filter,
+                                        bias, first, last, 0, p->output_w, output, mask);
+        }
     }
 }
 
@@ -109,7 +128,7 @@ static void forward(const tt_depthwise_conv2d_params *p, const int8_t *input, co
         forward_int64(p, input, filter, bias, output, mask);
         return;
     }
-    if (gather_fits(p, &out_y, &out_x)) {
+    if (strip_rows(p, &out_x) > 0) {
         for (out_channel = 0; out_channel < input_c; out_channel++) {
             forward_gathered(p, out_channel, input + out_channel, input_w * input_c, input_c, filter, bias, output, mask);
         }
@@ -191,7 +210,7 @@ void tt_depthwise_conv2d_forward_plane(const tt_depthwise_conv2d_params *p, int3
 {
     const int32_t channels = output_c(p);
     int32_t out_y, out_x, y_first, y_last, x_first, x_last;
-    if (gather_fits(p, &out_y, &out_x) && p->depth_multiplier == 1) {
+    if (strip_rows(p, &out_x) > 0 && p->depth_multiplier == 1) {
         forward_gathered(p, channel, plane, p->input_w, 1, filter, bias, output, NULL);
         return;
     }

@@ -94,6 +94,8 @@ public sealed class CRuntimeBuildTests : IDisposable
                 CKernelCases.ConvDepthwiseForward(seed: 20, count: 24)),
             ("depthwise_plane.c", "sum += taps[filter_x] * x[filter_x];", "sum += taps[filter_x] * x[kernel_w - 1 - filter_x];",
                 CKernelCases.LargeConvolutions(seed: 19, count: 24)),
+            ("depthwise_conv2d.c", "const int32_t rows = (last - 1 - first) * p->stride_h + p->kernel_h;",
+                "const int32_t rows = (last - 1 - first) * p->stride_h + p->kernel_h - 1;", CKernelCases.LargeConvolutions(seed: 19, count: 24)),
             ("conv2d_backward_pointwise.c", "a70 = tt_mla(a70, g7, w0)", "a70 = tt_mla(a70, g6, w0)", CKernelCases.LargeInputGrads(seed: 21, count: 24)),
             ("depthwise_backward_gathered.c", "(low + stride - 1) / stride;", "(low + stride) / stride;", CKernelCases.LargeInputGrads(seed: 21, count: 24)),
         ];
