@@ -53,8 +53,8 @@ TT_INLINE void put(const tt_conv2d_params *p, const int32_t *bias, const tt_chan
                    int32_t raw, int64_t fold, int8_t *out, uint8_t *mask, int32_t index)
 {
     if (fast) {
-        int32_t value = tt_channel_requantize_unclamped(r, raw);
-        *out = mask == NULL ? tt_channel_clamp(r, value) : tt_channel_clamp_mask(r, value, mask, index);
+        *out = mask == NULL ? tt_channel_requantize(r, raw)
+                            : tt_channel_clamp_mask(r, tt_channel_requantize_unclamped(r, raw), mask, index);
     } else {
         *out = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max, channel, (int64_t)raw + fold,
                              mask, index);

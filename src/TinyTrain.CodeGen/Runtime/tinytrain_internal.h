@@ -104,33 +104,38 @@ static inline int8_t tt_requantize(const tt_requantization *requant, const int32
  * instructions per output on a Cortex-M7 (tt_requantize's general path takes about fifty). Same integers.
  * ------------------------------------------------------------------------------------------------------- */
 
-/* Clamp of the scaled float to +-2^20: VMAXNM / VMINNM on a Cortex-M7's FPv5 (the only Cortex-M FPU with double
- * precision, bit 3 of __ARM_FP), compare and branch elsewhere (fminf would be a library call on a Cortex-M4). Both give
- * the same float: the value is never NaN. */
+/* Clamps of a float that is never NaN: VMAXNM / VMINNM on a Cortex-M7's FPv5 (the only Cortex-M FPU with double
+ * precision, bit 3 of __ARM_FP), compare and branch elsewhere (fminf would be a library call on a Cortex-M4). */
 #if defined(__ARM_FP) && (__ARM_FP & 8)
-#define TT_CLAMP_2POW20(x) fminf(fmaxf((x), -1048576.0f), 1048576.0f)
+#define TT_CLAMP_FLOAT(x, low, high) fminf(fmaxf((x), (low)), (high))
 #else
-#define TT_CLAMP_2POW20(x) ((x) > 1048576.0f ? 1048576.0f : (x) < -1048576.0f ? -1048576.0f : (x))
+#define TT_CLAMP_FLOAT(x, low, high) ((x) > (high) ? (high) : (x) < (low) ? (low) : (x))
 #endif
 
 typedef struct {
     float scale;
-    int32_t bias;   /* bias[channel] (0 without it) plus whatever the kernel folded into it */
-    int32_t offset; /* output zero point - 0x4B400000 (see tt_channel_requantize) */
+    float low, high; /* act_min - zero point, act_max - zero point (see tt_channel_requantize) */
+    int32_t bias;    /* bias[channel] (0 without it) plus whatever the kernel folded into it */
+    int32_t offset;  /* output zero point - 0x4B400000 (see tt_channel_requantize_unclamped) */
     int32_t min, max;
 } tt_channel_requant;
 
 /* Sets r up for channel, with fold added to its bias (a kernel that sums w * x folds - zero_point * sum w here). False
- * when the fast path would not give tt_requantize's integers: the fixed-point mode, or a sum + bias that might leave
- * int32 for sums of magnitude up to max_abs_sum (tt_requantize adds them in int64). */
+ * when the fast path would not give tt_requantize's integers: the fixed-point mode, a sum + bias that might leave int32
+ * for sums of magnitude up to max_abs_sum (tt_requantize adds them in int64), or an activation range past +-2^20 of the
+ * zero point. */
 static inline int tt_channel_requant_init(tt_channel_requant *r, const tt_requantization *requant, const int32_t *bias,
                                           int64_t fold, int32_t zero_point, int32_t min, int32_t max, int32_t channel,
                                           int64_t max_abs_sum)
 {
     int64_t b = (bias == NULL ? 0 : (int64_t)bias[channel]) + fold;
+    int64_t low = (int64_t)min - zero_point, high = (int64_t)max - zero_point;
     int fits = requant->mode == TT_REQUANT_FLOAT && b <= (int64_t)INT32_MAX - max_abs_sum &&
-               b >= (int64_t)INT32_MIN + max_abs_sum && zero_point <= (1 << 24) && zero_point >= -(1 << 24);
+               b >= (int64_t)INT32_MIN + max_abs_sum && zero_point <= (1 << 24) && zero_point >= -(1 << 24) &&
+               low >= -(1 << 20) && high <= (1 << 20);
     r->scale = fits ? requant->scale[requant->count == 1 ? 0 : channel] : 0.0f;
+    r->low = fits ? (float)low : 0.0f;
+    r->high = fits ? (float)high : 0.0f;
     r->bias = fits ? (int32_t)b : 0;
     r->offset = fits ? zero_point - 0x4B400000 : 0;
     r->min = min;
@@ -148,20 +153,24 @@ TT_INLINE int32_t tt_channel_requantize_unclamped(const tt_channel_requant *r, i
         float f;
         int32_t i;
     } bits;
-    real = TT_CLAMP_2POW20(real);
+    real = TT_CLAMP_FLOAT(real, -1048576.0f, 1048576.0f);
     bits.f = real + 12582912.0f;
     return bits.i + r->offset;
 }
 
-TT_INLINE int8_t tt_channel_clamp(const tt_channel_requant *r, int32_t value)
-{
-    value = value < r->min ? r->min : value;
-    return (int8_t)(value > r->max ? r->max : value);
-}
-
+/* tt_channel_requantize_unclamped and then the activation clamp, with the clamp done on the float instead: rounding is
+ * monotonic and low and high are integers, so the rounded clamped float is the clamped rounded one, and [low, high] lies
+ * inside +-2^20, which leaves that clamp nothing to do. */
 TT_INLINE int8_t tt_channel_requantize(const tt_channel_requant *r, int32_t sum)
 {
-    return tt_channel_clamp(r, tt_channel_requantize_unclamped(r, sum));
+    float real = (float)(sum + r->bias) * r->scale;
+    union {
+        float f;
+        int32_t i;
+    } bits;
+    real = TT_CLAMP_FLOAT(real, r->low, r->high);
+    bits.f = real + 12582912.0f;
+    return (int8_t)(bits.i + r->offset);
 }
 
 /* The activation clamp with the mask bit of tt_requantize (set when the value lies inside [min, max]). */

@@ -89,6 +89,8 @@ public sealed class CRuntimeBuildTests : IDisposable
                 CKernelCases.DepthwiseConv2DForward(seed: 4, count: 80)),
             ("tinytrain_internal.h", "r->offset = fits ? zero_point - 0x4B400000 : 0;", "r->offset = fits ? zero_point - 0x4B3FFFFF : 0;",
                 CKernelCases.LargeConvolutions(seed: 19, count: 24)),
+            ("tinytrain_internal.h", "r->high = fits ? (float)high : 0.0f;", "r->high = fits ? (float)high - 1.0f : 0.0f;",
+                CKernelCases.LargeConvolutions(seed: 19, count: 24)),
             ("conv2d_pointwise.c", "fold1 = -zero * weights1;", "fold1 = -zero * weights0;", CKernelCases.LargeConvolutions(seed: 19, count: 24)),
             ("conv2d_patches.c", "gather(p, input, pixel / output_w, pixel % output_w, patch);", "gather(p, input, pixel % output_w, pixel / output_w, patch);",
                 CKernelCases.ConvDepthwiseForward(seed: 20, count: 24)),
