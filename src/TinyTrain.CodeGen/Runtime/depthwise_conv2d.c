@@ -128,6 +128,10 @@ static void forward(const tt_depthwise_conv2d_params *p, const int8_t *input, co
         forward_int64(p, input, filter, bias, output, mask);
         return;
     }
+    /* Planes of up to 64 outputs: gathering a channel's plane costs more than its outputs. */
+    if (p->output_h * p->output_w <= 64 && tt_depthwise_nhwc(p, input, filter, bias, output, mask)) {
+        return;
+    }
     if (strip_rows(p, &out_x) > 0) {
         for (out_channel = 0; out_channel < input_c; out_channel++) {
             forward_gathered(p, out_channel, input + out_channel, input_w * input_c, input_c, filter, bias, output, mask);

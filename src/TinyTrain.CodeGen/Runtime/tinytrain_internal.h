@@ -267,6 +267,12 @@ int tt_depthwise_plane_interior(const tt_depthwise_conv2d_params *p, int32_t cha
                                 int32_t y_first, int32_t y_last, int32_t x_first, int32_t x_last, int8_t *output,
                                 uint8_t *mask);
 
+/* DepthwiseConv2D from the NHWC input, four channels at a time (depthwise_nhwc.c): every output, into the NHWC output
+ * with mask bits (mask NULL: none). Returns 0, computing nothing, for a depth multiplier other than 1 or more than 64
+ * taps. */
+int tt_depthwise_nhwc(const tt_depthwise_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                      int8_t *output, uint8_t *mask);
+
 /* The taps of a window that fall inside the input: [*first, *last) of 0..kernel, for a window starting at origin
  * with the given dilation over an extent of input. */
 TT_INLINE void tt_window(int32_t origin, int32_t dilation, int32_t kernel, int32_t extent, int32_t *first, int32_t *last)

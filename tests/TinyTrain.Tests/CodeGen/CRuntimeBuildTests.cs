@@ -21,7 +21,7 @@ public sealed class CRuntimeBuildTests : IDisposable
         string[] expected =
         [
             "add.c", "average_pool2d.c", "bias.c", "clamp_mask.c", "conv2d.c", "conv2d_backward.c", "conv2d_backward_pointwise.c", "conv2d_patches.c", "conv2d_pointwise.c",
-            "conv_depthwise.c", "depthwise_backward_gathered.c", "depthwise_conv2d.c", "depthwise_plane.c",
+            "conv_depthwise.c", "depthwise_backward_gathered.c", "depthwise_conv2d.c", "depthwise_nhwc.c", "depthwise_plane.c",
             "elementwise.c", "fixed_point.c", "fully_connected.c", "mean.c", "pad.c", "requant.c", "requantizer.c", "sgd.c", "sgd_slice.c", "slice_merge.c", "softmax.c",
             "softmax_cross_entropy.c",
         ];
@@ -98,6 +98,7 @@ public sealed class CRuntimeBuildTests : IDisposable
                 CKernelCases.LargeConvolutions(seed: 19, count: 24)),
             ("depthwise_conv2d.c", "const int32_t rows = (last - 1 - first) * p->stride_h + p->kernel_h;",
                 "const int32_t rows = (last - 1 - first) * p->stride_h + p->kernel_h - 1;", CKernelCases.LargeConvolutions(seed: 19, count: 24)),
+            ("depthwise_nhwc.c", "s3 += w[3] * (b[3] - zero);", "s3 += w[3] * (b[2] - zero);", CKernelCases.DepthwiseConv2DForward(seed: 4, count: 80)),
             ("conv2d_backward_pointwise.c", "a70 = tt_mla(a70, g7, w0)", "a70 = tt_mla(a70, g6, w0)", CKernelCases.LargeInputGrads(seed: 21, count: 24)),
             ("depthwise_backward_gathered.c", "(low + stride - 1) / stride;", "(low + stride) / stride;", CKernelCases.LargeInputGrads(seed: 21, count: 24)),
         ];
