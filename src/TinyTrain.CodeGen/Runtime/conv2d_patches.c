@@ -29,43 +29,112 @@ TT_INLINE void dot2_raw(const int8_t *x, const int8_t *w0, const int8_t *w1, int
     *s1 = a1;
 }
 
-/* n bytes, a word at a time where the target allows unaligned words (the patch's rows are short: a call costs more). */
-TT_INLINE void copy(int8_t *to, const int8_t *from, int32_t n)
+#ifdef TT_DSP
+/* The sums of four output channels over a patch of `words` words, each word of the patch spread by SXTB16 once for all
+ * four: lanes holds, word by word, each channel's taps spread the same way (even bytes, odd bytes; 8 words a word). */
+TT_INLINE void dot4(const int8_t *x, const int32_t *lanes, int32_t words, int32_t *s)
+{
+    const int32_t *end = lanes + words * 8;
+    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (; lanes != end; lanes += 8, x += 4) {
+        uint32_t v = tt_load32(x);
+        int16x2_t even = __sxtb16((int8x4_t)v), odd = tt_sxtb16_odd(v);
+        a0 = __smlad(even, lanes[0], a0);
+        a0 = __smlad(odd, lanes[1], a0);
+        a1 = __smlad(even, lanes[2], a1);
+        a1 = __smlad(odd, lanes[3], a1);
+        a2 = __smlad(even, lanes[4], a2);
+        a2 = __smlad(odd, lanes[5], a2);
+        a3 = __smlad(even, lanes[6], a3);
+        a3 = __smlad(odd, lanes[7], a3);
+    }
+    s[0] = a0;
+    s[1] = a1;
+    s[2] = a2;
+    s[3] = a3;
+}
+
+/* The filter rows of channels [channel, channel + count) spread for dot4, four channels (zero rows past count) a group. */
+static void spread(const int8_t *filter, int32_t n, int32_t channel, int32_t count, int32_t *lanes)
+{
+    const int32_t words = (n + 3) / 4;
+    int32_t group, word, k;
+    for (group = 0; group < count; group += 4) {
+        for (word = 0; word < words; word++) {
+            for (k = 0; k < 4; k++, lanes += 2) {
+                int8_t b[4] = {0, 0, 0, 0};
+                uint32_t v;
+                if (group + k < count) {
+                    const int32_t take = n - word * 4 < 4 ? n - word * 4 : 4;
+                    memcpy(b, filter + (channel + group + k) * n + word * 4, (size_t)take);
+                }
+                memcpy(&v, b, 4);
+                lanes[0] = __sxtb16((int8x4_t)v);
+                lanes[1] = tt_sxtb16_odd(v);
+            }
+        }
+    }
+}
+#endif
+
+/* n bytes, a word at a time where the target allows unaligned words (the patch's rows are short: a call costs more).
+ * With whole set, the last word is copied whole too: up to 3 bytes past n are read (the caller has checked they exist)
+ * and written (the patch has room for them, and the next run or the zero taps past the window make them harmless). */
+TT_INLINE void copy(int8_t *to, const int8_t *from, int32_t n, int whole)
 {
 #ifdef TT_DSP
+    if (whole) {
+        n = (n + 3) & ~3;
+    }
     for (; n >= 4; n -= 4, to += 4, from += 4) {
         uint32_t v = tt_load32(from);
         memcpy(to, &v, 4);
     }
+#else
+    (void)whole;
 #endif
     for (; n > 0; n--) {
         *to++ = *from++;
     }
 }
 
-/* The window of output (out_y, out_x) in (ky, kx, ic) order, the zero point outside the input. */
-static void gather(const tt_conv2d_params *p, const int8_t *input, int32_t out_y, int32_t out_x, int8_t *patch)
+/* The window of output (out_y, out_x) in (ky, kx, ic) order, the zero point outside the input; end is the input's end. */
+static void gather(const tt_conv2d_params *p, const int8_t *input, const int8_t *end, int32_t out_y, int32_t out_x,
+                   int8_t *patch)
 {
     const int32_t input_c = p->input_c, kernel_w = p->kernel_w, row = kernel_w * input_c, dilation_w = p->dilation_w;
     const int32_t in_y_origin = out_y * p->stride_h - p->pad_top, in_x_origin = out_x * p->stride_w - p->pad_left;
     const int8_t zero = (int8_t)p->input_zero_point;
     /* A window row is one run of the input when it has no gaps and does not reach past either side. */
     const int contiguous = dilation_w == 1 && in_x_origin >= 0 && in_x_origin + kernel_w <= p->input_w;
+    const int32_t last_y = in_y_origin + p->dilation_h * (p->kernel_h - 1);
     int32_t filter_y, filter_x;
+    if (contiguous && in_y_origin >= 0 && last_y < p->input_h) {
+        /* Inside the input: kernel_h runs of row bytes, dilation_h input rows apart. */
+        const int32_t step = p->dilation_h * p->input_w * input_c;
+        const int8_t *from = input + (in_y_origin * p->input_w + in_x_origin) * input_c;
+        const int whole = end - (from + (p->kernel_h - 1) * step) >= row + 3;
+        for (filter_y = 0; filter_y < p->kernel_h; filter_y++, patch += row, from += step) {
+            copy(patch, from, row, whole);
+        }
+        return;
+    }
     for (filter_y = 0; filter_y < p->kernel_h; filter_y++, patch += row) {
         int32_t in_y = in_y_origin + p->dilation_h * filter_y;
         const int8_t *line = input + in_y * p->input_w * input_c;
         if (in_y < 0 || in_y >= p->input_h) {
             memset(patch, zero, (size_t)row);
         } else if (contiguous) {
-            copy(patch, line + in_x_origin * input_c, row);
+            const int8_t *from = line + in_x_origin * input_c;
+            copy(patch, from, row, end - from >= row + 3);
         } else {
             for (filter_x = 0; filter_x < kernel_w; filter_x++) {
                 int32_t in_x = in_x_origin + dilation_w * filter_x;
                 if (in_x < 0 || in_x >= p->input_w) {
                     memset(patch + filter_x * input_c, zero, (size_t)input_c);
                 } else {
-                    copy(patch + filter_x * input_c, line + in_x * input_c, input_c);
+                    const int8_t *from = line + in_x * input_c;
+                    copy(patch + filter_x * input_c, from, input_c, end - from >= input_c + 3);
                 }
             }
         }
@@ -85,28 +154,38 @@ TT_INLINE void put(const tt_conv2d_params *p, const int32_t *bias, const tt_chan
     }
 }
 
-/* Output channels are taken this many at a time: their requantisations are set up once, and each patch is gathered once
- * per block. */
+/* Output channels are taken up to this many at a time: their requantisations are set up once, and each patch is gathered
+ * once per block. With the DSP extension their filter rows are spread for dot4 into SPREAD_MAX words on the stack: fewer
+ * channels a block for longer patches, none (dot2_raw) past 32 words. */
 #define BLOCK 16
+#define SPREAD_MAX 256
 
 int tt_conv2d_patches(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                       int32_t first_channel, int32_t channels, int8_t *output, int32_t pixel_step, int32_t channel_step,
                       uint8_t *mask)
 {
     const int32_t n = p->kernel_h * p->kernel_w * p->input_c, output_w = p->output_w, output_c = p->output_c;
-    const int32_t pixels = p->output_h * output_w;
+    const int32_t pixels = p->output_h * output_w, words = (n + 3) / 4;
     const int64_t max_abs_sum = (int64_t)n * 128 * 128, zero = p->input_zero_point;
-    int8_t patch[TT_CONV_PATCH_MAX];
+    const int8_t *end = input + p->input_h * p->input_w * p->input_c;
+    int8_t patch[TT_CONV_PATCH_MAX + 4];
     tt_channel_requant requant[BLOCK];
     int64_t fold[BLOCK];
     int fast[BLOCK];
-    int32_t block, pixel, k, i;
+    int32_t block_size = BLOCK, block, pixel, k, i;
+#ifdef TT_DSP
+    int32_t lanes[SPREAD_MAX];
+    int plain;
+    const int32_t groups = SPREAD_MAX / (words * 8);
+    block_size = groups >= 4 ? BLOCK : groups * 4 > 0 ? groups * 4 : BLOCK;
+#endif
     if (n > TT_CONV_PATCH_MAX) {
         return 0;
     }
 
-    for (block = 0; block < channels; block += BLOCK) {
-        const int32_t count = channels - block < BLOCK ? channels - block : BLOCK;
+    memset(patch + n, 0, (size_t)(words * 4 - n)); /* read by dot4 against zero taps; the gather writes n bytes */
+    for (block = 0; block < channels; block += block_size) {
+        const int32_t count = channels - block < block_size ? channels - block : block_size;
         for (k = 0; k < count; k++) {
             const int32_t channel = first_channel + block + k;
             const int8_t *w = filter + channel * n;
@@ -118,10 +197,41 @@ int tt_conv2d_patches(const tt_conv2d_params *p, const int8_t *input, const int8
             fast[k] = tt_channel_requant_init(&requant[k], &p->requant, bias, fold[k], p->output_zero_point, p->act_min,
                                               p->act_max, channel, max_abs_sum);
         }
+#ifdef TT_DSP
+        /* No mask and every channel on the fast requantisation: the outputs need no other path. */
+        plain = mask == NULL;
+        for (k = 0; k < count; k++) {
+            plain = plain && fast[k];
+        }
+        if (words * 8 <= SPREAD_MAX) {
+            spread(filter, n, first_channel + block, count, lanes);
+        }
+#endif
 
         for (pixel = 0; pixel < pixels; pixel++) {
             int8_t *out = output + pixel * pixel_step + block * channel_step;
-            gather(p, input, pixel / output_w, pixel % output_w, patch);
+            gather(p, input, end, pixel / output_w, pixel % output_w, patch);
+#ifdef TT_DSP
+            if (words * 8 <= SPREAD_MAX) {
+                for (k = 0; k < count; k += 4) {
+                    const int32_t c0 = first_channel + block + k, index = pixel * output_c + c0;
+                    int32_t s[4], j;
+                    dot4(patch, lanes + k * words * 2, words, s);
+                    if (plain && k + 4 <= count) {
+                        out[k * channel_step] = tt_channel_requantize(&requant[k], s[0]);
+                        out[(k + 1) * channel_step] = tt_channel_requantize(&requant[k + 1], s[1]);
+                        out[(k + 2) * channel_step] = tt_channel_requantize(&requant[k + 2], s[2]);
+                        out[(k + 3) * channel_step] = tt_channel_requantize(&requant[k + 3], s[3]);
+                        continue;
+                    }
+                    for (j = 0; j < 4 && k + j < count; j++) {
+                        put(p, bias, &requant[k + j], fast[k + j], fold[k + j], c0 + j, s[j], out + (k + j) * channel_step,
+                            mask, index + j);
+                    }
+                }
+                continue;
+            }
+#endif
             for (k = 0; k < count; k += 2) {
                 /* An odd last channel is computed twice and stored twice, to the same place. */
                 const int32_t second = k + 1 < count ? k + 1 : k, c0 = first_channel + block + k;
