@@ -48,6 +48,96 @@ TT_INLINE void dot_2x2(const int8_t *x, int32_t x_step, const int8_t *w, int32_t
     s[3] = s11;
 }
 
+#ifdef TT_DSP
+/* Two output channels' filter rows spread by SXTB16 once, on the stack, for dot_2x2_spread: inputs of up to this many
+ * channels (a multiple of 4). */
+#define SPREAD_MAX_INPUTS 640
+
+/* Per word of both rows: (w0 even bytes, w0 odd bytes, w1 even bytes, w1 odd bytes); the rows' sums on the way. */
+static void spread(const int8_t *w0, const int8_t *w1, int32_t n, int32_t *lanes, int32_t *sum0, int32_t *sum1)
+{
+    const int16x2_t ones = 0x00010001;
+    int32_t i, a = 0, b = 0;
+    for (i = 0; i < n; i += 4, lanes += 4) {
+        uint32_t u = tt_load32(w0 + i), v = tt_load32(w1 + i);
+        lanes[0] = __sxtb16((int8x4_t)u);
+        lanes[1] = tt_sxtb16_odd(u);
+        lanes[2] = __sxtb16((int8x4_t)v);
+        lanes[3] = tt_sxtb16_odd(v);
+        a = __smlad(lanes[1], ones, __smlad(lanes[0], ones, a));
+        b = __smlad(lanes[3], ones, __smlad(lanes[2], ones, b));
+    }
+    *sum0 = a;
+    *sum1 = b;
+}
+
+/* dot_2x2 against spread rows (n a multiple of 8 or of 4): each word of the two pixels spread once, the rows' lanes
+ * loaded as they are; two words a pass. */
+TT_INLINE void dot_2x2_spread(const int8_t *x, int32_t x_step, const int32_t *lanes, int32_t n, int32_t *s)
+{
+    int32_t s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+    const int8_t *end = x + (n & ~7);
+    for (; x != end; x += 8, lanes += 8) {
+        uint32_t a = tt_load32(x), b = tt_load32(x + x_step);
+        int16x2_t a_even = __sxtb16((int8x4_t)a), a_odd = tt_sxtb16_odd(a);
+        int16x2_t b_even = __sxtb16((int8x4_t)b), b_odd = tt_sxtb16_odd(b);
+        s00 = __smlad(a_even, lanes[0], s00);
+        s00 = __smlad(a_odd, lanes[1], s00);
+        s10 = __smlad(b_even, lanes[0], s10);
+        s10 = __smlad(b_odd, lanes[1], s10);
+        s01 = __smlad(a_even, lanes[2], s01);
+        s01 = __smlad(a_odd, lanes[3], s01);
+        s11 = __smlad(b_even, lanes[2], s11);
+        s11 = __smlad(b_odd, lanes[3], s11);
+        a = tt_load32(x + 4);
+        b = tt_load32(x + 4 + x_step);
+        a_even = __sxtb16((int8x4_t)a), a_odd = tt_sxtb16_odd(a);
+        b_even = __sxtb16((int8x4_t)b), b_odd = tt_sxtb16_odd(b);
+        s00 = __smlad(a_even, lanes[4], s00);
+        s00 = __smlad(a_odd, lanes[5], s00);
+        s10 = __smlad(b_even, lanes[4], s10);
+        s10 = __smlad(b_odd, lanes[5], s10);
+        s01 = __smlad(a_even, lanes[6], s01);
+        s01 = __smlad(a_odd, lanes[7], s01);
+        s11 = __smlad(b_even, lanes[6], s11);
+        s11 = __smlad(b_odd, lanes[7], s11);
+    }
+    if ((n & 4) != 0) {
+        uint32_t a = tt_load32(x), b = tt_load32(x + x_step);
+        int16x2_t a_even = __sxtb16((int8x4_t)a), a_odd = tt_sxtb16_odd(a);
+        int16x2_t b_even = __sxtb16((int8x4_t)b), b_odd = tt_sxtb16_odd(b);
+        s00 = __smlad(a_even, lanes[0], s00);
+        s00 = __smlad(a_odd, lanes[1], s00);
+        s10 = __smlad(b_even, lanes[0], s10);
+        s10 = __smlad(b_odd, lanes[1], s10);
+        s01 = __smlad(a_even, lanes[2], s01);
+        s01 = __smlad(a_odd, lanes[3], s01);
+        s11 = __smlad(b_even, lanes[2], s11);
+        s11 = __smlad(b_odd, lanes[3], s11);
+    }
+    s[0] = s00;
+    s[1] = s01;
+    s[2] = s10;
+    s[3] = s11;
+}
+#endif
+
+/* dot_2x2 of pixels x, x + x_step against rows w, w + w_step, or their spread lanes when spreads is set. */
+TT_INLINE void dot(const int8_t *x, int32_t x_step, const int8_t *w, int32_t w_step, const int32_t *lanes, int spreads,
+                   int32_t n, int32_t *s)
+{
+#ifdef TT_DSP
+    if (spreads) {
+        dot_2x2_spread(x, x_step, lanes, n, s);
+        return;
+    }
+#else
+    (void)lanes;
+    (void)spreads;
+#endif
+    dot_2x2(x, x_step, w, w_step, n, s);
+}
+
 /* One output: the fast requantisation when the channel allows it, tt_requantize (int64) otherwise. */
 TT_INLINE void put(const tt_conv2d_params *p, const int32_t *bias, const tt_channel_requant *r, int fast, int32_t channel,
                    int32_t raw, int64_t fold, int8_t *out, uint8_t *mask, int32_t index)
@@ -68,6 +158,12 @@ void tt_conv2d_pointwise(const tt_conv2d_params *p, const int8_t *input, const i
     const int32_t n = p->input_c, pixels = p->output_h * p->output_w, output_c = p->output_c;
     const int64_t max_abs_sum = (int64_t)n * 128 * 128, zero = p->input_zero_point;
     int32_t k;
+    int spreads = 0;
+#ifdef TT_DSP
+    int32_t lanes[SPREAD_MAX_INPUTS];
+#else
+    int32_t *lanes = NULL;
+#endif
     for (k = 0; k < channels; k += 2) {
         /* An odd last channel is computed twice and stored twice, to the same place. */
         const int32_t c0 = first_channel + k, c1 = k + 1 < channels ? c0 + 1 : c0;
@@ -77,7 +173,13 @@ void tt_conv2d_pointwise(const tt_conv2d_params *p, const int8_t *input, const i
         int64_t fold0, fold1;
         tt_channel_requant r0, r1;
         int fast;
-        for (i = 0; i < n; i++) {
+#ifdef TT_DSP
+        spreads = n % 4 == 0 && n <= SPREAD_MAX_INPUTS;
+        if (spreads) {
+            spread(w0, w1, n, lanes, &weights0, &weights1);
+        }
+#endif
+        for (i = 0; i < n && !spreads; i++) {
             weights0 += w0[i];
             weights1 += w1[i];
         }
@@ -91,7 +193,7 @@ void tt_conv2d_pointwise(const tt_conv2d_params *p, const int8_t *input, const i
             for (pixel = 0; pixel < pixels; pixel += 2) {
                 const int32_t second = pixel + 1 < pixels ? pixel + 1 : pixel;
                 int32_t s[4];
-                dot_2x2(input + pixel * n, (second - pixel) * n, w0, (c1 - c0) * n, n, s);
+                dot(input + pixel * n, (second - pixel) * n, w0, (c1 - c0) * n, lanes, spreads, n, s);
                 out0[pixel * pixel_step] = tt_channel_requantize(&r0, s[0]);
                 out1[pixel * pixel_step] = tt_channel_requantize(&r1, s[1]);
                 out0[second * pixel_step] = tt_channel_requantize(&r0, s[2]);
@@ -104,7 +206,7 @@ void tt_conv2d_pointwise(const tt_conv2d_params *p, const int8_t *input, const i
             /* An odd last pixel pairs with itself. */
             const int32_t second = pixel + 1 < pixels ? pixel + 1 : pixel;
             int32_t s[4];
-            dot_2x2(input + pixel * n, (second - pixel) * n, w0, (c1 - c0) * n, n, s);
+            dot(input + pixel * n, (second - pixel) * n, w0, (c1 - c0) * n, lanes, spreads, n, s);
             put(p, bias, &r0, fast, c0, s[0], fold0, out0 + pixel * pixel_step, mask, pixel * output_c + c0);
             put(p, bias, &r1, fast, c1, s[1], fold1, out1 + pixel * pixel_step, mask, pixel * output_c + c1);
             put(p, bias, &r0, fast, c0, s[2], fold0, out0 + second * pixel_step, mask, second * output_c + c0);
