@@ -49,23 +49,38 @@ TT_INLINE int32_t window_words(const int8_t *x, int32_t plane_w, const int32_t *
 #endif
 
 #ifdef TT_DSP
-/* Outputs [0, count) of a window row of a 3x3 kernel, x the first window's top-left tap: (x0, x2) . (w0, w2) + x1 * w1
- * per row with the taps in registers, the requantisation's constants in registers too (no mask). */
+/* Outputs [0, count) of a window row of a 3x3 kernel, x the first window's top-left tap, the taps and the
+ * requantisation's constants in registers (no mask). Per row: (x0, x2) . (w0, w2) + x1 * w1. At stride 1, two outputs a
+ * pass from the same words: the second's row is (x1, x3) . (w0, w2) + x2 * w1. The sums start at the bias. */
 static void row_3x3(const int8_t *x, int32_t plane_w, int32_t stride, int32_t count, const int32_t *pairs,
                     const tt_channel_requant *r, int8_t *out, int32_t out_step)
 {
-    const int32_t w00 = pairs[0], w01 = pairs[1], w10 = pairs[2], w11 = pairs[3], w20 = pairs[4], w21 = pairs[5];
+    /* (w0, w2) of each row; the middle taps of rows 0 and 1 in the halves of one word (SMLAxB / SMLAxT take either). */
+    const int32_t w0 = pairs[0], w1 = pairs[2], w2 = pairs[4], last = pairs[5];
+    const int32_t middle = (int32_t)(((uint32_t)pairs[1] & 0xFFFFu) | ((uint32_t)pairs[3] << 16));
     const tt_channel_requant q = *r;
-    int32_t i;
-    for (i = 0; i < count; i++, x += stride, out += out_step) {
+    if (stride == 1) {
+        for (; count >= 2; count -= 2, x += 2, out += 2 * out_step) {
+            uint32_t a = tt_load32(x), b = tt_load32(x + plane_w), c = tt_load32(x + 2 * plane_w);
+            int16x2_t even = __sxtb16((int8x4_t)a), odd = tt_sxtb16_odd(a);
+            int32_t s0 = __smlabb(odd, middle, __smlad(even, w0, q.bias));
+            int32_t s1 = __smlatb(even, middle, __smlad(odd, w0, q.bias));
+            even = __sxtb16((int8x4_t)b), odd = tt_sxtb16_odd(b);
+            s0 = __smlabt(odd, middle, __smlad(even, w1, s0));
+            s1 = __smlatt(even, middle, __smlad(odd, w1, s1));
+            even = __sxtb16((int8x4_t)c), odd = tt_sxtb16_odd(c);
+            s0 = __smlabb(odd, last, __smlad(even, w2, s0));
+            s1 = __smlatb(even, last, __smlad(odd, w2, s1));
+            out[0] = tt_channel_requantize_biased(&q, s0);
+            out[out_step] = tt_channel_requantize_biased(&q, s1);
+        }
+    }
+    for (; count > 0; count--, x += stride, out += out_step) {
         uint32_t a = tt_load32(x), b = tt_load32(x + plane_w), c = tt_load32(x + 2 * plane_w);
-        int32_t sum = __smlad(__sxtb16((int8x4_t)a), w00, 0);
-        sum = __smlabb(tt_sxtb16_odd(a), w01, sum);
-        sum = __smlad(__sxtb16((int8x4_t)b), w10, sum);
-        sum = __smlabb(tt_sxtb16_odd(b), w11, sum);
-        sum = __smlad(__sxtb16((int8x4_t)c), w20, sum);
-        sum = __smlabb(tt_sxtb16_odd(c), w21, sum);
-        *out = tt_channel_requantize(&q, sum);
+        int32_t sum = __smlabb(tt_sxtb16_odd(a), middle, __smlad(__sxtb16((int8x4_t)a), w0, q.bias));
+        sum = __smlabt(tt_sxtb16_odd(b), middle, __smlad(__sxtb16((int8x4_t)b), w1, sum));
+        sum = __smlabb(tt_sxtb16_odd(c), last, __smlad(__sxtb16((int8x4_t)c), w2, sum));
+        *out = tt_channel_requantize_biased(&q, sum);
     }
 }
 #endif

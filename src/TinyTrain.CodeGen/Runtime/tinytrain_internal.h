@@ -160,10 +160,11 @@ TT_INLINE int32_t tt_channel_requantize_unclamped(const tt_channel_requant *r, i
 
 /* tt_channel_requantize_unclamped and then the activation clamp, with the clamp done on the float instead: rounding is
  * monotonic and low and high are integers, so the rounded clamped float is the clamped rounded one, and [low, high] lies
- * inside +-2^20, which leaves that clamp nothing to do. */
-TT_INLINE int8_t tt_channel_requantize(const tt_channel_requant *r, int32_t sum)
+ * inside +-2^20, which leaves that clamp nothing to do. total is the sum with r->bias already added (a kernel may start
+ * its sums at the bias). */
+TT_INLINE int8_t tt_channel_requantize_biased(const tt_channel_requant *r, int32_t total)
 {
-    float real = (float)(sum + r->bias) * r->scale;
+    float real = (float)total * r->scale;
     union {
         float f;
         int32_t i;
@@ -171,6 +172,11 @@ TT_INLINE int8_t tt_channel_requantize(const tt_channel_requant *r, int32_t sum)
     real = TT_CLAMP_FLOAT(real, r->low, r->high);
     bits.f = real + 12582912.0f;
     return (int8_t)(bits.i + r->offset);
+}
+
+TT_INLINE int8_t tt_channel_requantize(const tt_channel_requant *r, int32_t sum)
+{
+    return tt_channel_requantize_biased(r, sum + r->bias);
 }
 
 /* The activation clamp with the mask bit of tt_requantize (set when the value lies inside [min, max]). */
