@@ -30,12 +30,13 @@ TT_INLINE void dot2_raw(const int8_t *x, const int8_t *w0, const int8_t *w1, int
 }
 
 #ifdef TT_DSP
-/* The sums of four output channels over a patch of `words` words, each word of the patch spread by SXTB16 once for all
- * four: lanes holds, word by word, each channel's taps spread the same way (even bytes, odd bytes; 8 words a word). */
+/* The sums of four output channels over a patch of `words` words added to s, each word of the patch spread by SXTB16
+ * once for all four: lanes holds, word by word, each channel's taps spread the same way (even bytes, odd bytes; 8 words
+ * a word). */
 TT_INLINE void dot4(const int8_t *x, const int32_t *lanes, int32_t words, int32_t *s)
 {
     const int32_t *end = lanes + words * 8;
-    int32_t a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    int32_t a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3];
     for (; lanes != end; lanes += 8, x += 4) {
         uint32_t v = tt_load32(x);
         int16x2_t even = __sxtb16((int8x4_t)v), odd = tt_sxtb16_odd(v);
@@ -215,15 +216,18 @@ int tt_conv2d_patches(const tt_conv2d_params *p, const int8_t *input, const int8
             if (words * 8 <= SPREAD_MAX) {
                 for (k = 0; k < count; k += 4) {
                     const int32_t c0 = first_channel + block + k, index = pixel * output_c + c0;
-                    int32_t s[4], j;
-                    dot4(patch, lanes + k * words * 2, words, s);
+                    int32_t s[4] = {0, 0, 0, 0}, j;
                     if (plain && k + 4 <= count) {
-                        out[k * channel_step] = tt_channel_requantize(&requant[k], s[0]);
-                        out[(k + 1) * channel_step] = tt_channel_requantize(&requant[k + 1], s[1]);
-                        out[(k + 2) * channel_step] = tt_channel_requantize(&requant[k + 2], s[2]);
-                        out[(k + 3) * channel_step] = tt_channel_requantize(&requant[k + 3], s[3]);
+                        s[0] = requant[k].bias, s[1] = requant[k + 1].bias, s[2] = requant[k + 2].bias;
+                        s[3] = requant[k + 3].bias;
+                        dot4(patch, lanes + k * words * 2, words, s);
+                        out[k * channel_step] = tt_channel_requantize_biased(&requant[k], s[0]);
+                        out[(k + 1) * channel_step] = tt_channel_requantize_biased(&requant[k + 1], s[1]);
+                        out[(k + 2) * channel_step] = tt_channel_requantize_biased(&requant[k + 2], s[2]);
+                        out[(k + 3) * channel_step] = tt_channel_requantize_biased(&requant[k + 3], s[3]);
                         continue;
                     }
+                    dot4(patch, lanes + k * words * 2, words, s);
                     for (j = 0; j < 4 && k + j < count; j++) {
                         put(p, bias, &requant[k + j], fast[k + j], fold[k + j], c0 + j, s[j], out + (k + j) * channel_step,
                             mask, index + j);

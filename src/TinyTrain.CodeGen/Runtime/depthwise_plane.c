@@ -30,11 +30,18 @@ TT_INLINE int32_t word_dot(const int8_t *x, const int32_t *q, int32_t sum)
     return __smlad(tt_sxtb16_odd(v), q[1], sum);
 }
 
-/* A window of rows of up to 8 taps, one or two words a row. */
+/* Two words of row k of a window (pairs 4 words a row), then the next row. */
+#define ROW2(k) (sum = word_dot(x + 4, pairs + 4 * (k) + 2, word_dot(x, pairs + 4 * (k), sum)), x += plane_w)
+
+/* A window of rows of up to 8 taps, one or two words a row; 5 and 7 rows of two words unrolled (5x5 and 7x7 kernels). */
 TT_INLINE int32_t window_words(const int8_t *x, int32_t plane_w, const int32_t *pairs, int32_t kernel_h, int32_t words)
 {
     int32_t sum = 0, filter_y;
-    if (words == 1) {
+    if (words == 2 && kernel_h == 7) {
+        ROW2(0), ROW2(1), ROW2(2), ROW2(3), ROW2(4), ROW2(5), ROW2(6);
+    } else if (words == 2 && kernel_h == 5) {
+        ROW2(0), ROW2(1), ROW2(2), ROW2(3), ROW2(4);
+    } else if (words == 1) {
         for (filter_y = 0; filter_y < kernel_h; filter_y++, x += plane_w, pairs += 2) {
             sum = word_dot(x, pairs, sum);
         }
@@ -45,6 +52,24 @@ TT_INLINE int32_t window_words(const int8_t *x, int32_t plane_w, const int32_t *
         }
     }
     return sum;
+}
+#endif
+
+#ifdef TT_DSP
+/* window_words of two windows step bytes apart, for 5 and 7 rows of two words: each row's taps loaded once for both. */
+#define ROW2_PAIR(k)                                                                                                   \
+    (s[0] = word_dot(x + 4, pairs + 4 * (k) + 2, word_dot(x, pairs + 4 * (k), s[0])),                                  \
+     s[1] = word_dot(x + step + 4, pairs + 4 * (k) + 2, word_dot(x + step, pairs + 4 * (k), s[1])), x += plane_w)
+
+TT_INLINE void window_words_pair(const int8_t *x, int32_t step, int32_t plane_w, const int32_t *pairs, int32_t kernel_h,
+                                 int32_t *s)
+{
+    s[0] = 0;
+    s[1] = 0;
+    ROW2_PAIR(0), ROW2_PAIR(1), ROW2_PAIR(2), ROW2_PAIR(3), ROW2_PAIR(4);
+    if (kernel_h == 7) {
+        ROW2_PAIR(5), ROW2_PAIR(6);
+    }
 }
 #endif
 
@@ -159,6 +184,16 @@ int tt_depthwise_plane_interior(const tt_depthwise_conv2d_params *p, int32_t cha
             const int8_t *x = row + out_x * stride_w;
             int32_t index = (out_y * output_w + out_x) * channels + channel, sum;
 #ifdef TT_DSP
+            if (words == 2 && (kernel_h == 5 || kernel_h == 7) && out_x + 1 < x_last &&
+                (int32_t)(x - plane) + stride_w + (kernel_h - 1) * plane_w + 8 <= plane_bytes) {
+                /* Two outputs at once, while the second's last word stays inside the plane. */
+                int32_t sums[2];
+                window_words_pair(x, stride_w, plane_w, pairs, kernel_h, sums);
+                put(p, bias, &r, fast, channel, sums[0], fold, out_row + out_x * channels, mask, index);
+                put(p, bias, &r, fast, channel, sums[1], fold, out_row + (out_x + 1) * channels, mask, index + channels);
+                out_x++;
+                continue;
+            }
             if ((int32_t)(x - plane) + (kernel_h - 1) * plane_w + 4 * words > plane_bytes) {
                 sum = window_taps(x, plane_w, taps, kernel_h, kernel_w);
             } else if (kernel_h == 3 && kernel_w == 3) {
