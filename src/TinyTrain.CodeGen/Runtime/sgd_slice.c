@@ -4,21 +4,35 @@
 
 #include "tinytrain_internal.h"
 
-static int32_t parameter_index(const tt_slice_layout *layout, int32_t e)
+/* Where gradient element e goes, walked element by element without a division for the parameter: the layout's
+ * channel j of block `base` (blocks of `inner` parameters), and the QAS entry. */
+typedef struct {
+    int32_t j, base;
+} cursor;
+
+static int32_t parameter_index(const tt_slice_layout *layout, const cursor *at)
 {
-    return e / layout->channel_count * layout->inner + layout->channels[e % layout->channel_count];
+    return at->base + layout->channels[at->j];
 }
 
-static int32_t qas_index(const tt_slice_layout *layout, int32_t e)
+static int32_t qas_index(const tt_slice_layout *layout, const cursor *at, int32_t e)
 {
-    return layout->qas_stride > 0 ? e / layout->qas_stride : layout->channels[e % layout->channel_count];
+    return layout->qas_stride > 0 ? e / layout->qas_stride : layout->channels[at->j];
+}
+
+static void advance(const tt_slice_layout *layout, cursor *at)
+{
+    if (++at->j == layout->channel_count) {
+        at->j = 0;
+        at->base += layout->inner;
+    }
 }
 
 /* grad * qas, then with a velocity v = beta * v + step. */
-static float step_of(const float *grad, const float *qas, const tt_slice_layout *layout, float *velocity, float beta,
-                     int32_t e)
+static float step_of(const float *grad, const float *qas, const tt_slice_layout *layout, const cursor *at,
+                     float *velocity, float beta, int32_t e)
 {
-    float step = grad[e] * qas[qas_index(layout, e)];
+    float step = grad[e] * qas[qas_index(layout, at, e)];
     if (velocity == NULL) {
         return step;
     }
@@ -31,10 +45,11 @@ static float step_of(const float *grad, const float *qas, const tt_slice_layout 
 void tt_sgd_slice_update_int8(int8_t *weights, const float *grad, int32_t grad_length, const float *qas,
                               const tt_slice_layout *layout, float lr, float *velocity, float beta)
 {
+    cursor at = {0, 0};
     int32_t e;
-    for (e = 0; e < grad_length; e++) {
-        int32_t i = parameter_index(layout, e);
-        float updated = (float)weights[i] - lr * step_of(grad, qas, layout, velocity, beta, e);
+    for (e = 0; e < grad_length; e++, advance(layout, &at)) {
+        int32_t i = parameter_index(layout, &at);
+        float updated = (float)weights[i] - lr * step_of(grad, qas, layout, &at, velocity, beta, e);
         if (!isnan(updated)) {
             weights[i] = tt_sgd_round_to_int8(updated);
         }
@@ -44,20 +59,22 @@ void tt_sgd_slice_update_int8(int8_t *weights, const float *grad, int32_t grad_l
 void tt_sgd_slice_update_int32(int32_t *bias, const float *grad, int32_t grad_length, const float *qas,
                                const tt_slice_layout *layout, float lr, float *velocity, float beta)
 {
+    cursor at = {0, 0};
     int32_t e;
-    for (e = 0; e < grad_length; e++) {
-        int32_t i = parameter_index(layout, e);
-        bias[i] = tt_sgd_subtract_rounded(bias[i], lr * step_of(grad, qas, layout, velocity, beta, e));
+    for (e = 0; e < grad_length; e++, advance(layout, &at)) {
+        int32_t i = parameter_index(layout, &at);
+        bias[i] = tt_sgd_subtract_rounded(bias[i], lr * step_of(grad, qas, layout, &at, velocity, beta, e));
     }
 }
 
 void tt_sgd_slice_update_master(float *master, const float *grad, int32_t grad_length, const float *qas,
                                 const tt_slice_layout *layout, float lr, float *velocity, float beta)
 {
+    cursor at = {0, 0};
     int32_t e;
-    for (e = 0; e < grad_length; e++) {
-        int32_t i = parameter_index(layout, e);
-        master[i] = master[i] - lr * step_of(grad, qas, layout, velocity, beta, e);
+    for (e = 0; e < grad_length; e++, advance(layout, &at)) {
+        int32_t i = parameter_index(layout, &at);
+        master[i] = master[i] - lr * step_of(grad, qas, layout, &at, velocity, beta, e);
     }
 }
 
@@ -70,9 +87,10 @@ void tt_sgd_slice_update_float(float *weights, const float *grad, int32_t grad_l
 void tt_sgd_slice_round_to_int8(const float *master, int8_t *weights, const tt_slice_layout *layout,
                                 int32_t grad_length)
 {
+    cursor at = {0, 0};
     int32_t e;
-    for (e = 0; e < grad_length; e++) {
-        int32_t i = parameter_index(layout, e);
+    for (e = 0; e < grad_length; e++, advance(layout, &at)) {
+        int32_t i = parameter_index(layout, &at);
         tt_sgd_round_master_to_int8(&master[i], 1, &weights[i]);
     }
 }
@@ -80,9 +98,10 @@ void tt_sgd_slice_round_to_int8(const float *master, int8_t *weights, const tt_s
 void tt_sgd_slice_round_to_int32(const float *master, int32_t *bias, const tt_slice_layout *layout,
                                  int32_t grad_length)
 {
+    cursor at = {0, 0};
     int32_t e;
-    for (e = 0; e < grad_length; e++) {
-        int32_t i = parameter_index(layout, e);
+    for (e = 0; e < grad_length; e++, advance(layout, &at)) {
+        int32_t i = parameter_index(layout, &at);
         tt_sgd_round_master_to_int32(&master[i], 1, &bias[i]);
     }
 }
