@@ -1,8 +1,10 @@
 /* Conv2D's path for kernels larger than 1x1 (and ConvDepthwise's, into channel planes): the window of each output pixel
  * is gathered once into a patch on the stack, in the filter's (ky, kx, ic) order, with the zero point where it reaches
- * into the padding, so that every output channel is one contiguous dot product with its filter row. With the zero point
- * in the padding, sum w * (x - zp) = sum w * x - zp * sum w over the whole window: the fold goes into the bias. Same
- * bytes as the C# reference kernel. */
+ * into the padding, so that every output channel is one dot product with its filter row. With the zero point in the
+ * padding, sum w * (x - zp) = sum w * x - zp * sum w over the whole window: the fold goes into the bias. With the DSP
+ * extension the filter rows are spread by SXTB16 once per block of channels, each kernel row padded with zero taps to
+ * whole words; a window inside the input is then read where it lies, a kernel row at a time, and only windows that
+ * reach into the padding are gathered (into rows of the same padded pitch). Same bytes as the C# reference kernel. */
 #include <string.h>
 
 #include "tinytrain_internal.h"
@@ -30,48 +32,70 @@ TT_INLINE void dot2_raw(const int8_t *x, const int8_t *w0, const int8_t *w1, int
 }
 
 #ifdef TT_DSP
-/* The sums of four output channels over a patch of `words` words added to s, each word of the patch spread by SXTB16
- * once for all four: lanes holds, word by word, each channel's taps spread the same way (even bytes, odd bytes; 8 words
- * a word). */
-TT_INLINE void dot4(const int8_t *x, const int32_t *lanes, int32_t words, int32_t *s)
+/* The sums of four output channels over a window of `rows` rows of `words` words (rows `step` bytes apart), added to s;
+ * each word of the window spread by SXTB16 once for all four: lanes holds, word by word, each channel's taps spread the
+ * same way (even bytes, odd bytes: 8 words a word). */
+TT_INLINE void dot4(const int8_t *x, int32_t step, const int32_t *lanes, int32_t rows, int32_t words, int32_t *s)
 {
-    const int32_t *end = lanes + words * 8;
-    int32_t a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3];
-    for (; lanes != end; lanes += 8, x += 4) {
-        uint32_t v = tt_load32(x);
-        int16x2_t even = __sxtb16((int8x4_t)v), odd = tt_sxtb16_odd(v);
-        a0 = __smlad(even, lanes[0], a0);
-        a0 = __smlad(odd, lanes[1], a0);
-        a1 = __smlad(even, lanes[2], a1);
-        a1 = __smlad(odd, lanes[3], a1);
-        a2 = __smlad(even, lanes[4], a2);
-        a2 = __smlad(odd, lanes[5], a2);
-        a3 = __smlad(even, lanes[6], a3);
-        a3 = __smlad(odd, lanes[7], a3);
+    int32_t a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3], r;
+#define WORD4(v, l)                                                                                                    \
+    do {                                                                                                               \
+        const uint32_t word_ = tt_load32(v);                                                                           \
+        const int16x2_t even_ = __sxtb16((int8x4_t)word_), odd_ = tt_sxtb16_odd(word_);                                \
+        a0 = __smlad(odd_, (l)[1], __smlad(even_, (l)[0], a0));                                                        \
+        a1 = __smlad(odd_, (l)[3], __smlad(even_, (l)[2], a1));                                                        \
+        a2 = __smlad(odd_, (l)[5], __smlad(even_, (l)[4], a2));                                                        \
+        a3 = __smlad(odd_, (l)[7], __smlad(even_, (l)[6], a3));                                                        \
+    } while (0)
+    if (words == 3) {
+        /* Rows of 9 to 12 bytes (3x3 kernels over 3 or 4 channels), unrolled. */
+        for (r = 0; r < rows; r++, x += step, lanes += 24) {
+            WORD4(x, lanes);
+            WORD4(x + 4, lanes + 8);
+            WORD4(x + 8, lanes + 16);
+        }
+    } else {
+        /* Two words a pass, then the odd one. */
+        for (r = 0; r < rows; r++, x += step) {
+            const int32_t *end = lanes + (words & ~1) * 8;
+            const int8_t *v = x;
+            for (; lanes != end; lanes += 16, v += 8) {
+                WORD4(v, lanes);
+                WORD4(v + 4, lanes + 8);
+            }
+            if ((words & 1) != 0) {
+                WORD4(v, lanes);
+                lanes += 8;
+            }
+        }
     }
+#undef WORD4
     s[0] = a0;
     s[1] = a1;
     s[2] = a2;
     s[3] = a3;
 }
 
-/* The filter rows of channels [channel, channel + count) spread for dot4, four channels (zero rows past count) a group. */
-static void spread(const int8_t *filter, int32_t n, int32_t channel, int32_t count, int32_t *lanes)
+/* The filters of channels [channel, channel + count) spread for dot4, four channels (zero filters past count) a group:
+ * `rows` kernel rows of `row` bytes each, padded with zero taps to whole words. */
+static void spread(const int8_t *filter, int32_t rows, int32_t row, int32_t channel, int32_t count, int32_t *lanes)
 {
-    const int32_t words = (n + 3) / 4;
-    int32_t group, word, k;
+    const int32_t words = (row + 3) / 4, n = rows * row;
+    int32_t group, r, word, k;
     for (group = 0; group < count; group += 4) {
-        for (word = 0; word < words; word++) {
-            for (k = 0; k < 4; k++, lanes += 2) {
-                int8_t b[4] = {0, 0, 0, 0};
-                uint32_t v;
-                if (group + k < count) {
-                    const int32_t take = n - word * 4 < 4 ? n - word * 4 : 4;
-                    memcpy(b, filter + (channel + group + k) * n + word * 4, (size_t)take);
+        for (r = 0; r < rows; r++) {
+            for (word = 0; word < words; word++) {
+                for (k = 0; k < 4; k++, lanes += 2) {
+                    int8_t b[4] = {0, 0, 0, 0};
+                    uint32_t v;
+                    if (group + k < count) {
+                        const int32_t take = row - word * 4 < 4 ? row - word * 4 : 4;
+                        memcpy(b, filter + (channel + group + k) * n + r * row + word * 4, (size_t)take);
+                    }
+                    memcpy(&v, b, 4);
+                    lanes[0] = __sxtb16((int8x4_t)v);
+                    lanes[1] = tt_sxtb16_odd(v);
                 }
-                memcpy(&v, b, 4);
-                lanes[0] = __sxtb16((int8x4_t)v);
-                lanes[1] = tt_sxtb16_odd(v);
             }
         }
     }
@@ -99,9 +123,10 @@ TT_INLINE void copy(int8_t *to, const int8_t *from, int32_t n, int whole)
     }
 }
 
-/* The window of output (out_y, out_x) in (ky, kx, ic) order, the zero point outside the input; end is the input's end. */
+/* The window of output (out_y, out_x) in (ky, kx, ic) order, the zero point outside the input, its rows `pitch` bytes
+ * apart in the patch (at least a row; what lies between is left as it is); end is the input's end. */
 static void gather(const tt_conv2d_params *p, const int8_t *input, const int8_t *end, int32_t out_y, int32_t out_x,
-                   int8_t *patch)
+                   int8_t *patch, int32_t pitch)
 {
     const int32_t input_c = p->input_c, kernel_w = p->kernel_w, row = kernel_w * input_c, dilation_w = p->dilation_w;
     const int32_t in_y_origin = out_y * p->stride_h - p->pad_top, in_x_origin = out_x * p->stride_w - p->pad_left;
@@ -115,12 +140,12 @@ static void gather(const tt_conv2d_params *p, const int8_t *input, const int8_t 
         const int32_t step = p->dilation_h * p->input_w * input_c;
         const int8_t *from = input + (in_y_origin * p->input_w + in_x_origin) * input_c;
         const int whole = end - (from + (p->kernel_h - 1) * step) >= row + 3;
-        for (filter_y = 0; filter_y < p->kernel_h; filter_y++, patch += row, from += step) {
+        for (filter_y = 0; filter_y < p->kernel_h; filter_y++, patch += pitch, from += step) {
             copy(patch, from, row, whole);
         }
         return;
     }
-    for (filter_y = 0; filter_y < p->kernel_h; filter_y++, patch += row) {
+    for (filter_y = 0; filter_y < p->kernel_h; filter_y++, patch += pitch) {
         int32_t in_y = in_y_origin + p->dilation_h * filter_y;
         const int8_t *line = input + in_y * p->input_w * input_c;
         if (in_y < 0 || in_y >= p->input_h) {
@@ -156,8 +181,8 @@ TT_INLINE void put(const tt_conv2d_params *p, const int32_t *bias, const tt_chan
 }
 
 /* Output channels are taken up to this many at a time: their requantisations are set up once, and each patch is gathered
- * once per block. With the DSP extension their filter rows are spread for dot4 into SPREAD_MAX words on the stack: fewer
- * channels a block for longer patches, none (dot2_raw) past 32 words. */
+ * once per block. With the DSP extension their filters are spread for dot4 into SPREAD_MAX words on the stack: fewer
+ * channels a block for longer windows, none (dot2_raw over a plain patch) past 32 words. */
 #define BLOCK 16
 #define SPREAD_MAX 256
 
@@ -165,26 +190,33 @@ int tt_conv2d_patches(const tt_conv2d_params *p, const int8_t *input, const int8
                       int32_t first_channel, int32_t channels, int8_t *output, int32_t pixel_step, int32_t channel_step,
                       uint8_t *mask)
 {
-    const int32_t n = p->kernel_h * p->kernel_w * p->input_c, output_w = p->output_w, output_c = p->output_c;
-    const int32_t pixels = p->output_h * output_w, words = (n + 3) / 4;
+    const int32_t kernel_h = p->kernel_h, row = p->kernel_w * p->input_c, n = kernel_h * row, output_w = p->output_w;
+    const int32_t output_c = p->output_c, pixels = p->output_h * output_w;
     const int64_t max_abs_sum = (int64_t)n * 128 * 128, zero = p->input_zero_point;
     const int8_t *end = input + p->input_h * p->input_w * p->input_c;
-    int8_t patch[TT_CONV_PATCH_MAX + 4];
+    int8_t patch[TT_CONV_PATCH_MAX + 32];
     tt_channel_requant requant[BLOCK];
     int64_t fold[BLOCK];
     int fast[BLOCK];
-    int32_t block_size = BLOCK, block, pixel, k, i;
+    int32_t block_size = BLOCK, pitch = row, block, pixel, k, i;
 #ifdef TT_DSP
+    /* Kernel rows padded to whole words, so that a window inside the input is read where it lies, when no byte is wasted
+     * that way or the block is a single group of four (the patch would be gathered for it alone); otherwise the window as
+     * one run of n bytes, gathered once for the block. `words` words a run, `pitch` bytes from a gathered row to the next. */
+    const int direct = row % 4 == 0 || channels <= 4;
+    const int32_t runs = direct ? kernel_h : 1, run = direct ? row : n, words = (run + 3) / 4;
+    const int32_t groups = SPREAD_MAX / (runs * words * 8), step = p->dilation_h * p->input_w * p->input_c;
+    const int spreads = groups > 0 && runs * words * 4 <= (int32_t)sizeof patch;
     int32_t lanes[SPREAD_MAX];
     int plain;
-    const int32_t groups = SPREAD_MAX / (words * 8);
-    block_size = groups >= 4 ? BLOCK : groups * 4 > 0 ? groups * 4 : BLOCK;
+    block_size = groups >= 4 ? BLOCK : spreads ? groups * 4 : BLOCK;
+    pitch = spreads && direct ? words * 4 : row;
 #endif
     if (n > TT_CONV_PATCH_MAX) {
         return 0;
     }
 
-    memset(patch + n, 0, (size_t)(words * 4 - n)); /* read by dot4 against zero taps; the gather writes n bytes */
+    memset(patch, 0, sizeof patch); /* the bytes between a row and the next pitch meet zero taps */
     for (block = 0; block < channels; block += block_size) {
         const int32_t count = channels - block < block_size ? channels - block : block_size;
         for (k = 0; k < count; k++) {
@@ -204,30 +236,41 @@ int tt_conv2d_patches(const tt_conv2d_params *p, const int8_t *input, const int8
         for (k = 0; k < count; k++) {
             plain = plain && fast[k];
         }
-        if (words * 8 <= SPREAD_MAX) {
-            spread(filter, n, first_channel + block, count, lanes);
+        if (spreads) {
+            spread(filter, runs, run, first_channel + block, count, lanes);
         }
 #endif
 
         for (pixel = 0; pixel < pixels; pixel++) {
+            const int32_t out_y = pixel / output_w, out_x = pixel - out_y * output_w;
             int8_t *out = output + pixel * pixel_step + block * channel_step;
-            gather(p, input, end, pixel / output_w, pixel % output_w, patch);
 #ifdef TT_DSP
-            if (words * 8 <= SPREAD_MAX) {
+            if (spreads) {
+                /* The window where it lies when it is inside the input (and its last word is too), else gathered. */
+                const int32_t in_y = out_y * p->stride_h - p->pad_top, in_x = out_x * p->stride_w - p->pad_left;
+                const int8_t *x = input + (in_y * p->input_w + in_x) * p->input_c;
+                int32_t x_step = step;
+                if (!direct || p->dilation_w != 1 || in_y < 0 || in_y + p->dilation_h * (kernel_h - 1) >= p->input_h || in_x < 0 ||
+                    in_x + p->kernel_w > p->input_w || end - (x + (kernel_h - 1) * step) < pitch) {
+                    gather(p, input, end, out_y, out_x, patch, pitch);
+                    x = patch;
+                    x_step = pitch;
+                }
                 for (k = 0; k < count; k += 4) {
                     const int32_t c0 = first_channel + block + k, index = pixel * output_c + c0;
+                    const int32_t *taps = lanes + k * runs * words * 2;
                     int32_t s[4] = {0, 0, 0, 0}, j;
                     if (plain && k + 4 <= count) {
                         s[0] = requant[k].bias, s[1] = requant[k + 1].bias, s[2] = requant[k + 2].bias;
                         s[3] = requant[k + 3].bias;
-                        dot4(patch, lanes + k * words * 2, words, s);
+                        dot4(x, x_step, taps, runs, words, s);
                         out[k * channel_step] = tt_channel_requantize_biased(&requant[k], s[0]);
                         out[(k + 1) * channel_step] = tt_channel_requantize_biased(&requant[k + 1], s[1]);
                         out[(k + 2) * channel_step] = tt_channel_requantize_biased(&requant[k + 2], s[2]);
                         out[(k + 3) * channel_step] = tt_channel_requantize_biased(&requant[k + 3], s[3]);
                         continue;
                     }
-                    dot4(patch, lanes + k * words * 2, words, s);
+                    dot4(x, x_step, taps, runs, words, s);
                     for (j = 0; j < 4 && k + j < count; j++) {
                         put(p, bias, &requant[k + j], fast[k + j], fold[k + j], c0 + j, s[j], out + (k + j) * channel_step,
                             mask, index + j);
@@ -236,6 +279,7 @@ int tt_conv2d_patches(const tt_conv2d_params *p, const int8_t *input, const int8
                 continue;
             }
 #endif
+            gather(p, input, end, out_y, out_x, patch, pitch);
             for (k = 0; k < count; k += 2) {
                 /* An odd last channel is computed twice and stored twice, to the same place. */
                 const int32_t second = k + 1 < count ? k + 1 : k, c0 = first_channel + block + k;

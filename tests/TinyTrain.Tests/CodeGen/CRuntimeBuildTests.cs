@@ -92,7 +92,7 @@ public sealed class CRuntimeBuildTests : IDisposable
             ("tinytrain_internal.h", "r->high = fits ? (float)high : 0.0f;", "r->high = fits ? (float)high - 1.0f : 0.0f;",
                 CKernelCases.LargeConvolutions(seed: 19, count: 24)),
             ("conv2d_pointwise.c", "fold1 = -zero * weights1;", "fold1 = -zero * weights0;", CKernelCases.LargeConvolutions(seed: 19, count: 24)),
-            ("conv2d_patches.c", "gather(p, input, end, pixel / output_w, pixel % output_w, patch);", "gather(p, input, end, pixel % output_w, pixel / output_w, patch);",
+            ("conv2d_patches.c", "gather(p, input, end, out_y, out_x, patch, pitch);", "gather(p, input, end, out_x, out_y, patch, pitch);",
                 CKernelCases.ConvDepthwiseForward(seed: 20, count: 24)),
             ("depthwise_plane.c", "sum += taps[filter_x] * x[filter_x];", "sum += taps[filter_x] * x[kernel_w - 1 - filter_x];",
                 CKernelCases.LargeConvolutions(seed: 19, count: 24)),
