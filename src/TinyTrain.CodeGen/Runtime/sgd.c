@@ -59,7 +59,7 @@ void tt_sgd_update_int8_weights(int8_t *weights, int32_t length, const float *gr
         float step = step_of(grad, qas, qas_count, channel_stride, momentum, beta, i);
         float updated = (float)weights[i] - lr * step;
         if (!isnan(updated)) {
-            weights[i] = tt_sgd_round_to_int8(updated);
+            weights[i] = tt_round_to_int8(updated);
         }
     }
 }

@@ -42,16 +42,18 @@ static float step_of(const float *grad, const float *qas, const tt_slice_layout 
     return step;
 }
 
+/* The layout is copied: the int8 stores could otherwise alias it, and its fields would be reloaded every element. */
 void tt_sgd_slice_update_int8(int8_t *weights, const float *grad, int32_t grad_length, const float *qas,
                               const tt_slice_layout *layout, float lr, float *velocity, float beta)
 {
+    const tt_slice_layout copy = *layout;
     cursor at = {0, 0};
     int32_t e;
-    for (e = 0; e < grad_length; e++, advance(layout, &at)) {
-        int32_t i = parameter_index(layout, &at);
-        float updated = (float)weights[i] - lr * step_of(grad, qas, layout, &at, velocity, beta, e);
+    for (e = 0; e < grad_length; e++, advance(&copy, &at)) {
+        int32_t i = parameter_index(&copy, &at);
+        float updated = (float)weights[i] - lr * step_of(grad, qas, &copy, &at, velocity, beta, e);
         if (!isnan(updated)) {
-            weights[i] = tt_sgd_round_to_int8(updated);
+            weights[i] = tt_round_to_int8(updated);
         }
     }
 }

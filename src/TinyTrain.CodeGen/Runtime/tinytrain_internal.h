@@ -179,6 +179,18 @@ TT_INLINE int8_t tt_channel_requantize(const tt_channel_requant *r, int32_t sum)
     return tt_channel_requantize_biased(r, sum + r->bias);
 }
 
+/* tt_sgd_round_to_int8 inline, for a value that is not NaN: clamped to +-127, then rounded half to even by adding
+ * 1.5 * 2^23 (see tt_channel_requantize_unclamped). */
+TT_INLINE int8_t tt_round_to_int8(float value)
+{
+    union {
+        float f;
+        int32_t i;
+    } bits;
+    bits.f = TT_CLAMP_FLOAT(value, -127.0f, 127.0f) + 12582912.0f;
+    return (int8_t)(bits.i - 0x4B400000);
+}
+
 /* The activation clamp with the mask bit of tt_requantize (set when the value lies inside [min, max]). */
 TT_INLINE int8_t tt_channel_clamp_mask(const tt_channel_requant *r, int32_t value, uint8_t *mask, int32_t index)
 {
