@@ -142,7 +142,10 @@ internal static partial class CKernelCases
         }
     }
 
-    /// <summary>Input gradients of 1x1 convs (1 to 81 pixels, up to 80 output channels) and of depthwise convs.</summary>
+    /// <summary>
+    /// Input gradients of 1x1 convs (1 to 81 pixels, up to 80 output channels; every other case with whole output channels
+    /// of zero gradients) and of depthwise convs.
+    /// </summary>
     public static IEnumerable<CKernelCase> LargeInputGrads(int seed, int count)
     {
         var random = new Random(seed);
@@ -152,6 +155,21 @@ internal static partial class CKernelCases
             var c = new Conv2DParams(h, w, Pick(random, 1, 2, 3, 8, 13, 24, 40), h, w, outputC, 1, 1, 1, 1, 1, 1, 0, 0,
                 KernelRandom.ZeroPoint(random), 0, -128, 127, KernelRandom.Requant(random, RequantMode.Float, outputC));
             var accGrad = Floats(random, c.OutputLength);
+            if (i % 2 == 1)
+            {
+                // Whole output channels of zero gradients (+0 or -0), as behind a ReLU's mask.
+                for (int o = 0; o < outputC; o++)
+                {
+                    if (random.Next(2) == 0)
+                    {
+                        for (int pixel = 0; pixel < h * w; pixel++)
+                        {
+                            accGrad[pixel * outputC + o] = random.Next(2) == 0 ? 0f : -0f;
+                        }
+                    }
+                }
+            }
+
             var filter = KernelRandom.Int8(random, c.FilterLength);
             var inputGrad = Poison<float>(c.InputLength);
             var expected = (float[])inputGrad.Clone();

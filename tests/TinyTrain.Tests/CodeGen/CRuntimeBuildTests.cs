@@ -101,6 +101,8 @@ public sealed class CRuntimeBuildTests : IDisposable
             ("sgd_slice.c", "at->base += layout->inner;", "at->base += layout->channel_count;", CKernelCases.SgdSlices(seed: 16, count: 40)),
             ("depthwise_nhwc.c", "s3 += w[3] * (b[3] - zero);", "s3 += w[3] * (b[2] - zero);", CKernelCases.DepthwiseConv2DForward(seed: 4, count: 80)),
             ("conv2d_backward_pointwise.c", "a70 = tt_mla(a70, g7, w0)", "a70 = tt_mla(a70, g6, w0)", CKernelCases.LargeInputGrads(seed: 21, count: 24)),
+            ("conv2d_backward_pointwise.c", "offsets[rows++] = (first + o) * inputs;", "offsets[rows++] = (first + o - (o > 0)) * inputs;",
+                CKernelCases.LargeInputGrads(seed: 21, count: 24)),
             ("depthwise_backward_gathered.c", "(low + stride - 1) / stride;", "(low + stride) / stride;", CKernelCases.LargeInputGrads(seed: 21, count: 24)),
         ];
         var runtime = new Dictionary<string, string>(CRuntime.Files);
