@@ -180,6 +180,59 @@ TT_INLINE void put(const tt_conv2d_params *p, const int32_t *bias, const tt_chan
     }
 }
 
+#ifdef TT_DSP
+/* Every output pixel of channels [first, first + count) against their spread filters (tt_conv2d_patches): a window inside
+ * the input (and whose last run's last word is too) is read where it lies when the runs are the kernel's rows (direct),
+ * any other is gathered into the patch, its runs pitch bytes apart. output points at channel first's outputs. */
+static void outputs_spread(const tt_conv2d_params *p, const int8_t *input, const int32_t *lanes, int32_t runs,
+                           int32_t words, int direct, int32_t pitch, int8_t *patch, const int32_t *bias,
+                           const tt_channel_requant *requant, const int *fast, const int64_t *fold, int plain, int32_t first,
+                           int32_t count, int8_t *output, int32_t pixel_step, int32_t channel_step, uint8_t *mask)
+{
+    const int32_t input_w = p->input_w, input_c = p->input_c, output_w = p->output_w, output_c = p->output_c;
+    const int32_t step = p->dilation_h * input_w * input_c, pixel_bytes = p->stride_w * input_c;
+    const int32_t last_run = (p->kernel_h - 1) * step, length = p->input_h * input_w * input_c;
+    const int8_t *end = input + length;
+    int32_t out_y, out_x, k, j;
+    for (out_y = 0; out_y < p->output_h; out_y++) {
+        const int32_t in_y = out_y * p->stride_h - p->pad_top;
+        const int rows_inside = direct && p->dilation_w == 1 && in_y >= 0 && in_y + p->dilation_h * (p->kernel_h - 1) < p->input_h;
+        int32_t in_x = -p->pad_left, offset = (in_y * input_w + in_x) * input_c;
+        for (out_x = 0; out_x < output_w; out_x++, in_x += p->stride_w, offset += pixel_bytes) {
+            const int32_t pixel = out_y * output_w + out_x;
+            int8_t *out = output + pixel * pixel_step;
+            const int8_t *x = patch;
+            int32_t x_step = pitch;
+            if (rows_inside && in_x >= 0 && in_x + p->kernel_w <= input_w && length - (offset + last_run) >= pitch) {
+                x = input + offset;
+                x_step = step;
+            } else {
+                gather(p, input, end, out_y, out_x, patch, pitch);
+            }
+            for (k = 0; k < count; k += 4) {
+                const int32_t *taps = lanes + k * runs * words * 2;
+                int32_t s[4] = {0, 0, 0, 0};
+                if (plain && k + 4 <= count) {
+                    s[0] = requant[k].bias, s[1] = requant[k + 1].bias, s[2] = requant[k + 2].bias;
+                    s[3] = requant[k + 3].bias;
+                    dot4(x, x_step, taps, runs, words, s);
+                    out[k * channel_step] = tt_channel_requantize_biased(&requant[k], s[0]);
+                    out[(k + 1) * channel_step] = tt_channel_requantize_biased(&requant[k + 1], s[1]);
+                    out[(k + 2) * channel_step] = tt_channel_requantize_biased(&requant[k + 2], s[2]);
+                    out[(k + 3) * channel_step] = tt_channel_requantize_biased(&requant[k + 3], s[3]);
+                    continue;
+                }
+                dot4(x, x_step, taps, runs, words, s);
+                for (j = 0; j < 4 && k + j < count; j++) {
+                    put(p, bias, &requant[k + j], fast[k + j], fold[k + j], first + k + j, s[j], out + (k + j) * channel_step,
+                        mask, pixel * output_c + first + k + j);
+                }
+            }
+        }
+    }
+}
+#endif
+
 /* Output channels are taken up to this many at a time: their requantisations are set up once, and each patch is gathered
  * once per block. With the DSP extension their filters are spread for dot4 into SPREAD_MAX words on the stack: fewer
  * channels a block for longer windows, none (dot2_raw over a plain patch) past 32 words. */
@@ -205,7 +258,7 @@ int tt_conv2d_patches(const tt_conv2d_params *p, const int8_t *input, const int8
      * one run of n bytes, gathered once for the block. `words` words a run, `pitch` bytes from a gathered row to the next. */
     const int direct = row % 4 == 0 || channels <= 4;
     const int32_t runs = direct ? kernel_h : 1, run = direct ? row : n, words = (run + 3) / 4;
-    const int32_t groups = SPREAD_MAX / (runs * words * 8), step = p->dilation_h * p->input_w * p->input_c;
+    const int32_t groups = SPREAD_MAX / (runs * words * 8);
     const int spreads = groups > 0 && runs * words * 4 <= (int32_t)sizeof patch;
     int32_t lanes[SPREAD_MAX];
     int plain;
@@ -241,44 +294,16 @@ int tt_conv2d_patches(const tt_conv2d_params *p, const int8_t *input, const int8
         }
 #endif
 
+#ifdef TT_DSP
+        if (spreads) {
+            outputs_spread(p, input, lanes, runs, words, direct, pitch, patch, bias, requant, fast, fold, plain,
+                           first_channel + block, count, output + block * channel_step, pixel_step, channel_step, mask);
+            continue;
+        }
+#endif
         for (pixel = 0; pixel < pixels; pixel++) {
             const int32_t out_y = pixel / output_w, out_x = pixel - out_y * output_w;
             int8_t *out = output + pixel * pixel_step + block * channel_step;
-#ifdef TT_DSP
-            if (spreads) {
-                /* The window where it lies when it is inside the input (and its last word is too), else gathered. */
-                const int32_t in_y = out_y * p->stride_h - p->pad_top, in_x = out_x * p->stride_w - p->pad_left;
-                const int8_t *x = input + (in_y * p->input_w + in_x) * p->input_c;
-                int32_t x_step = step;
-                if (!direct || p->dilation_w != 1 || in_y < 0 || in_y + p->dilation_h * (kernel_h - 1) >= p->input_h || in_x < 0 ||
-                    in_x + p->kernel_w > p->input_w || end - (x + (kernel_h - 1) * step) < pitch) {
-                    gather(p, input, end, out_y, out_x, patch, pitch);
-                    x = patch;
-                    x_step = pitch;
-                }
-                for (k = 0; k < count; k += 4) {
-                    const int32_t c0 = first_channel + block + k, index = pixel * output_c + c0;
-                    const int32_t *taps = lanes + k * runs * words * 2;
-                    int32_t s[4] = {0, 0, 0, 0}, j;
-                    if (plain && k + 4 <= count) {
-                        s[0] = requant[k].bias, s[1] = requant[k + 1].bias, s[2] = requant[k + 2].bias;
-                        s[3] = requant[k + 3].bias;
-                        dot4(x, x_step, taps, runs, words, s);
-                        out[k * channel_step] = tt_channel_requantize_biased(&requant[k], s[0]);
-                        out[(k + 1) * channel_step] = tt_channel_requantize_biased(&requant[k + 1], s[1]);
-                        out[(k + 2) * channel_step] = tt_channel_requantize_biased(&requant[k + 2], s[2]);
-                        out[(k + 3) * channel_step] = tt_channel_requantize_biased(&requant[k + 3], s[3]);
-                        continue;
-                    }
-                    dot4(x, x_step, taps, runs, words, s);
-                    for (j = 0; j < 4 && k + j < count; j++) {
-                        put(p, bias, &requant[k + j], fast[k + j], fold[k + j], c0 + j, s[j], out + (k + j) * channel_step,
-                            mask, index + j);
-                    }
-                }
-                continue;
-            }
-#endif
             gather(p, input, end, out_y, out_x, patch, pitch);
             for (k = 0; k < count; k += 2) {
                 /* An odd last channel is computed twice and stored twice, to the same place. */
