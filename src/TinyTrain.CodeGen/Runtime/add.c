@@ -44,10 +44,42 @@ static int32_t add_fixed_point_unclamped(const tt_add_params *p, int32_t a, int3
                     p->zero_out);
 }
 
+/* The float mode without a mask: add_float_unclamped and the activation clamp with the clamp done on the quotient, before
+ * rounding (rounding is monotonic and the bounds are integers, inside +-2^20: the same integer), and the rounding half to
+ * even by adding 1.5 * 2^23 (see tt_channel_requantize_unclamped). A NaN quotient goes the reference's way. */
+static void forward_float_clamped(const tt_add_params *p, const int8_t *a, const int8_t *b, int8_t *output)
+{
+    const int32_t zero_a = p->zero_a, zero_b = p->zero_b, zero_out = p->zero_out, length = p->length;
+    const float scale_a = p->scale_a, scale_b = p->scale_b, scale_out = p->scale_out;
+    const float low = (float)(p->act_min - zero_out), high = (float)(p->act_max - zero_out);
+    const int8_t at_nan = (int8_t)(zero_out < p->act_min ? p->act_min : zero_out > p->act_max ? p->act_max : zero_out);
+    int32_t i;
+    for (i = 0; i < length; i++) {
+        const float term_a = (float)(a[i] - zero_a) * scale_a, term_b = (float)(b[i] - zero_b) * scale_b;
+        const float quotient = (term_a + term_b) / scale_out;
+        union {
+            float f;
+            int32_t i;
+        } bits;
+        if (isnan(quotient)) {
+            output[i] = at_nan;
+            continue;
+        }
+        bits.f = TT_CLAMP_FLOAT(quotient, low, high) + 12582912.0f;
+        output[i] = (int8_t)(bits.i - 0x4B400000 + zero_out);
+    }
+}
+
 /* mask NULL records nothing. */
 static void forward(const tt_add_params *p, const int8_t *a, const int8_t *b, int8_t *output, uint8_t *mask)
 {
     int32_t i;
+    if (p->mode == TT_REQUANT_FLOAT && mask == NULL && (int64_t)p->act_min - p->zero_out >= -(1 << 20) &&
+        (int64_t)p->act_max - p->zero_out <= (1 << 20) && p->act_min <= p->act_max) {
+        forward_float_clamped(p, a, b, output);
+        return;
+    }
+
     for (i = 0; i < p->length; i++) {
         int32_t value = p->mode == TT_REQUANT_FLOAT ? add_float_unclamped(p, a[i], b[i])
                                                     : add_fixed_point_unclamped(p, a[i], b[i]);

@@ -98,6 +98,8 @@ public sealed class CRuntimeBuildTests : IDisposable
                 CKernelCases.LargeConvolutions(seed: 19, count: 24)),
             ("depthwise_conv2d.c", "const int32_t rows = (last - 1 - first) * p->stride_h + p->kernel_h;",
                 "const int32_t rows = (last - 1 - first) * p->stride_h + p->kernel_h - 1;", CKernelCases.LargeConvolutions(seed: 19, count: 24)),
+            ("add.c", "const float low = (float)(p->act_min - zero_out)", "const float low = (float)(p->act_min - zero_out + 1)",
+                CKernelCases.AddForwardBackward(seed: 9, count: 60)),
             ("sgd_slice.c", "at->base += layout->inner;", "at->base += layout->channel_count;", CKernelCases.SgdSlices(seed: 16, count: 40)),
             ("depthwise_nhwc.c", "s3 += w[3] * (b[3] - zero);", "s3 += w[3] * (b[2] - zero);", CKernelCases.DepthwiseConv2DForward(seed: 4, count: 80)),
             ("conv2d_backward_pointwise.c", "a70 = tt_mla(a70, g7, w0)", "a70 = tt_mla(a70, g6, w0)", CKernelCases.LargeInputGrads(seed: 21, count: 24)),
