@@ -71,11 +71,11 @@ static void spread(const int8_t *w0, const int8_t *w1, int32_t n, int32_t *lanes
     *sum1 = b;
 }
 
-/* dot_2x2 against spread rows (n a multiple of 8 or of 4): each word of the two pixels spread once, the rows' lanes
- * loaded as they are; two words a pass. */
+/* dot_2x2 against spread rows (n a multiple of 8 or of 4), added to s: each word of the two pixels spread once, the
+ * rows' lanes loaded as they are; two words a pass. */
 TT_INLINE void dot_2x2_spread(const int8_t *x, int32_t x_step, const int32_t *lanes, int32_t n, int32_t *s)
 {
-    int32_t s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+    int32_t s00 = s[0], s01 = s[1], s10 = s[2], s11 = s[3];
     const int8_t *end = x + (n & ~7);
     for (; x != end; x += 8, lanes += 8) {
         uint32_t a = tt_load32(x), b = tt_load32(x + x_step);
@@ -122,12 +122,14 @@ TT_INLINE void dot_2x2_spread(const int8_t *x, int32_t x_step, const int32_t *la
 }
 #endif
 
-/* dot_2x2 of pixels x, x + x_step against rows w, w + w_step, or their spread lanes when spreads is set. */
+/* dot_2x2 of pixels x, x + x_step against rows w, w + w_step, or their spread lanes when spreads is set, the sums of
+ * channel 0 starting at s0 and those of channel 1 at s1. */
 TT_INLINE void dot(const int8_t *x, int32_t x_step, const int8_t *w, int32_t w_step, const int32_t *lanes, int spreads,
-                   int32_t n, int32_t *s)
+                   int32_t n, int32_t s0, int32_t s1, int32_t *s)
 {
 #ifdef TT_DSP
     if (spreads) {
+        s[0] = s0, s[1] = s1, s[2] = s0, s[3] = s1;
         dot_2x2_spread(x, x_step, lanes, n, s);
         return;
     }
@@ -136,6 +138,7 @@ TT_INLINE void dot(const int8_t *x, int32_t x_step, const int8_t *w, int32_t w_s
     (void)spreads;
 #endif
     dot_2x2(x, x_step, w, w_step, n, s);
+    s[0] += s0, s[1] += s1, s[2] += s0, s[3] += s1;
 }
 
 /* One output: the fast requantisation when the channel allows it, tt_requantize (int64) otherwise. */
@@ -193,11 +196,11 @@ void tt_conv2d_pointwise(const tt_conv2d_params *p, const int8_t *input, const i
             for (pixel = 0; pixel < pixels; pixel += 2) {
                 const int32_t second = pixel + 1 < pixels ? pixel + 1 : pixel;
                 int32_t s[4];
-                dot(input + pixel * n, (second - pixel) * n, w0, (c1 - c0) * n, lanes, spreads, n, s);
-                out0[pixel * pixel_step] = tt_channel_requantize(&r0, s[0]);
-                out1[pixel * pixel_step] = tt_channel_requantize(&r1, s[1]);
-                out0[second * pixel_step] = tt_channel_requantize(&r0, s[2]);
-                out1[second * pixel_step] = tt_channel_requantize(&r1, s[3]);
+                dot(input + pixel * n, (second - pixel) * n, w0, (c1 - c0) * n, lanes, spreads, n, r0.bias, r1.bias, s);
+                out0[pixel * pixel_step] = tt_channel_requantize_biased(&r0, s[0]);
+                out1[pixel * pixel_step] = tt_channel_requantize_biased(&r1, s[1]);
+                out0[second * pixel_step] = tt_channel_requantize_biased(&r0, s[2]);
+                out1[second * pixel_step] = tt_channel_requantize_biased(&r1, s[3]);
             }
             continue;
         }
@@ -206,7 +209,7 @@ void tt_conv2d_pointwise(const tt_conv2d_params *p, const int8_t *input, const i
             /* An odd last pixel pairs with itself. */
             const int32_t second = pixel + 1 < pixels ? pixel + 1 : pixel;
             int32_t s[4];
-            dot(input + pixel * n, (second - pixel) * n, w0, (c1 - c0) * n, lanes, spreads, n, s);
+            dot(input + pixel * n, (second - pixel) * n, w0, (c1 - c0) * n, lanes, spreads, n, 0, 0, s);
             put(p, bias, &r0, fast, c0, s[0], fold0, out0 + pixel * pixel_step, mask, pixel * output_c + c0);
             put(p, bias, &r1, fast, c1, s[1], fold1, out1 + pixel * pixel_step, mask, pixel * output_c + c1);
             put(p, bias, &r0, fast, c0, s[2], fold0, out0 + second * pixel_step, mask, second * output_c + c0);
