@@ -33,47 +33,13 @@ TT_INLINE void dot2_raw(const int8_t *x, const int8_t *w0, const int8_t *w1, int
 
 #ifdef TT_DSP
 /* The sums of four output channels over a window of `rows` rows of `words` words (rows `step` bytes apart), added to s;
- * each word of the window spread by SXTB16 once for all four: lanes holds, word by word, each channel's taps spread the
- * same way (even bytes, odd bytes: 8 words a word). */
+ * each word of the window spread by SXTB16 once for all four (tt_dot4). */
 TT_INLINE void dot4(const int8_t *x, int32_t step, const int32_t *lanes, int32_t rows, int32_t words, int32_t *s)
 {
-    int32_t a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3], r;
-#define WORD4(v, l)                                                                                                    \
-    do {                                                                                                               \
-        const uint32_t word_ = tt_load32(v);                                                                           \
-        const int16x2_t even_ = __sxtb16((int8x4_t)word_), odd_ = tt_sxtb16_odd(word_);                                \
-        a0 = __smlad(odd_, (l)[1], __smlad(even_, (l)[0], a0));                                                        \
-        a1 = __smlad(odd_, (l)[3], __smlad(even_, (l)[2], a1));                                                        \
-        a2 = __smlad(odd_, (l)[5], __smlad(even_, (l)[4], a2));                                                        \
-        a3 = __smlad(odd_, (l)[7], __smlad(even_, (l)[6], a3));                                                        \
-    } while (0)
-    if (words == 3) {
-        /* Rows of 9 to 12 bytes (3x3 kernels over 3 or 4 channels), unrolled. */
-        for (r = 0; r < rows; r++, x += step, lanes += 24) {
-            WORD4(x, lanes);
-            WORD4(x + 4, lanes + 8);
-            WORD4(x + 8, lanes + 16);
-        }
-    } else {
-        /* Two words a pass, then the odd one. */
-        for (r = 0; r < rows; r++, x += step) {
-            const int32_t *end = lanes + (words & ~1) * 8;
-            const int8_t *v = x;
-            for (; lanes != end; lanes += 16, v += 8) {
-                WORD4(v, lanes);
-                WORD4(v + 4, lanes + 8);
-            }
-            if ((words & 1) != 0) {
-                WORD4(v, lanes);
-                lanes += 8;
-            }
-        }
+    int32_t r;
+    for (r = 0; r < rows; r++, x += step) {
+        lanes = tt_dot4(x, lanes, words, s);
     }
-#undef WORD4
-    s[0] = a0;
-    s[1] = a1;
-    s[2] = a2;
-    s[3] = a3;
 }
 
 /* The filters of channels [channel, channel + count) spread for dot4, four channels (zero filters past count) a group:

@@ -2,6 +2,8 @@
  * the pixels (rows of input_c bytes) and the filter (rows of input_c bytes), here two pixels by two output channels at
  * a time so that every loaded word is used twice. The input zero point is folded into the bias:
  * sum w * (x - zp) = sum w * x - zp * sum w, all exact integers. Same bytes as the C# reference kernel. */
+#include <string.h>
+
 #include "tinytrain_internal.h"
 
 int tt_conv2d_is_pointwise(const tt_conv2d_params *p)
@@ -122,6 +124,158 @@ TT_INLINE void dot_2x2_spread(const int8_t *x, int32_t x_step, const int32_t *la
 }
 #endif
 
+/* One output: the fast requantisation when the channel allows it, tt_requantize (int64) otherwise. */
+TT_INLINE void put(const tt_conv2d_params *p, const int32_t *bias, const tt_channel_requant *r, int fast, int32_t channel,
+                   int32_t raw, int64_t fold, int8_t *out, uint8_t *mask, int32_t index)
+{
+    if (fast) {
+        *out = mask == NULL ? tt_channel_requantize(r, raw)
+                            : tt_channel_clamp_mask(r, tt_channel_requantize_unclamped(r, raw), mask, index);
+    } else {
+        *out = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max, channel, (int64_t)raw + fold,
+                             mask, index);
+    }
+}
+
+#ifdef TT_DSP
+/* Inputs of up to this many channels (a multiple of 4) take four output channels at a time (quads): their filter rows
+ * spread for tt_dot4 on the stack (2 words a byte of a row: 2.5 KB), each pixel's words loaded and spread once for all
+ * four. */
+#define QUAD_MAX_INPUTS 320
+
+/* Rows [0, count) of filter (n bytes each; zero rows up to 4) spread for tt_dot4, their sums into weights. */
+static void spread4(const int8_t *filter, int32_t n, int32_t count, int32_t *lanes, int32_t *weights)
+{
+    const int16x2_t ones = 0x00010001;
+    int32_t i, k;
+    for (k = 0; k < 4; k++) {
+        weights[k] = 0;
+    }
+    for (i = 0; i < n; i += 4) {
+        for (k = 0; k < 4; k++, lanes += 2) {
+            const uint32_t v = k < count ? tt_load32(filter + k * n + i) : 0;
+            lanes[0] = __sxtb16((int8x4_t)v);
+            lanes[1] = tt_sxtb16_odd(v);
+            weights[k] = __smlad(lanes[1], ones, __smlad(lanes[0], ones, weights[k]));
+        }
+    }
+}
+
+/* Every pixel of four channels on the fast requantisation, no mask: the sums start at the biases. The constants are
+ * copied into locals, so that the int8 stores (which may alias anything) do not force them to be reloaded. in_magic: every
+ * channel's zero point is in its rounding constant, so that the low byte of the float's bits is the output; packed: the
+ * four outputs are adjacent (NHWC), one word. */
+TT_INLINE void quads_plain_as(const int8_t *x, int32_t words, int32_t pixels, const int32_t *lanes,
+                              const tt_channel_requant *r, int8_t *out, int32_t pixel_step, int32_t channel_step,
+                              int in_magic, int packed)
+{
+    const tt_channel_requant r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3];
+    const int32_t bytes = 4 * words;
+    int32_t pixel;
+    for (pixel = 0; pixel < pixels; pixel++, x += bytes, out += pixel_step) {
+        int32_t s[4];
+        uint32_t b0, b1, b2, b3;
+        s[0] = r0.bias, s[1] = r1.bias, s[2] = r2.bias, s[3] = r3.bias;
+        tt_dot4(x, lanes, words, s);
+        b0 = (uint32_t)tt_channel_requantize_bits(&r0, s[0]), b1 = (uint32_t)tt_channel_requantize_bits(&r1, s[1]);
+        b2 = (uint32_t)tt_channel_requantize_bits(&r2, s[2]), b3 = (uint32_t)tt_channel_requantize_bits(&r3, s[3]);
+        if (!in_magic) {
+            b0 += (uint32_t)r0.offset, b1 += (uint32_t)r1.offset, b2 += (uint32_t)r2.offset, b3 += (uint32_t)r3.offset;
+        }
+        if (packed) {
+            const uint32_t word = (b0 & 0xFFu) | (b1 & 0xFFu) << 8 | (b2 & 0xFFu) << 16 | b3 << 24;
+            memcpy(out, &word, 4); /* one (unaligned) store */
+        } else {
+            out[0] = (int8_t)b0;
+            out[channel_step] = (int8_t)b1;
+            out[2 * channel_step] = (int8_t)b2;
+            out[3 * channel_step] = (int8_t)b3;
+        }
+    }
+}
+
+static void quads_plain(const int8_t *x, int32_t words, int32_t pixels, const int32_t *lanes, const tt_channel_requant *r,
+                        int8_t *out, int32_t pixel_step, int32_t channel_step)
+{
+    const int in_magic = ((r[0].offset | r[1].offset | r[2].offset | r[3].offset) & 0xFF) == 0;
+    if (in_magic && channel_step == 1) {
+        quads_plain_as(x, words, pixels, lanes, r, out, pixel_step, channel_step, 1, 1);
+    } else if (in_magic) {
+        quads_plain_as(x, words, pixels, lanes, r, out, pixel_step, channel_step, 1, 0);
+    } else {
+        quads_plain_as(x, words, pixels, lanes, r, out, pixel_step, channel_step, 0, channel_step == 1);
+    }
+}
+
+/* quads_plain's loop with the mask bits (index: NHWC index of the first channel's first output). */
+static void quads_masked(const int8_t *x, int32_t words, int32_t pixels, const int32_t *lanes, const tt_channel_requant *r,
+                         int8_t *out, int32_t pixel_step, int32_t channel_step, uint8_t *mask, int32_t index,
+                         int32_t output_c)
+{
+    const tt_channel_requant r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3];
+    const int32_t bytes = 4 * words;
+    int32_t pixel;
+    for (pixel = 0; pixel < pixels; pixel++, x += bytes, out += pixel_step, index += output_c) {
+        int32_t s[4] = {0, 0, 0, 0};
+        tt_dot4(x, lanes, words, s);
+        out[0] = tt_channel_clamp_mask(&r0, tt_channel_requantize_unclamped(&r0, s[0]), mask, index);
+        out[channel_step] = tt_channel_clamp_mask(&r1, tt_channel_requantize_unclamped(&r1, s[1]), mask, index + 1);
+        out[2 * channel_step] = tt_channel_clamp_mask(&r2, tt_channel_requantize_unclamped(&r2, s[2]), mask, index + 2);
+        out[3 * channel_step] = tt_channel_clamp_mask(&r3, tt_channel_requantize_unclamped(&r3, s[3]), mask, index + 3);
+    }
+}
+
+/* The four sums of one pixel for the general path (a call: with the int64 requantisation around it, GCC finds no
+ * registers for the loop inline). */
+static __attribute__((noinline)) void dot4_pixel(const int8_t *x, const int32_t *lanes, int32_t words, int32_t *s)
+{
+    tt_dot4(x, lanes, words, s);
+}
+
+/* tt_conv2d_pointwise four output channels at a time, for input_c a multiple of 4 up to QUAD_MAX_INPUTS. */
+static void quads(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                  int32_t first_channel, int32_t channels, int8_t *output, int32_t pixel_step, int32_t channel_step,
+                  uint8_t *mask)
+{
+    const int32_t n = p->input_c, words = n / 4, pixels = p->output_h * p->output_w, output_c = p->output_c;
+    const int64_t max_abs_sum = (int64_t)n * 128 * 128, zero = p->input_zero_point;
+    int32_t lanes[QUAD_MAX_INPUTS * 2];
+    int32_t k, j, pixel;
+    for (k = 0; k < channels; k += 4) {
+        const int32_t count = channels - k < 4 ? channels - k : 4, c = first_channel + k;
+        int8_t *out = output + k * channel_step;
+        tt_channel_requant r[4];
+        int32_t weights[4];
+        int64_t fold[4];
+        int fast[4], all_fast = count == 4;
+        spread4(filter + c * n, n, count, lanes, weights);
+        for (j = 0; j < count; j++) {
+            fold[j] = -zero * weights[j];
+            fast[j] = tt_channel_requant_init(&r[j], &p->requant, bias, fold[j], p->output_zero_point, p->act_min,
+                                              p->act_max, c + j, max_abs_sum);
+            all_fast = all_fast && fast[j];
+        }
+        if (all_fast && mask == NULL) {
+            quads_plain(input, words, pixels, lanes, r, out, pixel_step, channel_step);
+            continue;
+        }
+        if (all_fast) {
+            quads_masked(input, words, pixels, lanes, r, out, pixel_step, channel_step, mask, c, output_c);
+            continue;
+        }
+
+        for (pixel = 0; pixel < pixels; pixel++) {
+            int32_t s[4] = {0, 0, 0, 0};
+            dot4_pixel(input + pixel * n, lanes, words, s);
+            for (j = 0; j < count; j++) {
+                put(p, bias, &r[j], fast[j], c + j, s[j], fold[j], out + pixel * pixel_step + j * channel_step, mask,
+                    pixel * output_c + c + j);
+            }
+        }
+    }
+}
+#endif
+
 /* dot_2x2 of pixels x, x + x_step against rows w, w + w_step, or their spread lanes when spreads is set, the sums of
  * channel 0 starting at s0 and those of channel 1 at s1. */
 TT_INLINE void dot(const int8_t *x, int32_t x_step, const int8_t *w, int32_t w_step, const int32_t *lanes, int spreads,
@@ -141,22 +295,10 @@ TT_INLINE void dot(const int8_t *x, int32_t x_step, const int8_t *w, int32_t w_s
     s[0] += s0, s[1] += s1, s[2] += s0, s[3] += s1;
 }
 
-/* One output: the fast requantisation when the channel allows it, tt_requantize (int64) otherwise. */
-TT_INLINE void put(const tt_conv2d_params *p, const int32_t *bias, const tt_channel_requant *r, int fast, int32_t channel,
-                   int32_t raw, int64_t fold, int8_t *out, uint8_t *mask, int32_t index)
-{
-    if (fast) {
-        *out = mask == NULL ? tt_channel_requantize(r, raw)
-                            : tt_channel_clamp_mask(r, tt_channel_requantize_unclamped(r, raw), mask, index);
-    } else {
-        *out = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max, channel, (int64_t)raw + fold,
-                             mask, index);
-    }
-}
-
-void tt_conv2d_pointwise(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
-                         int32_t first_channel, int32_t channels, int8_t *output, int32_t pixel_step, int32_t channel_step,
-                         uint8_t *mask)
+/* tt_conv2d_pointwise two pixels by two output channels at a time. */
+static void pairs(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                  int32_t first_channel, int32_t channels, int8_t *output, int32_t pixel_step, int32_t channel_step,
+                  uint8_t *mask)
 {
     const int32_t n = p->input_c, pixels = p->output_h * p->output_w, output_c = p->output_c;
     const int64_t max_abs_sum = (int64_t)n * 128 * 128, zero = p->input_zero_point;
@@ -216,4 +358,17 @@ void tt_conv2d_pointwise(const tt_conv2d_params *p, const int8_t *input, const i
             put(p, bias, &r1, fast, c1, s[3], fold1, out1 + second * pixel_step, mask, second * output_c + c1);
         }
     }
+}
+
+void tt_conv2d_pointwise(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
+                         int32_t first_channel, int32_t channels, int8_t *output, int32_t pixel_step, int32_t channel_step,
+                         uint8_t *mask)
+{
+#ifdef TT_DSP
+    if (p->input_c % 4 == 0 && p->input_c <= QUAD_MAX_INPUTS) {
+        quads(p, input, filter, bias, first_channel, channels, output, pixel_step, channel_step, mask);
+        return;
+    }
+#endif
+    pairs(p, input, filter, bias, first_channel, channels, output, pixel_step, channel_step, mask);
 }

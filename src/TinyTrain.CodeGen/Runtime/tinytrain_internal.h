@@ -66,12 +66,10 @@ int32_t tt_asr32(int32_t x, int32_t count);
 /* round half to even of a float (MathF.Round), in the default rounding mode. */
 float tt_round_half_even(float value);
 
-/* tt_requantizer_apply, inline: the kernels call it once per output, where a call costs as much as the arithmetic. */
-static inline int8_t tt_requantize(const tt_requantization *requant, const int32_t *bias, int32_t zero_point, int32_t min,
-                                   int32_t max, int32_t channel, int64_t sum, uint8_t *mask, int32_t index)
+/* tt_requantize before the activation clamp: requant(acc) + zero_point, wrapping as C#'s int. */
+static inline int32_t tt_requantize_value(const tt_requantization *requant, int32_t channel, int64_t acc, int32_t zero_point)
 {
     int32_t q = requant->count == 1 ? 0 : channel;
-    int64_t acc = bias == NULL ? sum : sum + bias[channel]; /* int64: saturated biases push the total past int32 */
     int32_t value;
     uint32_t bits;
     if (requant->mode == TT_REQUANT_FLOAT) {
@@ -87,7 +85,15 @@ static inline int8_t tt_requantize(const tt_requantization *requant, const int32
 
     /* value + zero_point wrapping as C#'s int (only the fixed-point path can come near the limits). */
     bits = (uint32_t)value + (uint32_t)zero_point;
-    value = bits <= 0x7FFFFFFFu ? (int32_t)bits : (int32_t)(bits - 0x80000000u) - INT32_MAX - 1;
+    return bits <= 0x7FFFFFFFu ? (int32_t)bits : (int32_t)(bits - 0x80000000u) - INT32_MAX - 1;
+}
+
+/* tt_requantizer_apply, inline: the kernels call it once per output, where a call costs as much as the arithmetic. */
+static inline int8_t tt_requantize(const tt_requantization *requant, const int32_t *bias, int32_t zero_point, int32_t min,
+                                   int32_t max, int32_t channel, int64_t sum, uint8_t *mask, int32_t index)
+{
+    /* int64: saturated biases push the total past int32 */
+    int32_t value = tt_requantize_value(requant, channel, bias == NULL ? sum : sum + bias[channel], zero_point);
     if (value >= min && value <= max) {
         if (mask != NULL) {
             mask[index >> 3] |= (uint8_t)(1u << (index & 7));
@@ -116,14 +122,15 @@ typedef struct {
     float scale;
     float low, high; /* act_min - zero point, act_max - zero point (see tt_channel_requantize) */
     int32_t bias;    /* bias[channel] (0 without it) plus whatever the kernel folded into it */
-    int32_t offset;  /* output zero point - 0x4B400000 (see tt_channel_requantize_unclamped) */
+    float magic;     /* 1.5 * 2^23, plus the zero point when it is even (see tt_channel_requantize_unclamped) */
+    int32_t offset;  /* the zero point when it is not in magic, - 0x4B400000 */
     int32_t min, max;
 } tt_channel_requant;
 
 /* Sets r up for channel, with fold added to its bias (a kernel that sums w * x folds - zero_point * sum w here). False
  * when the fast path would not give tt_requantize's integers: the fixed-point mode, a sum + bias that might leave int32
- * for sums of magnitude up to max_abs_sum (tt_requantize adds them in int64), or an activation range past +-2^20 of the
- * zero point. */
+ * for sums of magnitude up to max_abs_sum (tt_requantize adds them in int64) unless the output is the same for all of
+ * them, or an activation range past +-2^20 of the zero point. */
 static inline int tt_channel_requant_init(tt_channel_requant *r, const tt_requantization *requant, const int32_t *bias,
                                           int64_t fold, int32_t zero_point, int32_t min, int32_t max, int32_t channel,
                                           int64_t max_abs_sum)
@@ -133,19 +140,43 @@ static inline int tt_channel_requant_init(tt_channel_requant *r, const tt_requan
     int fits = requant->mode == TT_REQUANT_FLOAT && b <= (int64_t)INT32_MAX - max_abs_sum &&
                b >= (int64_t)INT32_MIN + max_abs_sum && zero_point <= (1 << 24) && zero_point >= -(1 << 24) &&
                low >= -(1 << 20) && high <= (1 << 20);
+    /* An even zero point (the usual -128) is added with the rounding (see tt_channel_requantize_unclamped). */
+    const int in_magic = fits && zero_point % 2 == 0 && zero_point >= -(1 << 21) && zero_point <= (1 << 21);
     r->scale = fits ? requant->scale[requant->count == 1 ? 0 : channel] : 0.0f;
     r->low = fits ? (float)low : 0.0f;
     r->high = fits ? (float)high : 0.0f;
     r->bias = fits ? (int32_t)b : 0;
-    r->offset = fits ? zero_point - 0x4B400000 : 0;
+    r->magic = 12582912.0f + (float)(in_magic ? zero_point : 0);
+    r->offset = fits ? (in_magic ? 0 : zero_point) - 0x4B400000 : 0;
     r->min = min;
     r->max = max;
+    if (!fits && requant->mode == TT_REQUANT_FLOAT && min >= -(1 << 20) && max <= (1 << 20) && min <= max) {
+        /* The float value is monotonic in the sum: when both ends of the sums' range give the same output and mask bit
+         * (a saturated bias swamps any sum), so does every sum. Then a constant channel on the fast path: scale 0, the
+         * value (one past the range when outside it, which keeps the clamp and the mask bit) in the offset. */
+        const float scale = requant->scale[requant->count == 1 ? 0 : channel];
+        int32_t ends[2], k;
+        for (k = 0; k < 2 && scale - scale == 0.0f; k++) {
+            ends[k] = tt_requantize_value(requant, channel, k == 0 ? b - max_abs_sum : b + max_abs_sum, zero_point);
+            ends[k] = ends[k] < min ? min - 1 : ends[k] > max ? max + 1 : ends[k];
+        }
+        if (k == 2 && ends[0] == ends[1]) {
+            const int32_t output = ends[0] < min ? min : ends[0] > max ? max : ends[0];
+            r->scale = 0.0f;
+            r->low = r->high = (float)(output - ends[0]);
+            r->bias = 0;
+            r->magic = 12582912.0f;
+            r->offset = ends[0] - 0x4B400000;
+            return 1;
+        }
+    }
     return fits;
 }
 
 /* round_half_even(clamp((float)(sum + bias) * scale, +-2^20)) + zero point, before the activation clamp. Adding
  * 1.5 * 2^23 to a float of magnitude at most 2^22 rounds it to an integer, half to even (the default rounding mode, as
- * rintf), and leaves 0x4B400000 + that integer in the float's bits. */
+ * rintf), and leaves 0x4B400000 + that integer in the float's bits. Adding an even integer too (an even zero point of up
+ * to 2^21) moves the ties by an even amount: the same integer, plus it. */
 TT_INLINE int32_t tt_channel_requantize_unclamped(const tt_channel_requant *r, int32_t sum)
 {
     float real = (float)(sum + r->bias) * r->scale;
@@ -154,15 +185,16 @@ TT_INLINE int32_t tt_channel_requantize_unclamped(const tt_channel_requant *r, i
         int32_t i;
     } bits;
     real = TT_CLAMP_FLOAT(real, -1048576.0f, 1048576.0f);
-    bits.f = real + 12582912.0f;
+    bits.f = real + r->magic;
     return bits.i + r->offset;
 }
 
 /* tt_channel_requantize_unclamped and then the activation clamp, with the clamp done on the float instead: rounding is
  * monotonic and low and high are integers, so the rounded clamped float is the clamped rounded one, and [low, high] lies
  * inside +-2^20, which leaves that clamp nothing to do. total is the sum with r->bias already added (a kernel may start
- * its sums at the bias). */
-TT_INLINE int8_t tt_channel_requantize_biased(const tt_channel_requant *r, int32_t total)
+ * its sums at the bias). tt_channel_requantize_bits is the float's bits: their low byte is the int8 result when that of
+ * r->offset is 0 (the zero point is in r->magic). */
+TT_INLINE int32_t tt_channel_requantize_bits(const tt_channel_requant *r, int32_t total)
 {
     float real = (float)total * r->scale;
     union {
@@ -170,8 +202,13 @@ TT_INLINE int8_t tt_channel_requantize_biased(const tt_channel_requant *r, int32
         int32_t i;
     } bits;
     real = TT_CLAMP_FLOAT(real, r->low, r->high);
-    bits.f = real + 12582912.0f;
-    return (int8_t)(bits.i + r->offset);
+    bits.f = real + r->magic;
+    return bits.i;
+}
+
+TT_INLINE int8_t tt_channel_requantize_biased(const tt_channel_requant *r, int32_t total)
+{
+    return (int8_t)(tt_channel_requantize_bits(r, total) + r->offset);
 }
 
 TT_INLINE int8_t tt_channel_requantize(const tt_channel_requant *r, int32_t sum)
@@ -231,6 +268,56 @@ TT_INLINE int16x2_t tt_sxtab16_odd(int16x2_t a, uint32_t x)
     int16x2_t r;
     __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(r) : "r"(a), "r"(x));
     return r;
+}
+
+/* One word of tt_dot4: the word spread once, each channel's two lanes (LDM, four lanes a load) against its halves. */
+#define TT_DOT4_WORD                                                                                                   \
+    "ldr %[v], [%[x]], #4\n\t"                                                                                         \
+    "ldmia %[l]!, {%[l0], %[l1], %[l2], %[l3]}\n\t"                                                                    \
+    "sxtb16 %[e], %[v]\n\t"                                                                                            \
+    "sxtb16 %[v], %[v], ror #8\n\t"                                                                                    \
+    "smlad %[a0], %[e], %[l0], %[a0]\n\t"                                                                              \
+    "smlad %[a0], %[v], %[l1], %[a0]\n\t"                                                                              \
+    "smlad %[a1], %[e], %[l2], %[a1]\n\t"                                                                              \
+    "smlad %[a1], %[v], %[l3], %[a1]\n\t"                                                                              \
+    "ldmia %[l]!, {%[l0], %[l1], %[l2], %[l3]}\n\t"                                                                    \
+    "smlad %[a2], %[e], %[l0], %[a2]\n\t"                                                                              \
+    "smlad %[a2], %[v], %[l1], %[a2]\n\t"                                                                              \
+    "smlad %[a3], %[e], %[l2], %[a3]\n\t"                                                                              \
+    "smlad %[a3], %[v], %[l3], %[a3]\n\t"
+
+#define TT_DOT4_OPERANDS                                                                                               \
+    [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+r"(x), [l] "+r"(lanes), [v] "=&r"(v),          \
+        [e] "=&r"(e), [l0] "=&r"(l0), [l1] "=&r"(l1), [l2] "=&r"(l2), [l3] "=&r"(l3)
+
+/* The sums of four output channels over `words` words at x (at least one), added to s, against their filters spread by
+ * SXTB16: lanes holds, word by word, each channel's even and odd lanes (8 words a word); returns the lanes past the run.
+ * A word costs one load, two SXTB16, two LDMs and eight SMLADs (two words a pass). In assembly because GCC neither merges
+ * the lane loads into LDMs nor keeps the sums, the lanes and the pointers in registers at once. Exact integer sums. The
+ * "memory" clobber orders the reads after the stores that made the lanes (memory operands would need two more registers
+ * than the thirteen the loop takes). */
+TT_INLINE const int32_t *tt_dot4(const int8_t *x, const int32_t *lanes, int32_t words, int32_t *s)
+{
+    /* LDM takes its registers in ascending order. */
+    register int32_t l0 __asm__("r4"), l1 __asm__("r5"), l2 __asm__("r6"), l3 __asm__("r8");
+    int32_t a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3];
+    const int8_t *end = x + 4 * words;
+    uint32_t v, e;
+    if ((words & 1) != 0) {
+        __asm__(TT_DOT4_WORD
+                : TT_DOT4_OPERANDS
+                :
+                : "memory");
+    }
+    if (x != end) {
+        __asm__("1:\n\t" TT_DOT4_WORD TT_DOT4_WORD "cmp %[x], %[end]\n\t"
+                "bne 1b"
+                : TT_DOT4_OPERANDS
+                : [end] "r"(end)
+                : "cc", "memory");
+    }
+    s[0] = a0, s[1] = a1, s[2] = a2, s[3] = a3;
+    return lanes;
 }
 #endif
 
