@@ -200,7 +200,7 @@ internal static partial class CKernelCases
         var random = new Random(seed);
         for (int i = 0; i < count; i++)
         {
-            int channels = Pick(random, 1, 3, 8, 17), length = channels * random.Next(1, 12);
+            int channels = Pick(random, 1, 3, 8, 17, 16, 24), length = channels * random.Next(1, 12);
             var scale = Floats(random, random.Next(3) == 0 ? 1 : channels, 0.1f);
             var outputGrad = Floats(random, length);
             var mask = Mask(random, length);

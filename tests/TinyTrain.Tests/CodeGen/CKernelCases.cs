@@ -33,10 +33,16 @@ internal static partial class CKernelCases
     }
 
     /// <summary>Random mask bytes for a tensor of this many elements (unused high bits random too: kernels must ignore them).</summary>
+    /// <summary>Random bits, with whole bytes of zeros and of ones as often as a ReLU's mask has them.</summary>
     private static byte[] Mask(Random random, int elements)
     {
         var mask = new byte[ClampMask.ByteLength(elements)];
         random.NextBytes(mask);
+        for (int i = 0; i < mask.Length; i++)
+        {
+            mask[i] = random.Next(4) switch { 0 => 0, 1 => 0xFF, _ => mask[i] };
+        }
+
         return mask;
     }
 
