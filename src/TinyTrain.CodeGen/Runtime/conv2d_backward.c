@@ -74,6 +74,69 @@ void tt_conv2d_input_grad_float(const tt_conv2d_params *p, const float *acc_grad
     input_grad(p, acc_grad, NULL, filter, input_grad_out);
 }
 
+/* The selected inputs of one pixel as floats, x - zp, for filter_grad_pointwise: up to this many. */
+#define POINTWISE_SELECTED_MAX 256
+
+/* t[k] += g * x[k] for k < 8, one VMLA each (see tt_mla), the eight sums and inputs loaded and the sums stored by VLDM and
+ * VSTM. */
+TT_INLINE void mla8(float *t, const float *x, float g)
+{
+#ifdef TT_VFP
+    __asm__("vldmia %[x], {s8-s15}\n\t"
+            "vldmia %[t], {s0-s7}\n\t"
+            "vmla.f32 s0, %[g], s8\n\t"
+            "vmla.f32 s1, %[g], s9\n\t"
+            "vmla.f32 s2, %[g], s10\n\t"
+            "vmla.f32 s3, %[g], s11\n\t"
+            "vmla.f32 s4, %[g], s12\n\t"
+            "vmla.f32 s5, %[g], s13\n\t"
+            "vmla.f32 s6, %[g], s14\n\t"
+            "vmla.f32 s7, %[g], s15\n\t"
+            "vstmia %[t], {s0-s7}"
+            : "=m"(*(float(*)[8])t)
+            : [t] "r"(t), [x] "r"(x), [g] "t"(g), "m"(*(const float(*)[8])t), "m"(*(const float(*)[8])x)
+            : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "s12", "s13", "s14", "s15");
+#else
+    int32_t k;
+    for (k = 0; k < 8; k++) {
+        t[k] = tt_mla(t[k], g, x[k]);
+    }
+#endif
+}
+
+/* filter_grad of a 1x1 conv with stride 1 and no padding, int8 input: pixel by pixel, the selected inputs converted once,
+ * then each output's row of sums takes g * x eight at a time (zero gradients skipped, as there). Same floats. */
+static void filter_grad_pointwise(const tt_conv2d_params *p, const int8_t *input, float zero_point, const float *acc_grad,
+                                  const int32_t *input_channels, int32_t selected, int32_t first_output, int32_t outputs,
+                                  float *filter_grad_out)
+{
+    const int32_t pixels = p->output_h * p->output_w, input_c = p->input_c, output_c = p->output_c;
+    const int32_t blocks = selected & ~7;
+    float x[POINTWISE_SELECTED_MAX];
+    int32_t pixel, o, j;
+    memset(filter_grad_out, 0, sizeof(float) * (size_t)(outputs * selected));
+    for (pixel = 0; pixel < pixels; pixel++) {
+        const int8_t *in = input + pixel * input_c;
+        const float *gradients = acc_grad + pixel * output_c + first_output;
+        for (j = 0; j < selected; j++) {
+            x[j] = (float)in[input_channels[j]] - zero_point;
+        }
+        for (o = 0; o < outputs; o++) {
+            const float gradient = gradients[o];
+            float *target = filter_grad_out + o * selected;
+            if (gradient == 0.0f) {
+                continue; /* +-0 terms on sums that start at +0: exact to skip (see input_grad) */
+            }
+            for (j = 0; j < blocks; j += 8) {
+                mla8(target + j, x + j, gradient);
+            }
+            for (; j < selected; j++) {
+                target[j] = tt_mla(target[j], gradient, x[j]);
+            }
+        }
+    }
+}
+
 /* Each filter gradient adds its terms in (oy, ox) order; x - zp is exact in float32. The output channels
  * [first_output, first_output + outputs) only: each element is the whole gradient's, bit for bit (a fused update
  * takes the gradient a block at a time). Exactly one of input_q and input_f is set. */
@@ -82,6 +145,11 @@ static void filter_grad(const tt_conv2d_params *p, const int8_t *input_q, const 
                         int32_t outputs, float *filter_grad_out)
 {
     int32_t out_y, out_x, o, filter_y, filter_x, j;
+    if (input_q != NULL && tt_conv2d_is_pointwise(p) && selected <= POINTWISE_SELECTED_MAX) {
+        filter_grad_pointwise(p, input_q, zero_point, acc_grad, input_channels, selected, first_output, outputs,
+                              filter_grad_out);
+        return;
+    }
     memset(filter_grad_out, 0, sizeof(float) * (size_t)(outputs * p->kernel_h * p->kernel_w * selected));
     for (out_y = 0; out_y < p->output_h; out_y++) {
         for (out_x = 0; out_x < p->output_w; out_x++) {

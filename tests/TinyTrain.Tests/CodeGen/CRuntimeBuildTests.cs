@@ -110,6 +110,8 @@ public sealed class CRuntimeBuildTests : IDisposable
             ("conv2d_backward_pointwise.c", "a70 = tt_mla(a70, g7, w0)", "a70 = tt_mla(a70, g6, w0)", CKernelCases.LargeInputGrads(seed: 21, count: 24)),
             ("conv2d_backward_pointwise.c", "offsets[rows++] = (first + o) * inputs;", "offsets[rows++] = (first + o - (o > 0)) * inputs;",
                 CKernelCases.LargeInputGrads(seed: 21, count: 24)),
+            ("conv2d_backward.c", "x[j] = (float)in[input_channels[j]] - zero_point;", "x[j] = (float)in[input_channels[j] ^ 1] - zero_point;",
+                CKernelCases.Conv2DBackward(seed: 22, count: 60)),
             ("depthwise_backward_gathered.c", "(low + stride - 1) / stride;", "(low + stride) / stride;", CKernelCases.LargeInputGrads(seed: 21, count: 24)),
         ];
         var runtime = new Dictionary<string, string>(CRuntime.Files);
