@@ -104,8 +104,9 @@ TT_INLINE void mla8(float *t, const float *x, float g)
 #endif
 }
 
-/* filter_grad of a 1x1 conv with stride 1 and no padding, int8 input: pixel by pixel, the selected inputs converted once,
- * then each output's row of sums takes g * x eight at a time (zero gradients skipped, as there). Same floats. */
+/* filter_grad of a 1x1 conv with stride 1 and no padding, int8 input: pixel by pixel, the selected inputs converted once
+ * (unless all the pixel's gradients are zero), then each output's row of sums takes g * x eight at a time (zero gradients
+ * skipped, as there). Same floats. */
 static void filter_grad_pointwise(const tt_conv2d_params *p, const int8_t *input, float zero_point, const float *acc_grad,
                                   const int32_t *input_channels, int32_t selected, int32_t first_output, int32_t outputs,
                                   float *filter_grad_out)
@@ -118,10 +119,15 @@ static void filter_grad_pointwise(const tt_conv2d_params *p, const int8_t *input
     for (pixel = 0; pixel < pixels; pixel++) {
         const int8_t *in = input + pixel * input_c;
         const float *gradients = acc_grad + pixel * output_c + first_output;
+        for (o = 0; o < outputs && gradients[o] == 0.0f; o++) {
+        }
+        if (o == outputs) {
+            continue; /* every term of this pixel is skipped: its inputs are not needed */
+        }
         for (j = 0; j < selected; j++) {
             x[j] = (float)in[input_channels[j]] - zero_point;
         }
-        for (o = 0; o < outputs; o++) {
+        for (; o < outputs; o++) {
             const float gradient = gradients[o];
             float *target = filter_grad_out + o * selected;
             if (gradient == 0.0f) {

@@ -28,17 +28,66 @@ static void block_8x1(const float *g, const int32_t *offsets, int32_t rows, cons
 
 /* Eight pixels by two channels: t[j * row + c] += sum over kept rows o of g[o * 8 + j] * w[offsets[o] + c] (first: from
  * +0). */
+#if defined(TT_VFP) && defined(TT_DSP)
+/* In assembly, the sixteen sums in s16-s31: per kept row its eight gradients (one VLDM), its two weights (two LDRSB from
+ * the row's offset, one VMOV to the FPU, two VCVT) and sixteen VMLA. GCC computed each weight's address apart and moved
+ * each weight alone, and cannot take the sixteen sums as operands of one statement. */
+#define PAIR_ROWS(op) op(16, 17) op(18, 19) op(20, 21) op(22, 23) op(24, 25) op(26, 27) op(28, 29) op(30, 31)
+#define ZERO(a, b) "vmov s" #a ", s" #b ", %[x0], %[x0]\n\t"
+#define LOAD(a, b) "vldr s" #a ", [%[x1]]\n\tvldr s" #b ", [%[x1], #4]\n\tadd %[x1], %[x1], %[pitch]\n\t"
+#define STORE(a, b) "vstr s" #a ", [%[p]]\n\tvstr s" #b ", [%[p], #4]\n\tadd %[p], %[p], %[pitch]\n\t"
+static void block_8x2(const float *g, const int32_t *offsets, int32_t rows, const int8_t *w, float *t, int32_t row,
+                      int first)
+{
+    const float *end = g + rows * PIXELS;
+    const int8_t *w1 = w + 1;
+    const int32_t pitch = row * 4;
+    float *p = t;
+    int32_t offset, x0;
+    const float *x1; /* a weight, or the pointer that loads the sums */
+    __asm__ volatile("cmp %[first], #0\n\t"
+                     "beq 2f\n\t"
+                     "movs %[x0], #0\n\t" PAIR_ROWS(ZERO) "b 3f\n"
+                     "2:\n\t"
+                     "mov %[x1], %[p]\n\t" PAIR_ROWS(LOAD)
+                     "3:\n\t"
+                     "cmp %[g], %[end]\n\t"
+                     "beq 5f\n"
+                     "4:\n\t"
+                     "ldr %[offset], [%[offsets]], #4\n\t"
+                     "vldmia %[g]!, {s0-s7}\n\t"
+                     "ldrsb %[x0], [%[w0], %[offset]]\n\t"
+                     "ldrsb %[x1], [%[w1], %[offset]]\n\t"
+                     "vmov s8, s9, %[x0], %[x1]\n\t"
+                     "vcvt.f32.s32 s8, s8\n\t"
+                     "vcvt.f32.s32 s9, s9\n\t"
+                     "vmla.f32 s16, s0, s8\n\tvmla.f32 s17, s0, s9\n\t"
+                     "vmla.f32 s18, s1, s8\n\tvmla.f32 s19, s1, s9\n\t"
+                     "vmla.f32 s20, s2, s8\n\tvmla.f32 s21, s2, s9\n\t"
+                     "vmla.f32 s22, s3, s8\n\tvmla.f32 s23, s3, s9\n\t"
+                     "vmla.f32 s24, s4, s8\n\tvmla.f32 s25, s4, s9\n\t"
+                     "vmla.f32 s26, s5, s8\n\tvmla.f32 s27, s5, s9\n\t"
+                     "vmla.f32 s28, s6, s8\n\tvmla.f32 s29, s6, s9\n\t"
+                     "vmla.f32 s30, s7, s8\n\tvmla.f32 s31, s7, s9\n\t"
+                     "cmp %[g], %[end]\n\t"
+                     "bne 4b\n"
+                     "5:\n\t" PAIR_ROWS(STORE)
+                     : [g] "+r"(g), [offsets] "+r"(offsets), [offset] "=&r"(offset), [x0] "=&r"(x0), [x1] "=&r"(x1),
+                       [p] "+r"(p)
+                     : [w0] "r"(w), [w1] "r"(w1), [end] "r"(end), [first] "r"(first), [pitch] "r"(pitch)
+                     : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s16", "s17", "s18", "s19", "s20",
+                       "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "cc", "memory");
+}
+#undef PAIR_ROWS
+#undef ZERO
+#undef LOAD
+#undef STORE
+#else
 static void block_8x2(const float *g, const int32_t *offsets, int32_t rows, const int8_t *w, float *t, int32_t row,
                       int first)
 {
     const float *end = g + rows * PIXELS;
     float a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51, a60, a61, a70, a71;
-#ifdef TT_VFP
-    register float g0 __asm__("s0"), g1 __asm__("s1"), g2 __asm__("s2"), g3 __asm__("s3");
-    register float g4 __asm__("s4"), g5 __asm__("s5"), g6 __asm__("s6"), g7 __asm__("s7");
-#else
-    float g0, g1, g2, g3, g4, g5, g6, g7;
-#endif
     if (first) {
         a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = a40 = a41 = a50 = a51 = a60 = a61 = a70 = a71 = 0.0f;
     } else {
@@ -49,15 +98,9 @@ static void block_8x2(const float *g, const int32_t *offsets, int32_t rows, cons
 
     while (g != end) {
         const int8_t *v = w + *offsets++;
-        float w0 = (float)v[0], w1 = (float)v[1];
-#ifdef TT_VFP
-        __asm__("vldmia %[g]!, {s0-s7}"
-                : [g] "+r"(g), "=t"(g0), "=t"(g1), "=t"(g2), "=t"(g3), "=t"(g4), "=t"(g5), "=t"(g6), "=t"(g7)
-                : "m"(*(const float(*)[PIXELS])g));
-#else
-        g0 = g[0], g1 = g[1], g2 = g[2], g3 = g[3], g4 = g[4], g5 = g[5], g6 = g[6], g7 = g[7];
+        const float w0 = (float)v[0], w1 = (float)v[1];
+        const float g0 = g[0], g1 = g[1], g2 = g[2], g3 = g[3], g4 = g[4], g5 = g[5], g6 = g[6], g7 = g[7];
         g += PIXELS;
-#endif
         a00 = tt_mla(a00, g0, w0), a01 = tt_mla(a01, g0, w1);
         a10 = tt_mla(a10, g1, w0), a11 = tt_mla(a11, g1, w1);
         a20 = tt_mla(a20, g2, w0), a21 = tt_mla(a21, g2, w1);
@@ -72,6 +115,7 @@ static void block_8x2(const float *g, const int32_t *offsets, int32_t rows, cons
     t[3 * row] = a30, t[3 * row + 1] = a31, t[4 * row] = a40, t[4 * row + 1] = a41, t[5 * row] = a50;
     t[5 * row + 1] = a51, t[6 * row] = a60, t[6 * row + 1] = a61, t[7 * row] = a70, t[7 * row + 1] = a71;
 }
+#endif
 
 void tt_conv2d_input_grad_pointwise(const tt_conv2d_params *p, const float *acc_grad, const int8_t *filter,
                                     float *input_grad)

@@ -143,17 +143,35 @@ TT_INLINE void put(const tt_conv2d_params *p, const int32_t *bias, const tt_chan
  * four. */
 #define QUAD_MAX_INPUTS 320
 
-/* Rows [0, count) of filter (n bytes each; zero rows up to 4) spread for tt_dot4, their sums into weights. */
-static void spread4(const int8_t *filter, int32_t n, int32_t count, int32_t *lanes, int32_t *weights)
+/* n bytes of rows [0, count) of filter (rows `stride` bytes apart; zero rows up to 4) spread for tt_dot4, their sums into
+ * weights. */
+static void spread4(const int8_t *filter, int32_t stride, int32_t n, int32_t count, int32_t *lanes, int32_t *weights)
 {
     const int16x2_t ones = 0x00010001;
     int32_t i, k;
+    if (count == 4) {
+        /* The common case, unrolled: four words a pass, their sums in registers. */
+        const int8_t *w0 = filter, *w1 = filter + stride, *w2 = filter + 2 * stride, *w3 = filter + 3 * stride;
+        int32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        for (i = 0; i < n; i += 4, lanes += 8) {
+            const uint32_t v0 = tt_load32(w0 + i), v1 = tt_load32(w1 + i), v2 = tt_load32(w2 + i), v3 = tt_load32(w3 + i);
+            const int16x2_t e0 = __sxtb16((int8x4_t)v0), o0 = tt_sxtb16_odd(v0), e1 = __sxtb16((int8x4_t)v1);
+            const int16x2_t o1 = tt_sxtb16_odd(v1), e2 = __sxtb16((int8x4_t)v2), o2 = tt_sxtb16_odd(v2);
+            const int16x2_t e3 = __sxtb16((int8x4_t)v3), o3 = tt_sxtb16_odd(v3);
+            lanes[0] = e0, lanes[1] = o0, lanes[2] = e1, lanes[3] = o1, lanes[4] = e2, lanes[5] = o2, lanes[6] = e3;
+            lanes[7] = o3;
+            s0 = __smlad(o0, ones, __smlad(e0, ones, s0)), s1 = __smlad(o1, ones, __smlad(e1, ones, s1));
+            s2 = __smlad(o2, ones, __smlad(e2, ones, s2)), s3 = __smlad(o3, ones, __smlad(e3, ones, s3));
+        }
+        weights[0] = s0, weights[1] = s1, weights[2] = s2, weights[3] = s3;
+        return;
+    }
     for (k = 0; k < 4; k++) {
         weights[k] = 0;
     }
     for (i = 0; i < n; i += 4) {
         for (k = 0; k < 4; k++, lanes += 2) {
-            const uint32_t v = k < count ? tt_load32(filter + k * n + i) : 0;
+            const uint32_t v = k < count ? tt_load32(filter + k * stride + i) : 0;
             lanes[0] = __sxtb16((int8x4_t)v);
             lanes[1] = tt_sxtb16_odd(v);
             weights[k] = __smlad(lanes[1], ones, __smlad(lanes[0], ones, weights[k]));
@@ -248,7 +266,7 @@ static void quads(const tt_conv2d_params *p, const int8_t *input, const int8_t *
         int32_t weights[4];
         int64_t fold[4];
         int fast[4], all_fast = count == 4;
-        spread4(filter + c * n, n, count, lanes, weights);
+        spread4(filter + c * n, n, n, count, lanes, weights);
         for (j = 0; j < count; j++) {
             fold[j] = -zero * weights[j];
             fast[j] = tt_channel_requant_init(&r[j], &p->requant, bias, fold[j], p->output_zero_point, p->act_min,
@@ -270,6 +288,62 @@ static void quads(const tt_conv2d_params *p, const int8_t *input, const int8_t *
             for (j = 0; j < count; j++) {
                 put(p, bias, &r[j], fast[j], c + j, s[j], fold[j], out + pixel * pixel_step + j * channel_step, mask,
                     pixel * output_c + c + j);
+            }
+        }
+    }
+}
+#endif
+
+#ifdef TT_DSP
+/* Pixels whose sums wait on the stack in quads_chunked. */
+#define CHUNK_PIXELS 16
+
+/* quads for inputs of more than QUAD_MAX_INPUTS channels (a multiple of 4; the late layers, over few pixels): up to
+ * CHUNK_PIXELS pixels at a time, their four sums taken over QUAD_MAX_INPUTS inputs at a time (the filter rows spread a
+ * span at a time), each output through put. */
+static __attribute__((noinline)) void quads_chunked(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter,
+                                                    const int32_t *bias, int32_t first_channel, int32_t channels,
+                                                    int8_t *output, int32_t pixel_step, int32_t channel_step,
+                                                    uint8_t *mask)
+{
+    const int32_t n = p->input_c, pixels = p->output_h * p->output_w, output_c = p->output_c;
+    const int64_t max_abs_sum = (int64_t)n * 128 * 128, zero = p->input_zero_point;
+    int32_t lanes[QUAD_MAX_INPUTS * 2];
+    int32_t sums[CHUNK_PIXELS][4];
+    int32_t k, j, block, q, from;
+    for (k = 0; k < channels; k += 4) {
+        const int32_t count = channels - k < 4 ? channels - k : 4, c = first_channel + k;
+        tt_channel_requant r[4];
+        int32_t weights[4] = {0, 0, 0, 0};
+        int64_t fold[4];
+        int fast[4];
+        for (block = 0; block < pixels; block += CHUNK_PIXELS) {
+            const int32_t in_block = pixels - block < CHUNK_PIXELS ? pixels - block : CHUNK_PIXELS;
+            for (from = 0; from < n; from += QUAD_MAX_INPUTS) {
+                const int32_t span = n - from < QUAD_MAX_INPUTS ? n - from : QUAD_MAX_INPUTS;
+                int32_t part[4];
+                spread4(filter + c * n + from, n, span, count, lanes, part);
+                for (j = 0; j < 4 && block == 0; j++) {
+                    weights[j] += part[j];
+                }
+                for (q = 0; q < in_block; q++) {
+                    if (from == 0) {
+                        sums[q][0] = sums[q][1] = sums[q][2] = sums[q][3] = 0;
+                    }
+                    dot4_pixel(input + (block + q) * n + from, lanes, span / 4, sums[q]);
+                }
+            }
+            for (j = 0; j < count && block == 0; j++) {
+                fold[j] = -zero * weights[j];
+                fast[j] = tt_channel_requant_init(&r[j], &p->requant, bias, fold[j], p->output_zero_point, p->act_min,
+                                                  p->act_max, c + j, max_abs_sum);
+            }
+            for (q = 0; q < in_block; q++) {
+                const int32_t pixel = block + q;
+                for (j = 0; j < count; j++) {
+                    put(p, bias, &r[j], fast[j], c + j, sums[q][j], fold[j],
+                        output + pixel * pixel_step + (k + j) * channel_step, mask, pixel * output_c + c + j);
+                }
             }
         }
     }
@@ -367,6 +441,10 @@ void tt_conv2d_pointwise(const tt_conv2d_params *p, const int8_t *input, const i
 #ifdef TT_DSP
     if (p->input_c % 4 == 0 && p->input_c <= QUAD_MAX_INPUTS) {
         quads(p, input, filter, bias, first_channel, channels, output, pixel_step, channel_step, mask);
+        return;
+    }
+    if (p->input_c % 4 == 0) {
+        quads_chunked(p, input, filter, bias, first_channel, channels, output, pixel_step, channel_step, mask);
         return;
     }
 #endif

@@ -1,58 +1,11 @@
 /* FixedPoint (Quantization/FixedPoint.cs, FixedPoint.Exp.cs): gemmlowp / TFLite integer arithmetic.
  * C#'s int arithmetic wraps and masks shift counts (int: & 31, long: & 63); C's signed overflow and
- * over-wide shifts are undefined, so every operation that may wrap goes through the helpers below. */
+ * over-wide shifts are undefined, so every operation that may wrap goes through the helpers in tinytrain_internal.h
+ * (inline there: the requantisation of every output of a TFLite model calls them). */
 #include "tinytrain_internal.h"
-
-int32_t tt_wrap32(int64_t value)
-{
-    uint32_t bits = (uint32_t)(uint64_t)value; /* unsigned conversion is modular */
-    return bits <= 0x7FFFFFFFu ? (int32_t)bits : (int32_t)(bits - 0x80000000u) - INT32_MAX - 1;
-}
-
-int32_t tt_add32(int32_t a, int32_t b) { return tt_wrap32((int64_t)a + b); }
-
-int32_t tt_sub32(int32_t a, int32_t b) { return tt_wrap32((int64_t)a - b); }
-
-int32_t tt_mul32(int32_t a, int32_t b) { return tt_wrap32((int64_t)a * b); }
-
-int32_t tt_asr32(int32_t x, int32_t count)
-{
-    int32_t shift = (int32_t)((uint32_t)count & 31u);
-    return x < 0 ? ~(~x >> shift) : x >> shift; /* ~x >= 0 for x < 0 */
-}
 
 /* C#'s 1 << count for an int. */
 static int32_t pow2(int32_t count) { return tt_wrap32((int64_t)1 << ((uint32_t)count & 31u)); }
-
-int32_t tt_fixed_point_saturating_rounding_doubling_high_mul(int32_t a, int32_t b)
-{
-    int64_t product;
-    int64_t nudge;
-    if (a == INT32_MIN && b == INT32_MIN) {
-        return INT32_MAX;
-    }
-
-    product = (int64_t)a * b;
-    nudge = product >= 0 ? ((int64_t)1 << 30) : 1 - ((int64_t)1 << 30);
-    return (int32_t)((product + nudge) / ((int64_t)1 << 31)); /* C division truncates toward zero */
-}
-
-int32_t tt_fixed_point_rounding_divide_by_pot(int32_t x, int32_t exponent)
-{
-    int32_t mask = tt_wrap32((int64_t)((((uint64_t)1) << ((uint32_t)exponent & 63u)) - 1u));
-    int32_t remainder = tt_wrap32((int64_t)((uint32_t)x & (uint32_t)mask));
-    int32_t threshold = tt_add32(tt_asr32(mask, 1), x < 0 ? 1 : 0);
-    int32_t above = (int32_t)((uint32_t)tt_sub32(threshold, remainder) >> 31); /* remainder > threshold */
-    return tt_add32(tt_asr32(x, exponent), above);
-}
-
-int32_t tt_fixed_point_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32_t shift)
-{
-    int32_t left_shift = shift > 0 ? shift : 0;
-    int32_t right_shift = shift > 0 ? 0 : tt_sub32(0, shift);
-    int32_t high = tt_fixed_point_saturating_rounding_doubling_high_mul(tt_mul32(x, pow2(left_shift)), multiplier);
-    return tt_fixed_point_rounding_divide_by_pot(high, right_shift);
-}
 
 int32_t tt_fixed_point_multiply_by_quantized_multiplier_smaller_than_one_exp(int32_t x, int32_t multiplier,
                                                                              int32_t left_shift)

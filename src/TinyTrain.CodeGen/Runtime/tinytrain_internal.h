@@ -39,10 +39,60 @@ int8_t tt_requantizer_apply(const tt_requantization *requant, const int32_t *bia
 /* round_half_even((float)acc * scale), the float product first clamped to +-2^20. */
 int32_t tt_requantizer_round_float(int64_t acc, float scale);
 
+/* Two's complement int32 arithmetic without C's signed-overflow undefined behaviour (C#'s unchecked int). Inline, with
+ * the fixed-point multiplication below: the requantisation of every output of a TFLite model goes through them. */
+static inline int32_t tt_wrap32(int64_t value)
+{
+    uint32_t bits = (uint32_t)(uint64_t)value; /* unsigned conversion is modular */
+    return bits <= 0x7FFFFFFFu ? (int32_t)bits : (int32_t)(bits - 0x80000000u) - INT32_MAX - 1;
+}
+
+static inline int32_t tt_add32(int32_t a, int32_t b) { return tt_wrap32((int64_t)a + b); }
+
+static inline int32_t tt_sub32(int32_t a, int32_t b) { return tt_wrap32((int64_t)a - b); }
+
+static inline int32_t tt_mul32(int32_t a, int32_t b) { return tt_wrap32((int64_t)a * b); }
+
+/* x >> (count & 31) with sign extension (C#'s int >>, defined in C for negative x). */
+static inline int32_t tt_asr32(int32_t x, int32_t count)
+{
+    int32_t shift = (int32_t)((uint32_t)count & 31u);
+    return x < 0 ? ~(~x >> shift) : x >> shift; /* ~x >= 0 for x < 0 */
+}
+
+static inline int32_t tt_fixed_point_saturating_rounding_doubling_high_mul(int32_t a, int32_t b)
+{
+    int64_t product;
+    int64_t nudge;
+    if (a == INT32_MIN && b == INT32_MIN) {
+        return INT32_MAX;
+    }
+
+    product = (int64_t)a * b;
+    nudge = product >= 0 ? ((int64_t)1 << 30) : 1 - ((int64_t)1 << 30);
+    return (int32_t)((product + nudge) / ((int64_t)1 << 31)); /* C division truncates toward zero */
+}
+
+static inline int32_t tt_fixed_point_rounding_divide_by_pot(int32_t x, int32_t exponent)
+{
+    int32_t mask = tt_wrap32((int64_t)((((uint64_t)1) << ((uint32_t)exponent & 63u)) - 1u));
+    int32_t remainder = tt_wrap32((int64_t)((uint32_t)x & (uint32_t)mask));
+    int32_t threshold = tt_add32(tt_asr32(mask, 1), x < 0 ? 1 : 0);
+    int32_t above = (int32_t)((uint32_t)tt_sub32(threshold, remainder) >> 31); /* remainder > threshold */
+    return tt_add32(tt_asr32(x, exponent), above);
+}
+
+static inline int32_t tt_fixed_point_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32_t shift)
+{
+    int32_t left_shift = shift > 0 ? shift : 0;
+    int32_t right_shift = shift > 0 ? 0 : tt_sub32(0, shift);
+    /* C#'s 1 << left_shift for an int */
+    int32_t scaled = tt_mul32(x, tt_wrap32((int64_t)1 << ((uint32_t)left_shift & 31u)));
+    return tt_fixed_point_rounding_divide_by_pot(tt_fixed_point_saturating_rounding_doubling_high_mul(scaled, multiplier),
+                                                 right_shift);
+}
+
 /* gemmlowp / TFLite fixed-point arithmetic (two's complement wrapping where C# wraps). */
-int32_t tt_fixed_point_saturating_rounding_doubling_high_mul(int32_t a, int32_t b);
-int32_t tt_fixed_point_rounding_divide_by_pot(int32_t x, int32_t exponent);
-int32_t tt_fixed_point_multiply_by_quantized_multiplier(int32_t x, int32_t multiplier, int32_t shift);
 int32_t tt_fixed_point_multiply_by_quantized_multiplier_smaller_than_one_exp(int32_t x, int32_t multiplier,
                                                                              int32_t left_shift);
 int32_t tt_fixed_point_multiply_by_quantized_multiplier_greater_than_one(int32_t x, int32_t multiplier,
@@ -56,13 +106,6 @@ int32_t tt_fixed_point_exp_on_negative_values(int32_t a, int32_t integer_bits);
 int32_t tt_fixed_point_one_over_one_plus_x_for_x_in_0_to_1(int32_t a);
 int32_t tt_fixed_point_get_reciprocal(int32_t x, int32_t x_integer_digits, int32_t *num_bits_over_unit);
 
-/* Two's complement int32 arithmetic without C's signed-overflow undefined behaviour (C#'s unchecked int). */
-int32_t tt_wrap32(int64_t value);
-int32_t tt_add32(int32_t a, int32_t b);
-int32_t tt_sub32(int32_t a, int32_t b);
-int32_t tt_mul32(int32_t a, int32_t b);
-/* x >> (count & 31) with sign extension (C#'s int >>, defined in C for negative x). */
-int32_t tt_asr32(int32_t x, int32_t count);
 /* round half to even of a float (MathF.Round), in the default rounding mode. */
 float tt_round_half_even(float value);
 

@@ -113,6 +113,43 @@ internal static partial class CKernelCases
         }
     }
 
+    /// <summary>
+    /// 1x1 convs over more input channels than the C runtime spreads at once (a filter row in spans, over blocks of
+    /// pixels): the late layers of the paper's models, over few pixels, with and without the mask, in both modes.
+    /// </summary>
+    public static IEnumerable<CKernelCase> WideConvolutions(int seed, int count)
+    {
+        var random = new Random(seed);
+        for (int i = 0; i < count; i++)
+        {
+            var mode = i % 2 == 0 ? RequantMode.Float : RequantMode.FixedPoint;
+            bool masked = i % 4 >= 2;
+            int h = random.Next(1, 8), w = random.Next(1, 10), inputC = Pick(random, 324, 336, 400, 644), outputC = random.Next(1, 10);
+            int outputZero = KernelRandom.ZeroPoint(random);
+            var (min, max) = KernelRandom.Activation(random, outputZero);
+            var c = new Conv2DParams(h, w, inputC, h, w, outputC, 1, 1, 1, 1, 1, 1, 0, 0, KernelRandom.ZeroPoint(random), outputZero, min, max,
+                KernelRandom.Requant(random, mode, outputC));
+            var input = KernelRandom.Int8(random, c.InputLength);
+            var filter = KernelRandom.Int8(random, c.FilterLength);
+            var bias = KernelRandom.Bias(random, c.OutputC);
+            var output = Poison<sbyte>(c.OutputLength);
+            var expected = (sbyte[])output.Clone();
+            byte[][] inputs = [Bytes(input), Bytes(filter), Bytes(bias), .. RequantInputs(c.Requant)];
+            if (masked)
+            {
+                var mask = Poison<byte>(ClampMask.ByteLength(c.OutputLength));
+                var expectedMask = (byte[])mask.Clone();
+                Conv2D.ForwardWithMaskReference(c, input, filter, bias, expected, expectedMask);
+                yield return new(CKernel.Conv2DForwardWithMask, Describe(c), Ints(c), [], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
+            }
+            else
+            {
+                Conv2D.ForwardReference(c, input, filter, bias, expected);
+                yield return new(CKernel.Conv2DForward, Describe(c), Ints(c), [], inputs, [Bytes(output)], [Bytes(expected)]);
+            }
+        }
+    }
+
     /// <summary>The fused conv + depthwise: the same bytes as the conv's reference kernel and then the depthwise conv's.</summary>
     public static IEnumerable<CKernelCase> ConvDepthwiseForward(int seed, int count)
     {

@@ -80,7 +80,7 @@ public sealed class CRuntimeBuildTests : IDisposable
         (string File, string From, string To, IEnumerable<CKernelCase> Cases)[] mutations =
         [
             ("requantizer.c", "return rintf(value);", "return roundf(value);", CKernelCases.Conv2DForward(seed: 1, count: 80)),
-            ("fixed_point.c", "nudge = product >= 0 ? ((int64_t)1 << 30) : 1 - ((int64_t)1 << 30);", "nudge = (int64_t)1 << 30;",
+            ("tinytrain_internal.h", "nudge = product >= 0 ? ((int64_t)1 << 30) : 1 - ((int64_t)1 << 30);", "nudge = (int64_t)1 << 30;",
                 CKernelCases.FixedPointPrimitives(seed: 17, count: 200)),
             ("average_pool2d.c", "/ (float)w.count;\n                for", "* (1.0f / (float)w.count);\n                for", CKernelCases.Pooling(seed: 11, count: 60)),
             ("requant.c", "? product : 0.0f;", "? product : -0.0f;", CKernelCases.GradientPlumbing(seed: 13, count: 40)),
@@ -154,7 +154,7 @@ public sealed class CRuntimeBuildTests : IDisposable
         .. CKernelCases.AddForwardBackward(seed, 8 * scale), .. CKernelCases.Pooling(seed, 8 * scale), .. CKernelCases.MeanSoftmaxPad(seed, 8 * scale),
         .. CKernelCases.GradientPlumbing(seed, 8 * scale), .. CKernelCases.Loss(seed, 9 * scale), .. CKernelCases.SgdDense(seed, 8 * scale),
         .. CKernelCases.SgdSlices(seed, 12 * scale), .. CKernelCases.SliceMerges(seed, 4 * scale), .. CKernelCases.FixedPointPrimitives(seed, 200 * scale),
-        .. CKernelCases.LargeConvolutions(seed, 4 * scale), .. CKernelCases.ConvDepthwiseForward(seed, 4 * scale),
+        .. CKernelCases.LargeConvolutions(seed, 4 * scale), .. CKernelCases.WideConvolutions(seed, 4 * scale), .. CKernelCases.ConvDepthwiseForward(seed, 4 * scale),
         .. CKernelCases.LargeInputGrads(seed, 4 * scale),
     ];
 
