@@ -87,6 +87,47 @@ TT_INLINE void window(const uint32_t *x, int32_t row_step, int32_t column_step, 
     s[3] = s3;
 }
 
+/* Every output of four channels on the fast requantisation, the constants in locals (the int8 stores would otherwise
+ * force them to be reloaded for every output). output points at the first channel's; index is its NHWC index. */
+TT_INLINE void outputs_fast_as(const tt_depthwise_conv2d_params *p, const uint32_t *plane, int32_t plane_w,
+                               const uint32_t *taps, const int32_t *lanes, const tt_channel_requant *r, int8_t *output,
+                               uint8_t *mask, int32_t index, int masked)
+{
+    const tt_channel_requant r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3];
+    const int32_t channels = p->input_c, row_step = p->dilation_h * plane_w, column_step = p->dilation_w;
+    const int32_t kernel_h = p->kernel_h, kernel_w = p->kernel_w, zero = p->input_zero_point;
+    const int32_t stride_h = p->stride_h * plane_w, stride_w = p->stride_w, output_w = p->output_w;
+    int32_t y, x, s[4];
+    for (y = 0; y < p->output_h; y++) {
+        const uint32_t *row = plane + y * stride_h;
+        for (x = 0; x < output_w; x++, output += channels, index += channels) {
+            window(row + x * stride_w, row_step, column_step, taps, lanes, kernel_h, kernel_w, zero, s);
+            if (masked) {
+                output[0] = tt_channel_clamp_mask(&r0, tt_channel_requantize_unclamped(&r0, s[0]), mask, index);
+                output[1] = tt_channel_clamp_mask(&r1, tt_channel_requantize_unclamped(&r1, s[1]), mask, index + 1);
+                output[2] = tt_channel_clamp_mask(&r2, tt_channel_requantize_unclamped(&r2, s[2]), mask, index + 2);
+                output[3] = tt_channel_clamp_mask(&r3, tt_channel_requantize_unclamped(&r3, s[3]), mask, index + 3);
+            } else {
+                output[0] = tt_channel_requantize(&r0, s[0]);
+                output[1] = tt_channel_requantize(&r1, s[1]);
+                output[2] = tt_channel_requantize(&r2, s[2]);
+                output[3] = tt_channel_requantize(&r3, s[3]);
+            }
+        }
+    }
+}
+
+static void outputs_fast(const tt_depthwise_conv2d_params *p, const uint32_t *plane, int32_t plane_w, const uint32_t *taps,
+                         const int32_t *lanes, const tt_channel_requant *r, int8_t *output, uint8_t *mask, int32_t index,
+                         int masked)
+{
+    if (masked) {
+        outputs_fast_as(p, plane, plane_w, taps, lanes, r, output, mask, index, 1);
+    } else {
+        outputs_fast_as(p, plane, plane_w, taps, lanes, r, output, NULL, index, 0);
+    }
+}
+
 int tt_depthwise_nhwc(const tt_depthwise_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                       int8_t *output, uint8_t *mask)
 {
@@ -142,6 +183,15 @@ int tt_depthwise_nhwc(const tt_depthwise_conv2d_params *p, const int8_t *input, 
                     memcpy(&row[x], from, (size_t)count); /* the rest keeps the zero point */
                 }
             }
+        }
+
+        if (count == 4 && fast[0] && fast[1] && fast[2] && fast[3]) {
+            if (mask == NULL) {
+                outputs_fast(p, plane, plane_w, taps, lanes, r, output + first, NULL, first, 0);
+            } else {
+                outputs_fast(p, plane, plane_w, taps, lanes, r, output + first, mask, first, 1);
+            }
+            continue;
         }
 
         for (y = 0; y < p->output_h; y++) {
