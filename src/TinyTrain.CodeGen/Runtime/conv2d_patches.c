@@ -199,6 +199,51 @@ static void outputs_spread(const tt_conv2d_params *p, const int8_t *input, const
 }
 #endif
 
+#ifdef TT_DSP
+/* Every output pixel of four channels on the fast requantisation, no mask, their window gathered as one run of `words`
+ * words (the filters spread that way): one tt_dot4 a pixel, the sums from the biases, the constants in locals. A window
+ * inside the input (dilation_w 1) is copied here a word at a time, its rows `row` bytes apart (each row's last word runs
+ * into the next row's place, which the next row then fills, or past the window, where the taps are zero); the others go
+ * through gather. */
+static void run4_plain(const tt_conv2d_params *p, const int8_t *input, const int32_t *lanes, int32_t words, int8_t *patch,
+                       const tt_channel_requant *r, int8_t *output, int32_t pixel_step, int32_t channel_step)
+{
+    const tt_channel_requant r0 = r[0], r1 = r[1], r2 = r[2], r3 = r[3];
+    const int8_t *end = input + p->input_h * p->input_w * p->input_c;
+    const int32_t input_w = p->input_w, input_c = p->input_c, kernel_h = p->kernel_h, kernel_w = p->kernel_w;
+    const int32_t row = kernel_w * input_c, row_words = (row + 3) / 4, output_w = p->output_w;
+    const int32_t step = p->dilation_h * input_w * input_c, span = p->dilation_h * (kernel_h - 1);
+    int32_t out_y, out_x, k, w;
+    for (out_y = 0; out_y < p->output_h; out_y++) {
+        const int32_t in_y = out_y * p->stride_h - p->pad_top;
+        const int rows_inside = p->dilation_w == 1 && in_y >= 0 && in_y + span < p->input_h;
+        for (out_x = 0; out_x < output_w; out_x++, output += pixel_step) {
+            const int32_t in_x = out_x * p->stride_w - p->pad_left;
+            const int8_t *from = input + (in_y * input_w + in_x) * input_c;
+            int32_t s[4];
+            if (rows_inside && in_x >= 0 && in_x + kernel_w <= input_w && end - (from + span * input_w * input_c) >= 4 * row_words) {
+                int8_t *to = patch;
+                for (k = 0; k < kernel_h; k++, from += step, to += row) {
+                    for (w = 0; w < row_words; w++) {
+                        uint32_t v = tt_load32(from + 4 * w);
+                        __asm__("" : "+r"(v)); /* or GCC makes the loop a call to memcpy, dearer for a few words */
+                        memcpy(to + 4 * w, &v, 4);
+                    }
+                }
+            } else {
+                gather(p, input, end, out_y, out_x, patch, row);
+            }
+            s[0] = r0.bias, s[1] = r1.bias, s[2] = r2.bias, s[3] = r3.bias;
+            tt_dot4(patch, lanes, words, s);
+            output[0] = tt_channel_requantize_biased(&r0, s[0]);
+            output[channel_step] = tt_channel_requantize_biased(&r1, s[1]);
+            output[2 * channel_step] = tt_channel_requantize_biased(&r2, s[2]);
+            output[3 * channel_step] = tt_channel_requantize_biased(&r3, s[3]);
+        }
+    }
+}
+#endif
+
 /* Output channels are taken up to this many at a time: their requantisations are set up once, and each patch is gathered
  * once per block. With the DSP extension their filters are spread for dot4 into SPREAD_MAX words on the stack: fewer
  * channels a block for longer windows, none (dot2_raw over a plain patch) past 32 words. */
@@ -222,7 +267,7 @@ int tt_conv2d_patches(const tt_conv2d_params *p, const int8_t *input, const int8
     /* Kernel rows padded to whole words, so that a window inside the input is read where it lies, when no byte is wasted
      * that way or the block is a single group of four (the patch would be gathered for it alone); otherwise the window as
      * one run of n bytes, gathered once for the block. `words` words a run, `pitch` bytes from a gathered row to the next. */
-    const int direct = row % 4 == 0 || channels <= 4;
+    const int direct = row % 4 == 0 || (channels <= 4 && !(channels == 4 && mask == NULL));
     const int32_t runs = direct ? kernel_h : 1, run = direct ? row : n, words = (run + 3) / 4;
     const int32_t groups = SPREAD_MAX / (runs * words * 8);
     const int spreads = groups > 0 && runs * words * 4 <= (int32_t)sizeof patch;
@@ -261,6 +306,10 @@ int tt_conv2d_patches(const tt_conv2d_params *p, const int8_t *input, const int8
 #endif
 
 #ifdef TT_DSP
+        if (spreads && !direct && count == 4 && plain) {
+            run4_plain(p, input, lanes, words, patch, requant, output + block * channel_step, pixel_step, channel_step);
+            continue;
+        }
         if (spreads) {
             outputs_spread(p, input, lanes, runs, words, direct, pitch, patch, bias, requant, fast, fold, plain,
                            first_channel + block, count, output + block * channel_step, pixel_step, channel_step, mask);
