@@ -29,54 +29,59 @@ static void block_8x1(const float *g, const int32_t *offsets, int32_t rows, cons
 /* Eight pixels by two channels: t[j * row + c] += sum over kept rows o of g[o * 8 + j] * w[offsets[o] + c] (first: from
  * +0). */
 #if defined(TT_VFP) && defined(TT_DSP)
-/* In assembly, the sixteen sums in s16-s31: per kept row its eight gradients (one VLDM), its two weights (two LDRSB from
- * the row's offset, one VMOV to the FPU, two VCVT) and sixteen VMLA. GCC computed each weight's address apart and moved
- * each weight alone, and cannot take the sixteen sums as operands of one statement. */
+/* An assembly function, the sixteen sums in s16-s31: per kept row its eight gradients (one VLDM), its two weights (two
+ * LDRSB from the row's offset, one VMOV to the FPU, two VCVT) and sixteen VMLA. GCC computed each weight's address apart
+ * and moved each weight alone, and inline assembly cannot take sixteen sums as operands. g r0, offsets r1, rows r2 (then
+ * the end of the gradients), w r3; t, row and first on the stack (at sp + 84 after the pushes); w + 1 r6, the row's
+ * offset r7, the weights r12 and lr, t r4, the pitch in bytes r5. */
 #define PAIR_ROWS(op) op(16, 17) op(18, 19) op(20, 21) op(22, 23) op(24, 25) op(26, 27) op(28, 29) op(30, 31)
-#define ZERO(a, b) "vmov s" #a ", s" #b ", %[x0], %[x0]\n\t"
-#define LOAD(a, b) "vldr s" #a ", [%[x1]]\n\tvldr s" #b ", [%[x1], #4]\n\tadd %[x1], %[x1], %[pitch]\n\t"
-#define STORE(a, b) "vstr s" #a ", [%[p]]\n\tvstr s" #b ", [%[p], #4]\n\tadd %[p], %[p], %[pitch]\n\t"
-static void block_8x2(const float *g, const int32_t *offsets, int32_t rows, const int8_t *w, float *t, int32_t row,
-                      int first)
+#define ZERO(a, b) "vmov s" #a ", s" #b ", r7, r7\n\t"
+#define LOAD(a, b) "vldr s" #a ", [r7]\n\tvldr s" #b ", [r7, #4]\n\tadd r7, r7, r5\n\t"
+#define STORE(a, b) "vstr s" #a ", [r7]\n\tvstr s" #b ", [r7, #4]\n\tadd r7, r7, r5\n\t"
+__attribute__((naked)) static void block_8x2(const float *g __attribute__((unused)),
+                                             const int32_t *offsets __attribute__((unused)),
+                                             int32_t rows __attribute__((unused)), const int8_t *w __attribute__((unused)),
+                                             float *t __attribute__((unused)), int32_t row __attribute__((unused)),
+                                             int first __attribute__((unused)))
 {
-    const float *end = g + rows * PIXELS;
-    const int8_t *w1 = w + 1;
-    const int32_t pitch = row * 4;
-    float *p = t;
-    int32_t offset, x0;
-    const float *x1; /* a weight, or the pointer that loads the sums */
-    __asm__ volatile("cmp %[first], #0\n\t"
-                     "beq 2f\n\t"
-                     "movs %[x0], #0\n\t" PAIR_ROWS(ZERO) "b 3f\n"
-                     "2:\n\t"
-                     "mov %[x1], %[p]\n\t" PAIR_ROWS(LOAD)
-                     "3:\n\t"
-                     "cmp %[g], %[end]\n\t"
-                     "beq 5f\n"
-                     "4:\n\t"
-                     "ldr %[offset], [%[offsets]], #4\n\t"
-                     "vldmia %[g]!, {s0-s7}\n\t"
-                     "ldrsb %[x0], [%[w0], %[offset]]\n\t"
-                     "ldrsb %[x1], [%[w1], %[offset]]\n\t"
-                     "vmov s8, s9, %[x0], %[x1]\n\t"
-                     "vcvt.f32.s32 s8, s8\n\t"
-                     "vcvt.f32.s32 s9, s9\n\t"
-                     "vmla.f32 s16, s0, s8\n\tvmla.f32 s17, s0, s9\n\t"
-                     "vmla.f32 s18, s1, s8\n\tvmla.f32 s19, s1, s9\n\t"
-                     "vmla.f32 s20, s2, s8\n\tvmla.f32 s21, s2, s9\n\t"
-                     "vmla.f32 s22, s3, s8\n\tvmla.f32 s23, s3, s9\n\t"
-                     "vmla.f32 s24, s4, s8\n\tvmla.f32 s25, s4, s9\n\t"
-                     "vmla.f32 s26, s5, s8\n\tvmla.f32 s27, s5, s9\n\t"
-                     "vmla.f32 s28, s6, s8\n\tvmla.f32 s29, s6, s9\n\t"
-                     "vmla.f32 s30, s7, s8\n\tvmla.f32 s31, s7, s9\n\t"
-                     "cmp %[g], %[end]\n\t"
-                     "bne 4b\n"
-                     "5:\n\t" PAIR_ROWS(STORE)
-                     : [g] "+r"(g), [offsets] "+r"(offsets), [offset] "=&r"(offset), [x0] "=&r"(x0), [x1] "=&r"(x1),
-                       [p] "+r"(p)
-                     : [w0] "r"(w), [w1] "r"(w1), [end] "r"(end), [first] "r"(first), [pitch] "r"(pitch)
-                     : "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s16", "s17", "s18", "s19", "s20",
-                       "s21", "s22", "s23", "s24", "s25", "s26", "s27", "s28", "s29", "s30", "s31", "cc", "memory");
+    __asm__("push {r4-r7, lr}\n\t"
+            "vpush {s16-s31}\n\t"
+            "ldr r4, [sp, #84]\n\t"
+            "ldr r5, [sp, #88]\n\t"
+            "ldr r6, [sp, #92]\n\t"
+            "lsls r5, r5, #2\n\t"
+            "add r2, r0, r2, lsl #5\n\t"
+            "cmp r6, #0\n\t"
+            "beq 2f\n\t"
+            "movs r7, #0\n\t" PAIR_ROWS(ZERO) "b 3f\n"
+            "2:\n\t"
+            "mov r7, r4\n\t" PAIR_ROWS(LOAD)
+            "3:\n\t"
+            "adds r6, r3, #1\n\t"
+            "cmp r0, r2\n\t"
+            "beq 5f\n"
+            "4:\n\t"
+            "ldr r7, [r1], #4\n\t"
+            "vldmia r0!, {s0-s7}\n\t"
+            "ldrsb r12, [r3, r7]\n\t"
+            "ldrsb lr, [r6, r7]\n\t"
+            "vmov s8, s9, r12, lr\n\t"
+            "vcvt.f32.s32 s8, s8\n\t"
+            "vcvt.f32.s32 s9, s9\n\t"
+            "vmla.f32 s16, s0, s8\n\tvmla.f32 s17, s0, s9\n\t"
+            "vmla.f32 s18, s1, s8\n\tvmla.f32 s19, s1, s9\n\t"
+            "vmla.f32 s20, s2, s8\n\tvmla.f32 s21, s2, s9\n\t"
+            "vmla.f32 s22, s3, s8\n\tvmla.f32 s23, s3, s9\n\t"
+            "vmla.f32 s24, s4, s8\n\tvmla.f32 s25, s4, s9\n\t"
+            "vmla.f32 s26, s5, s8\n\tvmla.f32 s27, s5, s9\n\t"
+            "vmla.f32 s28, s6, s8\n\tvmla.f32 s29, s6, s9\n\t"
+            "vmla.f32 s30, s7, s8\n\tvmla.f32 s31, s7, s9\n\t"
+            "cmp r0, r2\n\t"
+            "bne 4b\n"
+            "5:\n\t"
+            "mov r7, r4\n\t" PAIR_ROWS(STORE)
+            "vpop {s16-s31}\n\t"
+            "pop {r4-r7, pc}");
 }
 #undef PAIR_ROWS
 #undef ZERO

@@ -37,8 +37,8 @@ TT_INLINE void dot2_raw(const int8_t *x, const int8_t *w0, const int8_t *w1, int
 TT_INLINE void dot4(const int8_t *x, int32_t step, const int32_t *lanes, int32_t rows, int32_t words, int32_t *s)
 {
     int32_t r;
-    for (r = 0; r < rows; r++, x += step) {
-        lanes = tt_dot4(x, lanes, words, s);
+    for (r = 0; r < rows; r++, x += step, lanes += 8 * words) {
+        tt_dot4(x, lanes, words, s);
     }
 }
 

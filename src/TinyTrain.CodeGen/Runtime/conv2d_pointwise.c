@@ -138,6 +138,41 @@ TT_INLINE void put(const tt_conv2d_params *p, const int32_t *bias, const tt_chan
 }
 
 #ifdef TT_DSP
+/* One word of tt_dot4: x r0, lanes r1, the lanes r4-r7, the word r8 and its even half r12, the sums r9-r11 and lr. */
+#define DOT4_WORD                                                                                                      \
+    "ldr r8, [r0], #4\n\t"                                                                                             \
+    "ldmia r1!, {r4, r5, r6, r7}\n\t"                                                                                  \
+    "sxtb16 r12, r8\n\t"                                                                                              \
+    "sxtb16 r8, r8, ror #8\n\t"                                                                                        \
+    "smlad r9, r12, r4, r9\n\t"                                                                                       \
+    "smlad r9, r8, r5, r9\n\t"                                                                                        \
+    "smlad r10, r12, r6, r10\n\t"                                                                                     \
+    "smlad r10, r8, r7, r10\n\t"                                                                                      \
+    "ldmia r1!, {r4, r5, r6, r7}\n\t"                                                                                  \
+    "smlad r11, r12, r4, r11\n\t"                                                                                     \
+    "smlad r11, r8, r5, r11\n\t"                                                                                      \
+    "smlad lr, r12, r6, lr\n\t"                                                                                       \
+    "smlad lr, r8, r7, lr\n\t"
+
+/* tt_dot4 (tinytrain_internal.h): x r0, lanes r1, words r2 (the end of the words once the odd one is done), sums r3. */
+__attribute__((naked)) void tt_dot4(const int8_t *x __attribute__((unused)), const int32_t *lanes __attribute__((unused)),
+                                    int32_t words __attribute__((unused)), int32_t *sums __attribute__((unused)))
+{
+    __asm__("push {r4-r11, lr}\n\t"
+            "ldm r3, {r9, r10, r11, lr}\n\t"
+            "tst r2, #1\n\t"
+            "add r2, r0, r2, lsl #2\n\t"
+            "beq 2f\n\t" DOT4_WORD "2:\n\t"
+            "cmp r0, r2\n\t"
+            "beq 3f\n"
+            "1:\n\t" DOT4_WORD DOT4_WORD "cmp r0, r2\n\t"
+            "bne 1b\n"
+            "3:\n\t"
+            "stm r3, {r9, r10, r11, lr}\n\t"
+            "pop {r4-r11, pc}");
+}
+#undef DOT4_WORD
+
 /* Inputs of up to this many channels (a multiple of 4) take four output channels at a time (quads): their filter rows
  * spread for tt_dot4 on the stack (2 words a byte of a row: 2.5 KB), each pixel's words loaded and spread once for all
  * four. */
@@ -243,13 +278,6 @@ static void quads_masked(const int8_t *x, int32_t words, int32_t pixels, const i
     }
 }
 
-/* The four sums of one pixel for the general path (a call: with the int64 requantisation around it, GCC finds no
- * registers for the loop inline). */
-static __attribute__((noinline)) void dot4_pixel(const int8_t *x, const int32_t *lanes, int32_t words, int32_t *s)
-{
-    tt_dot4(x, lanes, words, s);
-}
-
 /* tt_conv2d_pointwise four output channels at a time, for input_c a multiple of 4 up to QUAD_MAX_INPUTS. */
 static void quads(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                   int32_t first_channel, int32_t channels, int8_t *output, int32_t pixel_step, int32_t channel_step,
@@ -284,7 +312,7 @@ static void quads(const tt_conv2d_params *p, const int8_t *input, const int8_t *
 
         for (pixel = 0; pixel < pixels; pixel++) {
             int32_t s[4] = {0, 0, 0, 0};
-            dot4_pixel(input + pixel * n, lanes, words, s);
+            tt_dot4(input + pixel * n, lanes, words, s);
             for (j = 0; j < count; j++) {
                 put(p, bias, &r[j], fast[j], c + j, s[j], fold[j], out + pixel * pixel_step + j * channel_step, mask,
                     pixel * output_c + c + j);
@@ -330,7 +358,7 @@ static __attribute__((noinline)) void quads_chunked(const tt_conv2d_params *p, c
                     if (from == 0) {
                         sums[q][0] = sums[q][1] = sums[q][2] = sums[q][3] = 0;
                     }
-                    dot4_pixel(input + (block + q) * n + from, lanes, span / 4, sums[q]);
+                    tt_dot4(input + (block + q) * n + from, lanes, span / 4, sums[q]);
                 }
             }
             for (j = 0; j < count && block == 0; j++) {

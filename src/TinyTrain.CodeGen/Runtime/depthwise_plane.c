@@ -77,8 +77,8 @@ TT_INLINE void window_words_pair(const int8_t *x, int32_t step, int32_t plane_w,
 /* Outputs [0, count) of a window row of a 3x3 kernel, x the first window's top-left tap, the taps and the
  * requantisation's constants in registers (no mask). Per row: (x0, x2) . (w0, w2) + x1 * w1. At stride 1, two outputs a
  * pass from the same words: the second's row is (x1, x3) . (w0, w2) + x2 * w1. The sums start at the bias. */
-static void row_3x3(const int8_t *x, int32_t plane_w, int32_t stride, int32_t count, const int32_t *pairs,
-                    const tt_channel_requant *r, int8_t *out, int32_t out_step)
+TT_INLINE void row_3x3_as(const int8_t *x, int32_t plane_w, int32_t stride, int32_t count, const int32_t *pairs,
+                          const tt_channel_requant *r, int8_t *out, int32_t out_step, int in_magic)
 {
     /* (w0, w2) of each row; the middle taps of rows 0 and 1 in the halves of one word (SMLAxB / SMLAxT take either). */
     const int32_t w0 = pairs[0], w1 = pairs[2], w2 = pairs[4], last = pairs[5];
@@ -96,8 +96,8 @@ static void row_3x3(const int8_t *x, int32_t plane_w, int32_t stride, int32_t co
             even = __sxtb16((int8x4_t)c), odd = tt_sxtb16_odd(c);
             s0 = __smlabb(odd, last, __smlad(even, w2, s0));
             s1 = __smlatb(even, last, __smlad(odd, w2, s1));
-            out[0] = tt_channel_requantize_biased(&q, s0);
-            out[out_step] = tt_channel_requantize_biased(&q, s1);
+            out[0] = (int8_t)(tt_channel_requantize_bits(&q, s0) + (in_magic ? 0 : q.offset));
+            out[out_step] = (int8_t)(tt_channel_requantize_bits(&q, s1) + (in_magic ? 0 : q.offset));
         }
     }
     for (; count > 0; count--, x += stride, out += out_step) {
@@ -105,7 +105,87 @@ static void row_3x3(const int8_t *x, int32_t plane_w, int32_t stride, int32_t co
         int32_t sum = __smlabb(tt_sxtb16_odd(a), middle, __smlad(__sxtb16((int8x4_t)a), w0, q.bias));
         sum = __smlabt(tt_sxtb16_odd(b), middle, __smlad(__sxtb16((int8x4_t)b), w1, sum));
         sum = __smlabb(tt_sxtb16_odd(c), last, __smlad(__sxtb16((int8x4_t)c), w2, sum));
-        *out = tt_channel_requantize_biased(&q, sum);
+        *out = (int8_t)(tt_channel_requantize_bits(&q, sum) + (in_magic ? 0 : q.offset));
+    }
+}
+
+/* row_3x3_as, with the zero point in the rounding constant (in_magic: the float's low byte is the output) or not. Not
+ * inlined: in the caller's large body GCC spills the taps, with registers to spare. */
+static __attribute__((noinline)) void row_3x3(const int8_t *x, int32_t plane_w, int32_t stride, int32_t count, const int32_t *pairs,
+                    const tt_channel_requant *r, int8_t *out, int32_t out_step)
+{
+    if ((r->offset & 0xFF) == 0) {
+        row_3x3_as(x, plane_w, stride, count, pairs, r, out, out_step, 1);
+    } else {
+        row_3x3_as(x, plane_w, stride, count, pairs, r, out, out_step, 0);
+    }
+}
+#endif
+
+#ifdef TT_DSP
+/* The raw sums of the windows at x and x + stride of a kernel of kernel_h rows of two words (the taps' four lanes a row in
+ * pairs), into sums[0] and sums[1]: per row one LDM of the taps, two words of each window, SXTB16 and SMLAD. An assembly
+ * function, as GCC spills the taps and inline assembly asking for twelve registers does not compile everywhere. x r0 (then
+ * the first window's row), stride r1 (then the second's), plane_w r2, sums r3; pairs and kernel_h on the stack (sp + 36
+ * after the push); the taps r4-r7 through r12 up to lr, the word r8 and its even half r11, the sums r9 and r10. */
+__attribute__((naked)) static void pair_sums(const int8_t *x __attribute__((unused)), int32_t stride __attribute__((unused)),
+                                             int32_t plane_w __attribute__((unused)), int32_t *sums __attribute__((unused)),
+                                             const int32_t *pairs __attribute__((unused)),
+                                             int32_t kernel_h __attribute__((unused)))
+{
+    __asm__("push {r4-r11, lr}\n\t"
+            "ldr r12, [sp, #36]\n\t"
+            "ldr lr, [sp, #40]\n\t"
+            "add r1, r0, r1\n\t"
+            "add lr, r12, lr, lsl #4\n\t"
+            "movs r9, #0\n\t"
+            "movs r10, #0\n"
+            "1:\n\t"
+            "ldmia r12!, {r4, r5, r6, r7}\n\t"
+            "ldr r8, [r0]\n\t"
+            "sxtb16 r11, r8\n\t"
+            "sxtb16 r8, r8, ror #8\n\t"
+            "smlad r9, r11, r4, r9\n\t"
+            "smlad r9, r8, r5, r9\n\t"
+            "ldr r8, [r0, #4]\n\t"
+            "add r0, r0, r2\n\t"
+            "sxtb16 r11, r8\n\t"
+            "sxtb16 r8, r8, ror #8\n\t"
+            "smlad r9, r11, r6, r9\n\t"
+            "smlad r9, r8, r7, r9\n\t"
+            "ldr r8, [r1]\n\t"
+            "sxtb16 r11, r8\n\t"
+            "sxtb16 r8, r8, ror #8\n\t"
+            "smlad r10, r11, r4, r10\n\t"
+            "smlad r10, r8, r5, r10\n\t"
+            "ldr r8, [r1, #4]\n\t"
+            "add r1, r1, r2\n\t"
+            "sxtb16 r11, r8\n\t"
+            "sxtb16 r8, r8, ror #8\n\t"
+            "smlad r10, r11, r6, r10\n\t"
+            "smlad r10, r8, r7, r10\n\t"
+            "cmp r12, lr\n\t"
+            "bne 1b\n\t"
+            "strd r9, r10, [r3]\n\t"
+            "pop {r4-r11, pc}");
+}
+
+/* Outputs [0, count) of a window row of a 5x5 or 7x7 kernel (rows of two words), every word inside the plane, on the fast
+ * requantisation with no mask: two outputs a pass (pair_sums), each row's taps loaded once for both. Not inlined (see
+ * row_3x3). */
+static __attribute__((noinline)) void row_wide(const int8_t *x, int32_t plane_w, int32_t stride, int32_t count,
+                                               const int32_t *pairs, int32_t kernel_h, const tt_channel_requant *r,
+                                               int8_t *out, int32_t out_step)
+{
+    const tt_channel_requant q = *r;
+    for (; count >= 2; count -= 2, x += 2 * stride, out += 2 * out_step) {
+        int32_t sums[2];
+        pair_sums(x, stride, plane_w, sums, pairs, kernel_h);
+        out[0] = tt_channel_requantize(&q, sums[0]);
+        out[out_step] = tt_channel_requantize(&q, sums[1]);
+    }
+    if (count > 0) {
+        *out = tt_channel_requantize(&q, window_words(x, plane_w, pairs, kernel_h, 2));
     }
 }
 #endif
@@ -177,6 +257,13 @@ int tt_depthwise_plane_interior(const tt_depthwise_conv2d_params *p, int32_t cha
             int32_t count = room < 0 ? 0 : room / stride_w + 1;
             count = count < x_last - x_first ? count : x_last - x_first;
             row_3x3(row + x_first * stride_w, plane_w, stride_w, count, pairs, &r, out_row + x_first * channels, channels);
+            out_x += count;
+        } else if (words == 2 && (kernel_h == 5 || kernel_h == 7) && fast && mask == NULL && x_first < x_last) {
+            int32_t room = plane_bytes - 8 - (int32_t)(row + x_first * stride_w - plane) - (kernel_h - 1) * plane_w;
+            int32_t count = room < 0 ? 0 : room / stride_w + 1;
+            count = count < x_last - x_first ? count : x_last - x_first;
+            row_wide(row + x_first * stride_w, plane_w, stride_w, count, pairs, kernel_h, &r, out_row + x_first * channels,
+                     channels);
             out_x += count;
         }
 #endif

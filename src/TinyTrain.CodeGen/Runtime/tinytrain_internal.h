@@ -313,55 +313,12 @@ TT_INLINE int16x2_t tt_sxtab16_odd(int16x2_t a, uint32_t x)
     return r;
 }
 
-/* One word of tt_dot4: the word spread once, each channel's two lanes (LDM, four lanes a load) against its halves. */
-#define TT_DOT4_WORD                                                                                                   \
-    "ldr %[v], [%[x]], #4\n\t"                                                                                         \
-    "ldmia %[l]!, {%[l0], %[l1], %[l2], %[l3]}\n\t"                                                                    \
-    "sxtb16 %[e], %[v]\n\t"                                                                                            \
-    "sxtb16 %[v], %[v], ror #8\n\t"                                                                                    \
-    "smlad %[a0], %[e], %[l0], %[a0]\n\t"                                                                              \
-    "smlad %[a0], %[v], %[l1], %[a0]\n\t"                                                                              \
-    "smlad %[a1], %[e], %[l2], %[a1]\n\t"                                                                              \
-    "smlad %[a1], %[v], %[l3], %[a1]\n\t"                                                                              \
-    "ldmia %[l]!, {%[l0], %[l1], %[l2], %[l3]}\n\t"                                                                    \
-    "smlad %[a2], %[e], %[l0], %[a2]\n\t"                                                                              \
-    "smlad %[a2], %[v], %[l1], %[a2]\n\t"                                                                              \
-    "smlad %[a3], %[e], %[l2], %[a3]\n\t"                                                                              \
-    "smlad %[a3], %[v], %[l3], %[a3]\n\t"
-
-#define TT_DOT4_OPERANDS                                                                                               \
-    [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+r"(x), [l] "+r"(lanes), [v] "=&r"(v),          \
-        [e] "=&r"(e), [l0] "=&r"(l0), [l1] "=&r"(l1), [l2] "=&r"(l2), [l3] "=&r"(l3)
-
-/* The sums of four output channels over `words` words at x (at least one), added to s, against their filters spread by
- * SXTB16: lanes holds, word by word, each channel's even and odd lanes (8 words a word); returns the lanes past the run.
- * A word costs one load, two SXTB16, two LDMs and eight SMLADs (two words a pass). In assembly because GCC neither merges
- * the lane loads into LDMs nor keeps the sums, the lanes and the pointers in registers at once. Exact integer sums. The
- * "memory" clobber orders the reads after the stores that made the lanes (memory operands would need two more registers
- * than the thirteen the loop takes). */
-TT_INLINE const int32_t *tt_dot4(const int8_t *x, const int32_t *lanes, int32_t words, int32_t *s)
-{
-    /* LDM takes its registers in ascending order. */
-    register int32_t l0 __asm__("r4"), l1 __asm__("r5"), l2 __asm__("r6"), l3 __asm__("r8");
-    int32_t a0 = s[0], a1 = s[1], a2 = s[2], a3 = s[3];
-    const int8_t *end = x + 4 * words;
-    uint32_t v, e;
-    if ((words & 1) != 0) {
-        __asm__(TT_DOT4_WORD
-                : TT_DOT4_OPERANDS
-                :
-                : "memory");
-    }
-    if (x != end) {
-        __asm__("1:\n\t" TT_DOT4_WORD TT_DOT4_WORD "cmp %[x], %[end]\n\t"
-                "bne 1b"
-                : TT_DOT4_OPERANDS
-                : [end] "r"(end)
-                : "cc", "memory");
-    }
-    s[0] = a0, s[1] = a1, s[2] = a2, s[3] = a3;
-    return lanes;
-}
+/* The sums of four output channels over `words` words at x (at least one), added to sums[0..3], against their filters
+ * spread by SXTB16: lanes holds, word by word, each channel's even and odd lanes (8 words a word). A word costs one load,
+ * two SXTB16, two LDMs of four lanes and eight SMLADs (two words a pass). An assembly function (conv2d_pointwise.c): GCC
+ * neither merges the lane loads into LDMs nor keeps the sums, the lanes and the pointers in registers at once, and inline
+ * assembly that asks for thirteen registers does not compile at every optimisation level. Exact integer sums. */
+void tt_dot4(const int8_t *x, const int32_t *lanes, int32_t words, int32_t *sums);
 #endif
 
 /* ---------------------------------------------------------------------------------------------------------
