@@ -2,6 +2,7 @@
  * the pixels (rows of input_c bytes) and the filter (rows of input_c bytes), here two pixels by two output channels at
  * a time so that every loaded word is used twice. The input zero point is folded into the bias:
  * sum w * (x - zp) = sum w * x - zp * sum w, all exact integers. Same bytes as the C# reference kernel. */
+#include <stddef.h>
 #include <string.h>
 
 #include "tinytrain_internal.h"
@@ -171,7 +172,6 @@ __attribute__((naked)) void tt_dot4(const int8_t *x __attribute__((unused)), con
             "stm r3, {r9, r10, r11, lr}\n\t"
             "pop {r4-r11, pc}");
 }
-#undef DOT4_WORD
 
 /* Inputs of up to this many channels (a multiple of 4) take four output channels at a time (quads): their filter rows
  * spread for tt_dot4 on the stack (2 words a byte of a row: 2.5 KB), each pixel's words loaded and spread once for all
@@ -247,10 +247,106 @@ TT_INLINE void quads_plain_as(const int8_t *x, int32_t words, int32_t pixels, co
     }
 }
 
+/* quads_run's work: its layout is the assembly's (the offsets in the comments). */
+typedef struct {
+    const int8_t *x;      /* 0: the first pixel's inputs, `bytes` bytes a pixel */
+    const int32_t *lanes; /* 4 */
+    int32_t bytes;        /* 8: 4 * words */
+    int32_t pixels;       /* 12: counts down */
+    int8_t *out;          /* 16: the pixel's first output, advances by pixel_step */
+    int32_t pixel_step;   /* 20 */
+    int32_t channel_step; /* 24 */
+    int32_t bias[4];      /* 28: where each channel's sum starts */
+    float consts[16];     /* 44: scale, low, high and magic of each channel */
+} quads_job;
+
+typedef char quads_job_layout[offsetof(quads_job, bias) == 28 && offsetof(quads_job, consts) == 44 ? 1 : -1];
+
+/* The clamp of the fast requantisation (TT_CLAMP_FLOAT): VMAXNM / VMINNM on an FPv5, compares elsewhere. */
+#if defined(__ARM_FP) && (__ARM_FP & 8)
+#define CLAMP(x, low, high) "vmaxnm.f32 " x ", " x ", " low "\n\tvminnm.f32 " x ", " x ", " high "\n\t"
+#else
+#define CLAMP(x, low, high)                                                                                            \
+    "vcmp.f32 " x ", " low "\n\tvmrs APSR_nzcv, fpscr\n\tit lt\n\tvmovlt.f32 " x ", " low "\n\t"                      \
+    "vcmp.f32 " x ", " high "\n\tvmrs APSR_nzcv, fpscr\n\tit gt\n\tvmovgt.f32 " x ", " high "\n\t"
+#endif
+
+/* quads_plain_as for an even number of words and zero points in the rounding constants, the whole pixel loop in
+ * assembly: per pixel the sums start at the biases (one LDM), tt_dot4's words, then each sum's requantisation
+ * (tt_channel_requantize_bits, whose low byte is the output) with the constants in s16-s31, and four byte stores. The
+ * job in r3; the pixel's inputs r0, lanes r1, their end r2; the lanes r4-r7, the word r8 and its even half r12, the sums
+ * r9-r11 and lr (the stores use r4-r6 once the sums are done). */
+__attribute__((naked)) static void quads_run(quads_job *job __attribute__((unused)))
+{
+    __asm__("push {r4-r11, lr}\n\t"
+            "vpush {s16-s31}\n\t"
+            "mov r3, r0\n\t"
+            "add r12, r3, #44\n\t"
+            "vldm r12, {s16-s31}\n\t"
+            "ldr r0, [r3]\n"
+            "1:\n\t"
+            "ldr r2, [r3, #8]\n\t"
+            "ldr r1, [r3, #4]\n\t"
+            "add r2, r0, r2\n\t"
+            "add r12, r3, #28\n\t"
+            "ldm r12, {r9, r10, r11, lr}\n"
+            "2:\n\t" DOT4_WORD DOT4_WORD "cmp r0, r2\n\t"
+            "bne 2b\n\t"
+            "vmov s0, s1, r9, r10\n\t"
+            "vmov s2, s3, r11, lr\n\t"
+            "vcvt.f32.s32 s0, s0\n\t"
+            "vcvt.f32.s32 s1, s1\n\t"
+            "vcvt.f32.s32 s2, s2\n\t"
+            "vcvt.f32.s32 s3, s3\n\t"
+            "vmul.f32 s0, s0, s16\n\t"
+            "vmul.f32 s1, s1, s20\n\t"
+            "vmul.f32 s2, s2, s24\n\t"
+            "vmul.f32 s3, s3, s28\n\t" CLAMP("s0", "s17", "s18") CLAMP("s1", "s21", "s22") CLAMP("s2", "s25", "s26")
+                CLAMP("s3", "s29", "s30") "vadd.f32 s0, s0, s19\n\t"
+            "vadd.f32 s1, s1, s23\n\t"
+            "vadd.f32 s2, s2, s27\n\t"
+            "vadd.f32 s3, s3, s31\n\t"
+            "vmov r9, r10, s0, s1\n\t"
+            "vmov r11, lr, s2, s3\n\t"
+            "ldr r4, [r3, #16]\n\t"
+            "ldr r5, [r3, #24]\n\t"
+            "strb r9, [r4]\n\t"
+            "add r6, r4, r5\n\t"
+            "strb r10, [r6]\n\t"
+            "add r6, r6, r5\n\t"
+            "strb r11, [r6]\n\t"
+            "add r6, r6, r5\n\t"
+            "strb lr, [r6]\n\t"
+            "ldr r5, [r3, #20]\n\t"
+            "add r4, r4, r5\n\t"
+            "str r4, [r3, #16]\n\t"
+            "ldr r5, [r3, #12]\n\t"
+            "subs r5, r5, #1\n\t"
+            "str r5, [r3, #12]\n\t"
+            "bne 1b\n\t"
+            "vpop {s16-s31}\n\t"
+            "pop {r4-r11, pc}");
+}
+#undef CLAMP
+#undef DOT4_WORD
+
 static void quads_plain(const int8_t *x, int32_t words, int32_t pixels, const int32_t *lanes, const tt_channel_requant *r,
                         int8_t *out, int32_t pixel_step, int32_t channel_step)
 {
     const int in_magic = ((r[0].offset | r[1].offset | r[2].offset | r[3].offset) & 0xFF) == 0;
+    int32_t k;
+    if (in_magic && words % 2 == 0 && pixels > 0) {
+        quads_job job;
+        job.x = x, job.lanes = lanes, job.bytes = 4 * words, job.pixels = pixels, job.out = out;
+        job.pixel_step = pixel_step, job.channel_step = channel_step;
+        for (k = 0; k < 4; k++) {
+            job.bias[k] = r[k].bias;
+            job.consts[4 * k] = r[k].scale, job.consts[4 * k + 1] = r[k].low, job.consts[4 * k + 2] = r[k].high;
+            job.consts[4 * k + 3] = r[k].magic;
+        }
+        quads_run(&job);
+        return;
+    }
     if (in_magic && channel_step == 1) {
         quads_plain_as(x, words, pixels, lanes, r, out, pixel_step, channel_step, 1, 1);
     } else if (in_magic) {

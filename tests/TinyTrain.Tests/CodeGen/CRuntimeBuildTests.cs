@@ -176,7 +176,7 @@ public sealed class CRuntimeBuildTests : IDisposable
         .. CKernelCases.GradientPlumbing(seed, 8 * scale), .. CKernelCases.Loss(seed, 9 * scale), .. CKernelCases.SgdDense(seed, 8 * scale),
         .. CKernelCases.SgdSlices(seed, 12 * scale), .. CKernelCases.SliceMerges(seed, 4 * scale), .. CKernelCases.FixedPointPrimitives(seed, 200 * scale),
         .. CKernelCases.LargeConvolutions(seed, 4 * scale), .. CKernelCases.WideConvolutions(seed, 4 * scale), .. CKernelCases.ConvDepthwiseForward(seed, 4 * scale),
-        .. CKernelCases.LargeInputGrads(seed, 4 * scale),
+        .. CKernelCases.LargeInputGrads(seed, 4 * scale), .. CKernelCases.FastPaths(seed),
     ];
 
     /// <summary>
