@@ -38,6 +38,23 @@ static void block_8x1(const float *g, const int32_t *offsets, int32_t rows, cons
 #define ZERO(a, b) "vmov s" #a ", s" #b ", r7, r7\n\t"
 #define LOAD(a, b) "vldr s" #a ", [r7]\n\tvldr s" #b ", [r7, #4]\n\tadd r7, r7, r5\n\t"
 #define STORE(a, b) "vstr s" #a ", [r7]\n\tvstr s" #b ", [r7, #4]\n\tadd r7, r7, r5\n\t"
+/* One kept row (two a pass, after an odd one first). */
+#define ROW                                                                                                            \
+    "ldr r7, [r1], #4\n\t"                                                                                             \
+    "vldmia r0!, {s0-s7}\n\t"                                                                                          \
+    "ldrsb r12, [r3, r7]\n\t"                                                                                         \
+    "ldrsb lr, [r6, r7]\n\t"                                                                                          \
+    "vmov s8, s9, r12, lr\n\t"                                                                                        \
+    "vcvt.f32.s32 s8, s8\n\t"                                                                                         \
+    "vcvt.f32.s32 s9, s9\n\t"                                                                                         \
+    "vmla.f32 s16, s0, s8\n\tvmla.f32 s17, s0, s9\n\t"                                                               \
+    "vmla.f32 s18, s1, s8\n\tvmla.f32 s19, s1, s9\n\t"                                                               \
+    "vmla.f32 s20, s2, s8\n\tvmla.f32 s21, s2, s9\n\t"                                                               \
+    "vmla.f32 s22, s3, s8\n\tvmla.f32 s23, s3, s9\n\t"                                                               \
+    "vmla.f32 s24, s4, s8\n\tvmla.f32 s25, s4, s9\n\t"                                                               \
+    "vmla.f32 s26, s5, s8\n\tvmla.f32 s27, s5, s9\n\t"                                                               \
+    "vmla.f32 s28, s6, s8\n\tvmla.f32 s29, s6, s9\n\t"                                                               \
+    "vmla.f32 s30, s7, s8\n\tvmla.f32 s31, s7, s9\n\t"
 __attribute__((naked)) static void block_8x2(const float *g __attribute__((unused)),
                                              const int32_t *offsets __attribute__((unused)),
                                              int32_t rows __attribute__((unused)), const int8_t *w __attribute__((unused)),
@@ -58,25 +75,12 @@ __attribute__((naked)) static void block_8x2(const float *g __attribute__((unuse
             "mov r7, r4\n\t" PAIR_ROWS(LOAD)
             "3:\n\t"
             "adds r6, r3, #1\n\t"
+            "subs r7, r2, r0\n\t"
+            "tst r7, #32\n\t"
+            "beq 6f\n\t" ROW "6:\n\t"
             "cmp r0, r2\n\t"
             "beq 5f\n"
-            "4:\n\t"
-            "ldr r7, [r1], #4\n\t"
-            "vldmia r0!, {s0-s7}\n\t"
-            "ldrsb r12, [r3, r7]\n\t"
-            "ldrsb lr, [r6, r7]\n\t"
-            "vmov s8, s9, r12, lr\n\t"
-            "vcvt.f32.s32 s8, s8\n\t"
-            "vcvt.f32.s32 s9, s9\n\t"
-            "vmla.f32 s16, s0, s8\n\tvmla.f32 s17, s0, s9\n\t"
-            "vmla.f32 s18, s1, s8\n\tvmla.f32 s19, s1, s9\n\t"
-            "vmla.f32 s20, s2, s8\n\tvmla.f32 s21, s2, s9\n\t"
-            "vmla.f32 s22, s3, s8\n\tvmla.f32 s23, s3, s9\n\t"
-            "vmla.f32 s24, s4, s8\n\tvmla.f32 s25, s4, s9\n\t"
-            "vmla.f32 s26, s5, s8\n\tvmla.f32 s27, s5, s9\n\t"
-            "vmla.f32 s28, s6, s8\n\tvmla.f32 s29, s6, s9\n\t"
-            "vmla.f32 s30, s7, s8\n\tvmla.f32 s31, s7, s9\n\t"
-            "cmp r0, r2\n\t"
+            "4:\n\t" ROW ROW "cmp r0, r2\n\t"
             "bne 4b\n"
             "5:\n\t"
             "mov r7, r4\n\t" PAIR_ROWS(STORE)
@@ -87,6 +91,7 @@ __attribute__((naked)) static void block_8x2(const float *g __attribute__((unuse
 #undef ZERO
 #undef LOAD
 #undef STORE
+#undef ROW
 #else
 static void block_8x2(const float *g, const int32_t *offsets, int32_t rows, const int8_t *w, float *t, int32_t row,
                       int first)
