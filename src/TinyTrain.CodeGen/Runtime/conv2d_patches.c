@@ -200,6 +200,12 @@ static void outputs_spread(const tt_conv2d_params *p, const int8_t *input, const
 #endif
 
 #ifdef TT_DSP
+/* Three words from `from` to `to` (unaligned loads and stores), as one expression. */
+#define COPY_WORDS3(to, from)                                                                                          \
+    (store32((to), tt_load32(from)), store32((to) + 4, tt_load32((from) + 4)), store32((to) + 8, tt_load32((from) + 8)))
+
+TT_INLINE void store32(int8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+
 /* Every output pixel of four channels on the fast requantisation, no mask, their window gathered as one run of `words`
  * words (the filters spread that way): one tt_dot4 a pixel, the sums from the biases, the constants in locals. A window
  * inside the input (dilation_w 1) is copied here a word at a time, its rows `row` bytes apart (each row's last word runs
@@ -223,7 +229,13 @@ static void run4_plain(const tt_conv2d_params *p, const int8_t *input, const int
             int32_t s[4];
             if (rows_inside && in_x >= 0 && in_x + kernel_w <= input_w && end - (from + span * input_w * input_c) >= 4 * row_words) {
                 int8_t *to = patch;
-                for (k = 0; k < kernel_h; k++, from += step, to += row) {
+                k = 0;
+                if (kernel_h == 3 && row_words == 3) {
+                    /* A first layer's 3x3 window over three channels: nine words, unrolled. */
+                    COPY_WORDS3(to, from), COPY_WORDS3(to + row, from + step), COPY_WORDS3(to + 2 * row, from + 2 * step);
+                    k = kernel_h;
+                }
+                for (; k < kernel_h; k++, from += step, to += row) {
                     for (w = 0; w < row_words; w++) {
                         uint32_t v = tt_load32(from + 4 * w);
                         __asm__("" : "+r"(v)); /* or GCC makes the loop a call to memcpy, dearer for a few words */
@@ -242,6 +254,7 @@ static void run4_plain(const tt_conv2d_params *p, const int8_t *input, const int
         }
     }
 }
+#undef COPY_WORDS3
 #endif
 
 /* Output channels are taken up to this many at a time: their requantisations are set up once, and each patch is gathered
