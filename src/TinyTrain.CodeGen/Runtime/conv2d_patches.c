@@ -133,19 +133,6 @@ static void gather(const tt_conv2d_params *p, const int8_t *input, const int8_t 
     }
 }
 
-/* One output: the fast requantisation when the channel allows it, tt_requantize (int64) otherwise. */
-TT_INLINE void put(const tt_conv2d_params *p, const int32_t *bias, const tt_channel_requant *r, int fast, int64_t fold,
-                   int32_t channel, int32_t raw, int8_t *out, uint8_t *mask, int32_t index)
-{
-    if (fast) {
-        *out = mask == NULL ? tt_channel_requantize(r, raw)
-                            : tt_channel_clamp_mask(r, tt_channel_requantize_unclamped(r, raw), mask, index);
-    } else {
-        *out = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max, channel, (int64_t)raw + fold,
-                             mask, index);
-    }
-}
-
 #ifdef TT_DSP
 /* Every output pixel of channels [first, first + count) against their spread filters (tt_conv2d_patches): a window inside
  * the input (and whose last run's last word is too) is read where it lies when the runs are the kernel's rows (direct),
@@ -190,8 +177,8 @@ static void outputs_spread(const tt_conv2d_params *p, const int8_t *input, const
                 }
                 dot4(x, x_step, taps, runs, words, s);
                 for (j = 0; j < 4 && k + j < count; j++) {
-                    put(p, bias, &requant[k + j], fast[k + j], fold[k + j], first + k + j, s[j], out + (k + j) * channel_step,
-                        mask, pixel * output_c + first + k + j);
+                    tt_conv2d_put(p, bias, &requant[k + j], fast[k + j], fold[k + j], first + k + j, s[j],
+                                  out + (k + j) * channel_step, mask, pixel * output_c + first + k + j);
                 }
             }
         }
@@ -338,9 +325,10 @@ int tt_conv2d_patches(const tt_conv2d_params *p, const int8_t *input, const int8
                 const int32_t second = k + 1 < count ? k + 1 : k, c0 = first_channel + block + k;
                 int32_t s0, s1;
                 dot2_raw(patch, filter + c0 * n, filter + (c0 + second - k) * n, n, &s0, &s1);
-                put(p, bias, &requant[k], fast[k], fold[k], c0, s0, out + k * channel_step, mask, pixel * output_c + c0);
-                put(p, bias, &requant[second], fast[second], fold[second], c0 + second - k, s1, out + second * channel_step,
-                    mask, pixel * output_c + c0 + second - k);
+                tt_conv2d_put(p, bias, &requant[k], fast[k], fold[k], c0, s0, out + k * channel_step, mask,
+                              pixel * output_c + c0);
+                tt_conv2d_put(p, bias, &requant[second], fast[second], fold[second], c0 + second - k, s1,
+                              out + second * channel_step, mask, pixel * output_c + c0 + second - k);
             }
         }
     }

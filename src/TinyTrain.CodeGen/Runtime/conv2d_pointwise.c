@@ -125,19 +125,6 @@ TT_INLINE void dot_2x2_spread(const int8_t *x, int32_t x_step, const int32_t *la
 }
 #endif
 
-/* One output: the fast requantisation when the channel allows it, tt_requantize (int64) otherwise. */
-TT_INLINE void put(const tt_conv2d_params *p, const int32_t *bias, const tt_channel_requant *r, int fast, int32_t channel,
-                   int32_t raw, int64_t fold, int8_t *out, uint8_t *mask, int32_t index)
-{
-    if (fast) {
-        *out = mask == NULL ? tt_channel_requantize(r, raw)
-                            : tt_channel_clamp_mask(r, tt_channel_requantize_unclamped(r, raw), mask, index);
-    } else {
-        *out = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max, channel, (int64_t)raw + fold,
-                             mask, index);
-    }
-}
-
 #ifdef TT_DSP
 /* One word of tt_dot4: x r0, lanes r1, the lanes r4-r7, the word r8 and its even half r12, the sums r9-r11 and lr. */
 #define DOT4_WORD                                                                                                      \
@@ -410,8 +397,8 @@ static void quads(const tt_conv2d_params *p, const int8_t *input, const int8_t *
             int32_t s[4] = {0, 0, 0, 0};
             tt_dot4(input + pixel * n, lanes, words, s);
             for (j = 0; j < count; j++) {
-                put(p, bias, &r[j], fast[j], c + j, s[j], fold[j], out + pixel * pixel_step + j * channel_step, mask,
-                    pixel * output_c + c + j);
+                tt_conv2d_put(p, bias, &r[j], fast[j], fold[j], c + j, s[j], out + pixel * pixel_step + j * channel_step, mask,
+                              pixel * output_c + c + j);
             }
         }
     }
@@ -465,8 +452,8 @@ static __attribute__((noinline)) void quads_chunked(const tt_conv2d_params *p, c
             for (q = 0; q < in_block; q++) {
                 const int32_t pixel = block + q;
                 for (j = 0; j < count; j++) {
-                    put(p, bias, &r[j], fast[j], c + j, sums[q][j], fold[j],
-                        output + pixel * pixel_step + (k + j) * channel_step, mask, pixel * output_c + c + j);
+                    tt_conv2d_put(p, bias, &r[j], fast[j], fold[j], c + j, sums[q][j],
+                                  output + pixel * pixel_step + (k + j) * channel_step, mask, pixel * output_c + c + j);
                 }
             }
         }
@@ -550,10 +537,10 @@ static void pairs(const tt_conv2d_params *p, const int8_t *input, const int8_t *
             const int32_t second = pixel + 1 < pixels ? pixel + 1 : pixel;
             int32_t s[4];
             dot(input + pixel * n, (second - pixel) * n, w0, (c1 - c0) * n, lanes, spreads, n, 0, 0, s);
-            put(p, bias, &r0, fast, c0, s[0], fold0, out0 + pixel * pixel_step, mask, pixel * output_c + c0);
-            put(p, bias, &r1, fast, c1, s[1], fold1, out1 + pixel * pixel_step, mask, pixel * output_c + c1);
-            put(p, bias, &r0, fast, c0, s[2], fold0, out0 + second * pixel_step, mask, second * output_c + c0);
-            put(p, bias, &r1, fast, c1, s[3], fold1, out1 + second * pixel_step, mask, second * output_c + c1);
+            tt_conv2d_put(p, bias, &r0, fast, fold0, c0, s[0], out0 + pixel * pixel_step, mask, pixel * output_c + c0);
+            tt_conv2d_put(p, bias, &r1, fast, fold1, c1, s[1], out1 + pixel * pixel_step, mask, pixel * output_c + c1);
+            tt_conv2d_put(p, bias, &r0, fast, fold0, c0, s[2], out0 + second * pixel_step, mask, second * output_c + c0);
+            tt_conv2d_put(p, bias, &r1, fast, fold1, c1, s[3], out1 + second * pixel_step, mask, second * output_c + c1);
         }
     }
 }

@@ -282,6 +282,20 @@ TT_INLINE int8_t tt_channel_clamp_mask(const tt_channel_requant *r, int32_t valu
     return (int8_t)(value < r->min ? r->min : r->max);
 }
 
+/* One conv output (conv2d_pointwise.c, conv2d_patches.c): the fast requantisation when the channel allows it (raw is the
+ * sum the kernel made, w * x; r's bias holds the fold), tt_requantize with the int64 sum raw + fold otherwise. */
+TT_INLINE void tt_conv2d_put(const tt_conv2d_params *p, const int32_t *bias, const tt_channel_requant *r, int fast, int64_t fold,
+                             int32_t channel, int32_t raw, int8_t *out, uint8_t *mask, int32_t index)
+{
+    if (fast) {
+        *out = mask == NULL ? tt_channel_requantize(r, raw)
+                            : tt_channel_clamp_mask(r, tt_channel_requantize_unclamped(r, raw), mask, index);
+    } else {
+        *out = tt_requantize(&p->requant, bias, p->output_zero_point, p->act_min, p->act_max, channel, (int64_t)raw + fold,
+                             mask, index);
+    }
+}
+
 /* ---------------------------------------------------------------------------------------------------------
  * Int8 dot products with the DSP extension (Cortex-M4/M7): SXTB16 spreads bytes 0 and 2 (and, rotated, 1 and 3) of
  * a word into two 16-bit lanes and SMLAD multiplies and adds both lanes at once. Integer sums are exact in any order.

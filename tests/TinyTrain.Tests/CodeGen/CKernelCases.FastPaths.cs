@@ -94,6 +94,12 @@ internal static partial class CKernelCases
         var (min, max) = KernelRandom.Activation(random, outputZero);
         var d = new DepthwiseConv2DParams(c.OutputH, c.OutputW, c.OutputC, outputH, outputW, 1, kernel, kernel, stride, stride, 1, 1, pad, pad,
             c.OutputZeroPoint, outputZero, min, max, KernelRandom.Requant(random, RequantMode.Float, c.OutputC));
+        return FusedCase(random, c, d);
+    }
+
+    /// <summary>The fused conv + depthwise: the same bytes as the conv's reference kernel and then the depthwise conv's.</summary>
+    private static CKernelCase FusedCase(Random random, Conv2DParams c, DepthwiseConv2DParams d)
+    {
         var input = KernelRandom.Int8(random, c.InputLength);
         var convFilter = KernelRandom.Int8(random, c.FilterLength);
         var convBias = KernelRandom.Bias(random, c.OutputC);

@@ -71,35 +71,17 @@ internal static partial class CKernelCases
         {
             var mode = i % 2 == 0 ? RequantMode.Float : RequantMode.FixedPoint;
             bool masked = i % 4 >= 2;
-            var c = LargeConv(random, mode);
-            var input = KernelRandom.Int8(random, c.InputLength);
-            var filter = KernelRandom.Int8(random, c.FilterLength);
-            var bias = KernelRandom.Bias(random, c.OutputC);
-            var output = Poison<sbyte>(c.OutputLength);
-            var expected = (sbyte[])output.Clone();
-            byte[][] inputs = [Bytes(input), Bytes(filter), Bytes(bias), .. RequantInputs(c.Requant)];
-            var mask = Poison<byte>(ClampMask.ByteLength(c.OutputLength));
-            var expectedMask = (byte[])mask.Clone();
-            if (masked)
-            {
-                Conv2D.ForwardWithMaskReference(c, input, filter, bias, expected, expectedMask);
-                yield return new(CKernel.Conv2DForwardWithMask, Describe(c), Ints(c), [], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
-            }
-            else
-            {
-                Conv2D.ForwardReference(c, input, filter, bias, expected);
-                yield return new(CKernel.Conv2DForward, Describe(c), Ints(c), [], inputs, [Bytes(output)], [Bytes(expected)]);
-            }
+            yield return ConvCase(random, LargeConv(random, mode), masked);
 
             var d = LargeDepthwise(random, mode, random.Next(12, 41), random.Next(12, 41), Pick(random, 1, 3, 8), KernelRandom.ZeroPoint(random), Pick(random, 1, 1, 2));
-            input = KernelRandom.Int8(random, d.InputLength);
-            filter = KernelRandom.Int8(random, d.FilterLength);
-            bias = KernelRandom.Bias(random, d.OutputC);
-            output = Poison<sbyte>(d.OutputLength);
-            expected = (sbyte[])output.Clone();
-            inputs = [Bytes(input), Bytes(filter), Bytes(bias), .. RequantInputs(d.Requant)];
-            mask = Poison<byte>(ClampMask.ByteLength(d.OutputLength));
-            expectedMask = (byte[])mask.Clone();
+            var input = KernelRandom.Int8(random, d.InputLength);
+            var filter = KernelRandom.Int8(random, d.FilterLength);
+            var bias = KernelRandom.Bias(random, d.OutputC);
+            var output = Poison<sbyte>(d.OutputLength);
+            var expected = (sbyte[])output.Clone();
+            byte[][] inputs = [Bytes(input), Bytes(filter), Bytes(bias), .. RequantInputs(d.Requant)];
+            var mask = Poison<byte>(ClampMask.ByteLength(d.OutputLength));
+            var expectedMask = (byte[])mask.Clone();
             if (masked)
             {
                 DepthwiseConv2D.ForwardWithMaskReference(d, input, filter, bias, expected, expectedMask);
@@ -129,24 +111,7 @@ internal static partial class CKernelCases
             var (min, max) = KernelRandom.Activation(random, outputZero);
             var c = new Conv2DParams(h, w, inputC, h, w, outputC, 1, 1, 1, 1, 1, 1, 0, 0, KernelRandom.ZeroPoint(random), outputZero, min, max,
                 KernelRandom.Requant(random, mode, outputC));
-            var input = KernelRandom.Int8(random, c.InputLength);
-            var filter = KernelRandom.Int8(random, c.FilterLength);
-            var bias = KernelRandom.Bias(random, c.OutputC);
-            var output = Poison<sbyte>(c.OutputLength);
-            var expected = (sbyte[])output.Clone();
-            byte[][] inputs = [Bytes(input), Bytes(filter), Bytes(bias), .. RequantInputs(c.Requant)];
-            if (masked)
-            {
-                var mask = Poison<byte>(ClampMask.ByteLength(c.OutputLength));
-                var expectedMask = (byte[])mask.Clone();
-                Conv2D.ForwardWithMaskReference(c, input, filter, bias, expected, expectedMask);
-                yield return new(CKernel.Conv2DForwardWithMask, Describe(c), Ints(c), [], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
-            }
-            else
-            {
-                Conv2D.ForwardReference(c, input, filter, bias, expected);
-                yield return new(CKernel.Conv2DForward, Describe(c), Ints(c), [], inputs, [Bytes(output)], [Bytes(expected)]);
-            }
+            yield return ConvCase(random, c, masked);
         }
     }
 
@@ -159,23 +124,7 @@ internal static partial class CKernelCases
             var mode = i % 2 == 0 ? RequantMode.Float : RequantMode.FixedPoint;
             var c = LargeConv(random, mode);
             var d = LargeDepthwise(random, mode, c.OutputH, c.OutputW, c.OutputC, c.OutputZeroPoint, 1);
-            var input = KernelRandom.Int8(random, c.InputLength);
-            var convFilter = KernelRandom.Int8(random, c.FilterLength);
-            var convBias = KernelRandom.Bias(random, c.OutputC);
-            var depthwiseFilter = KernelRandom.Int8(random, d.FilterLength);
-            var depthwiseBias = KernelRandom.Bias(random, d.OutputC);
-            var middle = new sbyte[c.OutputLength];
-            Conv2D.ForwardReference(c, input, convFilter, convBias, middle);
-            var output = Poison<sbyte>(d.OutputLength);
-            var expected = (sbyte[])output.Clone();
-            DepthwiseConv2D.ForwardReference(d, middle, depthwiseFilter, depthwiseBias, expected);
-            byte[][] inputs =
-            [
-                Bytes(input), Bytes(convFilter), Bytes(convBias), .. RequantInputs(c.Requant),
-                Bytes(depthwiseFilter), Bytes(depthwiseBias), .. RequantInputs(d.Requant), Bytes(Poison<sbyte>(ConvDepthwise.PlanesLength(c))),
-            ];
-            yield return new(CKernel.ConvDepthwiseForward, $"{Describe(c)} then {Describe(d)}", [.. Ints(c), .. Ints(d)], [], inputs,
-                [Bytes(output)], [Bytes(expected)]);
+            yield return FusedCase(random, c, d);
         }
     }
 
