@@ -1,7 +1,9 @@
 /* Conv2D's 1x1 path (and ConvDepthwise's, into channel planes): a 1x1 conv with stride 1 and no padding is a product of
- * the pixels (rows of input_c bytes) and the filter (rows of input_c bytes), here two pixels by two output channels at
- * a time so that every loaded word is used twice. The input zero point is folded into the bias:
- * sum w * (x - zp) = sum w * x - zp * sum w, all exact integers. Same bytes as the C# reference kernel. */
+ * the pixels (rows of input_c bytes) and the filter (rows of input_c bytes). With the DSP extension and input_c a
+ * multiple of 4, four output channels a pixel (quads): their filter rows spread by SXTB16 once, each pixel's words
+ * loaded and spread once for all four (tt_dot4, and the plain case's whole pixel loop in assembly); otherwise two pixels
+ * by two output channels at a time, so that every loaded word is used twice. The input zero point is folded into the
+ * bias: sum w * (x - zp) = sum w * x - zp * sum w, all exact integers. Same bytes as the C# reference kernel. */
 #include <stddef.h>
 #include <string.h>
 
