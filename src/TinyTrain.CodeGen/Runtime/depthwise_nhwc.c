@@ -118,10 +118,9 @@ TT_INLINE void outputs_fast_as(const tt_depthwise_conv2d_params *p, const uint32
 }
 
 static void outputs_fast(const tt_depthwise_conv2d_params *p, const uint32_t *plane, int32_t plane_w, const uint32_t *taps,
-                         const int32_t *lanes, const tt_channel_requant *r, int8_t *output, uint8_t *mask, int32_t index,
-                         int masked)
+                         const int32_t *lanes, const tt_channel_requant *r, int8_t *output, uint8_t *mask, int32_t index)
 {
-    if (masked) {
+    if (mask != NULL) {
         outputs_fast_as(p, plane, plane_w, taps, lanes, r, output, mask, index, 1);
     } else {
         outputs_fast_as(p, plane, plane_w, taps, lanes, r, output, NULL, index, 0);
@@ -186,11 +185,7 @@ int tt_depthwise_nhwc(const tt_depthwise_conv2d_params *p, const int8_t *input, 
         }
 
         if (count == 4 && fast[0] && fast[1] && fast[2] && fast[3]) {
-            if (mask == NULL) {
-                outputs_fast(p, plane, plane_w, taps, lanes, r, output + first, NULL, first, 0);
-            } else {
-                outputs_fast(p, plane, plane_w, taps, lanes, r, output + first, mask, first, 1);
-            }
+            outputs_fast(p, plane, plane_w, taps, lanes, r, output + first, mask, first);
             continue;
         }
 

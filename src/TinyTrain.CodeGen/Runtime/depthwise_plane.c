@@ -56,24 +56,6 @@ TT_INLINE int32_t window_words(const int8_t *x, int32_t plane_w, const int32_t *
 #endif
 
 #ifdef TT_DSP
-/* window_words of two windows step bytes apart, for 5 and 7 rows of two words: each row's taps loaded once for both. */
-#define ROW2_PAIR(k)                                                                                                   \
-    (s[0] = word_dot(x + 4, pairs + 4 * (k) + 2, word_dot(x, pairs + 4 * (k), s[0])),                                  \
-     s[1] = word_dot(x + step + 4, pairs + 4 * (k) + 2, word_dot(x + step, pairs + 4 * (k), s[1])), x += plane_w)
-
-TT_INLINE void window_words_pair(const int8_t *x, int32_t step, int32_t plane_w, const int32_t *pairs, int32_t kernel_h,
-                                 int32_t *s)
-{
-    s[0] = 0;
-    s[1] = 0;
-    ROW2_PAIR(0), ROW2_PAIR(1), ROW2_PAIR(2), ROW2_PAIR(3), ROW2_PAIR(4);
-    if (kernel_h == 7) {
-        ROW2_PAIR(5), ROW2_PAIR(6);
-    }
-}
-#endif
-
-#ifdef TT_DSP
 /* Outputs [0, count) of a window row of a 3x3 kernel, x the first window's top-left tap, the taps and the
  * requantisation's constants in registers (no mask). Per row: (x0, x2) . (w0, w2) + x1 * w1. At stride 1, two outputs a
  * pass from the same words: the second's row is (x1, x3) . (w0, w2) + x2 * w1. The sums start at the bias. */
@@ -275,7 +257,7 @@ int tt_depthwise_plane_interior(const tt_depthwise_conv2d_params *p, int32_t cha
                 (int32_t)(x - plane) + stride_w + (kernel_h - 1) * plane_w + 8 <= plane_bytes) {
                 /* Two outputs at once, while the second's last word stays inside the plane. */
                 int32_t sums[2];
-                window_words_pair(x, stride_w, plane_w, pairs, kernel_h, sums);
+                pair_sums(x, stride_w, plane_w, sums, pairs, kernel_h);
                 put(p, bias, &r, fast, channel, sums[0], fold, out_row + out_x * channels, mask, index);
                 put(p, bias, &r, fast, channel, sums[1], fold, out_row + (out_x + 1) * channels, mask, index + channels);
                 out_x++;

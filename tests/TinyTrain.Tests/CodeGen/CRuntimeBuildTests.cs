@@ -20,13 +20,13 @@ public sealed class CRuntimeBuildTests : IDisposable
     {
         string[] expected =
         [
-            "add.c", "average_pool2d.c", "bias.c", "clamp_mask.c", "conv2d.c", "conv2d_backward.c", "conv2d_backward_pointwise.c", "conv2d_patches.c", "conv2d_pointwise.c",
+            "add.c", "average_pool2d.c", "bias.c", "clamp_mask.c", "conv2d.c", "conv2d_backward.c", "conv2d_backward_pointwise.c", "conv2d_patches.c", "conv2d_pointwise.c", "conv2d_pointwise_quads.c",
             "conv_depthwise.c", "depthwise_backward.c", "depthwise_backward_gathered.c", "depthwise_conv2d.c", "depthwise_nhwc.c", "depthwise_plane.c",
             "elementwise.c", "fixed_point.c", "fully_connected.c", "mean.c", "pad.c", "requant.c", "requantizer.c", "sgd.c", "sgd_slice.c", "slice_merge.c", "softmax.c",
             "softmax_cross_entropy.c",
         ];
         Assert.Equal(expected, CRuntime.Sources);
-        Assert.Equal([.. expected, CRuntime.Header, CRuntime.InternalHeader],
+        Assert.Equal([.. expected, "channel_requant.h", CRuntime.Header, CRuntime.InternalHeader],
             CRuntime.Files.Keys.OrderBy(name => name.EndsWith(".h", StringComparison.Ordinal)).ThenBy(name => name, StringComparer.Ordinal));
         Assert.All(CRuntime.Sources, name => Assert.Contains($"#include \"{CRuntime.InternalHeader}\"", CRuntime.Files[name], StringComparison.Ordinal));
         Assert.Contains($"#include \"{CRuntime.Header}\"", CRuntime.Files[CRuntime.InternalHeader], StringComparison.Ordinal);
@@ -90,11 +90,11 @@ public sealed class CRuntimeBuildTests : IDisposable
             ("sgd.c", "(result & 1) != 0", "(result & 1) == 0", CKernelCases.SgdDense(seed: 15, count: 40)),
             ("depthwise_conv2d.c", "sum += (int32_t)*w * ((int32_t)*x - zero);", "sum += (int32_t)*w * ((int32_t)*x + zero);",
                 CKernelCases.DepthwiseConv2DForward(seed: 4, count: 80)),
-            ("tinytrain_internal.h", "r->offset = fits ? (in_magic ? 0 : zero_point) - 0x4B400000 : 0;",
+            ("channel_requant.h", "r->offset = fits ? (in_magic ? 0 : zero_point) - 0x4B400000 : 0;",
                 "r->offset = fits ? (in_magic ? 0 : zero_point) - 0x4B3FFFFF : 0;", CKernelCases.LargeConvolutions(seed: 19, count: 24)),
-            ("tinytrain_internal.h", "fits && zero_point % 2 == 0 &&", "fits && zero_point % 1 == 0 &&", CKernelCases.LargeConvolutions(seed: 19, count: 24)),
-            ("tinytrain_internal.h", "ends[k] = ends[k] < min ? min - 1 :", "ends[k] = ends[k] < min ? min :", CKernelCases.LargeConvolutions(seed: 19, count: 24)),
-            ("tinytrain_internal.h", "r->high = fits ? (float)high : 0.0f;", "r->high = fits ? (float)high - 1.0f : 0.0f;",
+            ("channel_requant.h", "fits && zero_point % 2 == 0 &&", "fits && zero_point % 1 == 0 &&", CKernelCases.LargeConvolutions(seed: 19, count: 24)),
+            ("channel_requant.h", "ends[k] = ends[k] < min ? min - 1 :", "ends[k] = ends[k] < min ? min :", CKernelCases.LargeConvolutions(seed: 19, count: 24)),
+            ("channel_requant.h", "r->high = fits ? (float)high : 0.0f;", "r->high = fits ? (float)high - 1.0f : 0.0f;",
                 CKernelCases.LargeConvolutions(seed: 19, count: 24)),
             ("conv2d_pointwise.c", "fold1 = -zero * weights1;", "fold1 = -zero * weights0;", CKernelCases.LargeConvolutions(seed: 19, count: 24)),
             ("conv2d_patches.c", "gather(p, input, end, out_y, out_x, patch, pitch);", "gather(p, input, end, out_x, out_y, patch, pitch);",
