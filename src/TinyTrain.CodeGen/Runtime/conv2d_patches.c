@@ -213,7 +213,6 @@ static void run4_plain(const tt_conv2d_params *p, const int8_t *input, const int
         for (out_x = 0; out_x < output_w; out_x++, output += pixel_step) {
             const int32_t in_x = out_x * p->stride_w - p->pad_left;
             const int8_t *from = input + (in_y * input_w + in_x) * input_c;
-            int32_t s[4];
             if (rows_inside && in_x >= 0 && in_x + kernel_w <= input_w && end - (from + span * input_w * input_c) >= 4 * row_words) {
                 int8_t *to = patch;
                 k = 0;
@@ -232,12 +231,7 @@ static void run4_plain(const tt_conv2d_params *p, const int8_t *input, const int
             } else {
                 gather(p, input, end, out_y, out_x, patch, row);
             }
-            s[0] = r0.bias, s[1] = r1.bias, s[2] = r2.bias, s[3] = r3.bias;
-            tt_dot4(patch, lanes, words, s);
-            output[0] = tt_channel_requantize_biased(&r0, s[0]);
-            output[channel_step] = tt_channel_requantize_biased(&r1, s[1]);
-            output[2 * channel_step] = tt_channel_requantize_biased(&r2, s[2]);
-            output[3 * channel_step] = tt_channel_requantize_biased(&r3, s[3]);
+            tt_dot4_requantize(patch, lanes, words, &r0, &r1, &r2, &r3, output, channel_step);
         }
     }
 }

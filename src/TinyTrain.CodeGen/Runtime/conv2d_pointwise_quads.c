@@ -94,13 +94,7 @@ static __attribute__((noinline)) void quads_plain_c(const int8_t *x, int32_t wor
     const int32_t bytes = 4 * words;
     int32_t pixel;
     for (pixel = 0; pixel < pixels; pixel++, x += bytes, out += pixel_step) {
-        int32_t s[4];
-        s[0] = r0.bias, s[1] = r1.bias, s[2] = r2.bias, s[3] = r3.bias;
-        tt_dot4(x, lanes, words, s);
-        out[0] = tt_channel_requantize_biased(&r0, s[0]);
-        out[channel_step] = tt_channel_requantize_biased(&r1, s[1]);
-        out[2 * channel_step] = tt_channel_requantize_biased(&r2, s[2]);
-        out[3 * channel_step] = tt_channel_requantize_biased(&r3, s[3]);
+        tt_dot4_requantize(x, lanes, words, &r0, &r1, &r2, &r3, out, channel_step);
     }
 }
 

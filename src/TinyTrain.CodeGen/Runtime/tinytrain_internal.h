@@ -188,6 +188,21 @@ TT_INLINE int16x2_t tt_sxtab16_odd(int16x2_t a, uint32_t x)
  * neither merges the lane loads into LDMs nor keeps the sums, the lanes and the pointers in registers at once, and inline
  * assembly that asks for thirteen registers does not compile at every optimisation level. Exact integer sums. */
 void tt_dot4(const int8_t *x, const int32_t *lanes, int32_t words, int32_t *sums);
+
+/* Four outputs on the fast requantisation, channel_step bytes apart: tt_dot4's sums, started at the four channels'
+ * biases. The callers keep r in locals (the int8 stores may alias anything and would force reloads). */
+TT_INLINE void tt_dot4_requantize(const int8_t *x, const int32_t *lanes, int32_t words, const tt_channel_requant *r0,
+                                  const tt_channel_requant *r1, const tt_channel_requant *r2, const tt_channel_requant *r3,
+                                  int8_t *out, int32_t channel_step)
+{
+    int32_t s[4];
+    s[0] = r0->bias, s[1] = r1->bias, s[2] = r2->bias, s[3] = r3->bias;
+    tt_dot4(x, lanes, words, s);
+    out[0] = tt_channel_requantize_biased(r0, s[0]);
+    out[channel_step] = tt_channel_requantize_biased(r1, s[1]);
+    out[2 * channel_step] = tt_channel_requantize_biased(r2, s[2]);
+    out[3 * channel_step] = tt_channel_requantize_biased(r3, s[3]);
+}
 #endif
 
 /* ---------------------------------------------------------------------------------------------------------
