@@ -35,7 +35,7 @@ public static class InspectCommand
 
     public static Report Describe(Graph graph)
     {
-        var layers = graph.Operations.Select((n, i) => new Layer(i, n.Name, n.Kind.ToString(), [.. n.Shape.Dims], OpCost.Params(n), OpCost.Macs(n))).ToArray();
+        var layers = graph.Operations.Select((n, i) => new Layer(i, n.Name, n.Op.Name, [.. n.Shape.Dims], n.Op is ConvLikeOp ? n.Input(1).Shape.Elements + (n.OptionalInput(2)?.Shape.Elements ?? 0) : 0, n.Op.Macs(n))).ToArray();
         var program = InferenceLowering.Lower(graph, InferenceLowering.Device); // the memory a microcontroller needs
         return new Report(graph.Name, layers, layers.Sum(l => l.Params), layers.Sum(l => l.Macs),
             [.. graph.Input.Shape.Dims], [.. graph.Output.Shape.Dims], program.ArenaBytes, program.ConstantBytes);

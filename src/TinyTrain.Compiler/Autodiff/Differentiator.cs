@@ -6,8 +6,8 @@ namespace TinyTrain.Compiler.Autodiff;
 /// <summary>
 /// Compile-time autodiff for a sparse update. Gradients are built only on paths from a trained parameter's op to
 /// the loss (tinygrad's target-path marking): an op below the first trained layer gets no backward op, and a
-/// frozen filter gets no gradient. Fan-out gradients are summed with <see cref="OpKind.GradAdd"/>; each trained
-/// parameter ends in an <see cref="OpKind.SgdUpdate"/>. The result graph holds only what its outputs need, so
+/// frozen filter gets no gradient. Fan-out gradients are summed with <see cref="Ops.GradAdd"/>; each trained
+/// parameter ends in an <see cref="Ops.SgdUpdate"/>. The result graph holds only what its outputs need, so
 /// activations no backward op reads are dead and absent.
 /// </summary>
 public static class Differentiator
@@ -30,7 +30,7 @@ public static class Differentiator
         var parameterGrads = new Dictionary<TrainableParameter, Node>();
         void Accumulate(Node target, Node gradient) =>
             gradients[target] = gradients.TryGetValue(target, out var existing)
-                ? b.Op(OpKind.GradAdd, rules.Name($"{target.Name}.grad.sum"), OpAttrs.Empty, null, existing, gradient)
+                ? b.Op(Ops.GradAdd, rules.Name($"{target.Name}.grad.sum"), OpAttrs.Empty, null, existing, gradient)
                 : gradient;
 
         // Reverse topological order: every user of a node has pushed its gradient before the node is visited.

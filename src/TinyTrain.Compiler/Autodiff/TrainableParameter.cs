@@ -22,7 +22,7 @@ public sealed record TrainableParameter(Node Op, ParameterKind Kind, ImmutableAr
 
     /// <summary>All input channels of the filter (depthwise: all channels).</summary>
     public static TrainableParameter WholeFilter(Node op) =>
-        new(op, ParameterKind.Filter, [.. Enumerable.Range(0, op.Kind == OpKind.DepthwiseConv2D ? op.Input(1).Shape[3] : op.Input(1).Shape[-1])]);
+        new(op, ParameterKind.Filter, [.. Enumerable.Range(0, ((ConvLikeOp)op.Op).FilterInputChannels(op.Input(1).Shape))]);
 
     public override string ToString() => Kind == ParameterKind.Bias ? $"{Op.Name}.bias" : $"{Op.Name}.weight[{Channels.Length} ch]";
 }

@@ -13,7 +13,7 @@ public sealed record TrainingGraph(Graph Graph, Node Image, Node Label, Node Hea
     public static TrainingGraph Build(Graph model, TrainingOptions options)
     {
         if (options.Classes < 2) throw new CompilationException($"a classifier needs at least 2 classes, got {options.Classes}");
-        var classifier = model.Operations.LastOrDefault(n => OpTraits.IsConvLike(n.Kind))
+        var classifier = model.Operations.LastOrDefault(n => n.Op is ConvLikeOp)
             ?? throw new CompilationException($"{model.Name} has no conv or fully connected layer to use as a classifier");
         var features = classifier.Input(0);
         var channels = classifier.Input(1).Shape[-1];
@@ -28,7 +28,7 @@ public sealed record TrainingGraph(Graph Graph, Node Image, Node Label, Node Hea
         var (head, logits) = options.Head == HeadKind.Int8
             ? Int8Head(b, classifier, features, options.Classes)
             : FloatHead(b, features, options.Classes);
-        var loss = b.Op(OpKind.SoftmaxCrossEntropy, "loss", new SoftmaxCrossEntropyAttrs(), null, logits, label);
+        var loss = b.Op(Ops.SoftmaxCrossEntropy, "loss", new SoftmaxCrossEntropyAttrs(), null, logits, label);
         var graph = new Graph($"{model.Name}-train", [image, label], [loss, logits]);
         GraphVerifier.ThrowIfInvalid(graph);
         return new TrainingGraph(graph, image, label, head, logits, loss);
@@ -45,13 +45,13 @@ public sealed record TrainingGraph(Graph Graph, Node Image, Node Label, Node Hea
         var bias = b.Constant("head.bias", TensorData.From(new int[classes]), new Shape(classes));
         var outQuant = QuantParams.PerTensor(TrainingOptions.HeadOutputScale, 0);
         Node head;
-        if (classifier.Kind == OpKind.FullyConnected)
+        if (classifier.Op == Ops.FullyConnected)
         {
             var filter = b.Constant("head.weight", TensorData.From(new sbyte[classes * channels]), new Shape(classes, channels), wScales);
             var attrs = (FullyConnectedAttrs)classifier.Attrs;
             head = b.FullyConnected("head", features, filter, bias, new FullyConnectedAttrs(ClampRange.Int8, attrs.Requant), outQuant);
         }
-        else if (classifier.Kind == OpKind.Conv2D)
+        else if (classifier.Op == Ops.Conv2D)
         {
             var filter = b.Constant("head.weight", TensorData.From(new sbyte[classes * channels]), new Shape(classes, 1, 1, channels), wScales);
             var attrs = (Conv2DAttrs)classifier.Attrs;
@@ -59,10 +59,10 @@ public sealed record TrainingGraph(Graph Graph, Node Image, Node Label, Node Hea
         }
         else
         {
-            throw new CompilationException($"cannot replace a {classifier.Kind} classifier ({classifier.Name})");
+            throw new CompilationException($"cannot replace a {classifier.Op} classifier ({classifier.Name})");
         }
         var flat = b.Reshape("head.flat", head, new Shape(1, classes));
-        return (head, b.Op(OpKind.Dequantize, "logits", new DequantizeAttrs(), null, flat));
+        return (head, b.Op(Ops.Dequantize, "logits", new DequantizeAttrs(), null, flat));
     }
 
     /// <summary>An fp32 fully connected layer on the dequantised features, zero-initialised.</summary>
@@ -70,11 +70,11 @@ public sealed record TrainingGraph(Graph Graph, Node Image, Node Label, Node Hea
     {
         var channels = features.Shape[-1];
         var flat = b.Reshape("features.flat", features, new Shape(1, channels));
-        var real = features.Type.DType == DType.Float32 ? flat : b.Op(OpKind.Dequantize, "features", new DequantizeAttrs(), null, flat);
+        var real = features.Type.DType == DType.Float32 ? flat : b.Op(Ops.Dequantize, "features", new DequantizeAttrs(), null, flat);
         var filter = b.Constant("head.weight", TensorData.From(new float[classes * channels]), new Shape(classes, channels));
         var bias = b.Constant("head.bias", TensorData.From(new float[classes]), new Shape(classes));
         // No output quantisation: the head's logits are unclamped reals.
-        var head = b.Op(OpKind.FullyConnected, "head", new FullyConnectedAttrs(ClampRange.Int8, RequantKind.Float), null, real, filter, bias);
+        var head = b.Op(Ops.FullyConnected, "head", new FullyConnectedAttrs(ClampRange.Int8, RequantKind.Float), null, real, filter, bias);
         return (head, head);
     }
 }

@@ -11,7 +11,7 @@ namespace TinyTrain.Compiler.Lowered;
 /// An fp32 conv-like op (the fp32 mode, or the fp32 head): Params gives the geometry only; the output is clamped to
 /// [Min, Max] (infinite for a head) and, with Mask >= 0, the clamp's 1-bit mask is written.
 /// </summary>
-public sealed record FloatConvCall(string Name, OpKind Kind, object Params, int Input, int Filter, int Bias, int Output, float Min, float Max, int Mask) : KernelCall(Name)
+public sealed record FloatConvCall(string Name, Op Op, object Params, int Input, int Filter, int Bias, int Output, float Min, float Max, int Mask) : KernelCall(Name)
 {
     public override IEnumerable<int> Reads => Bias < 0 ? [Input, Filter] : [Input, Filter, Bias];
     public override IEnumerable<int> Writes => Mask < 0 ? [Output] : [Output, Mask];

@@ -59,7 +59,7 @@ public static class KernelParamsBuilder
             DepthwiseConv2DAttrs a => new DepthwiseConv2DParams(x.Shape[1], x.Shape[2], x.Shape[3], y.Shape[1], y.Shape[2], a.DepthMultiplier,
                 filter.Shape[1], filter.Shape[2], a.StrideH, a.StrideW, a.DilationH, a.DilationW, a.Padding.Top, a.Padding.Left, 0, 0, sbyte.MinValue, sbyte.MaxValue, none),
             FullyConnectedAttrs => new FullyConnectedParams(y.Shape[0], filter.Shape[1], filter.Shape[0], 0, 0, 0, sbyte.MinValue, sbyte.MaxValue, none),
-            _ => throw new InvalidOperationException($"{node.Name}: {node.Kind} has no conv geometry"),
+            _ => throw new InvalidOperationException($"{node.Name}: {node.Op} has no conv geometry"),
         };
     }
 

@@ -7,80 +7,88 @@ namespace TinyTrain.Compiler.Lowering;
 
 internal sealed partial class ProgramLowering
 {
-    private KernelCall Call(Node node)
+    /// <summary>
+    /// How each op becomes calls (or a view, or state): the lowering table. An op missing here has no kernel.
+    /// Ops run in topological order, so an op's operands have their tensors when it is visited.
+    /// </summary>
+    private static readonly Dictionary<Op, Action<ProgramLowering, Node>> Lowerings = new()
     {
-        var name = node.Name;
-        if (node.Type.DType == DType.Float32 && node.Kind is OpKind.Conv2D or OpKind.DepthwiseConv2D or OpKind.FullyConnected or OpKind.Add or OpKind.AveragePool2D)
-            return FloatCall(node);
-        switch (node.Kind)
+        [Ops.Input] = (l, n) => l.NewTensor(n),
+        [Ops.Constant] = (l, n) => l.Constant(n),
+        [Ops.Reshape] = (l, n) => l.tensorOf[n] = l.tensorOf[n.Input(0)], // a view
+        [Ops.ClampMask] = (l, n) => l.WrittenByItsOp(n),
+        [Ops.SoftmaxCrossEntropyGrad] = (l, n) => l.WrittenByItsOp(n),
+        [Ops.SgdUpdate] = (l, n) => l.SgdUpdate(n),
+        [Ops.Conv2D] = (l, n) => l.Add(n.Type.DType == DType.Float32 ? l.FloatConv(n)
+            : new Conv2DCall(n.Name, KernelParamsBuilder.Conv2D(n), l.Operand(n, 0), l.Filter(n), l.Operand(n, 2), l.NewTensor(n), l.MaskOf(n))),
+        [Ops.DepthwiseConv2D] = (l, n) => l.Add(n.Type.DType == DType.Float32 ? l.FloatConv(n)
+            : new DepthwiseConv2DCall(n.Name, KernelParamsBuilder.DepthwiseConv2D(n), l.Operand(n, 0), l.Filter(n), l.Operand(n, 2), l.NewTensor(n), l.MaskOf(n))),
+        [Ops.FullyConnected] = (l, n) => l.Add(n.Type.DType == DType.Float32 ? l.FloatConv(n)
+            : new FullyConnectedCall(n.Name, KernelParamsBuilder.FullyConnected(n), l.Operand(n, 0), l.Filter(n), l.Operand(n, 2), l.NewTensor(n), l.MaskOf(n))),
+        [Ops.Add] = (l, n) => l.Add(n.Type.DType == DType.Float32
+            ? l.FloatAdd(n)
+            : new AddCall(n.Name, KernelParamsBuilder.Add(n), l.Operand(n, 0), l.Operand(n, 1), l.NewTensor(n), l.MaskOf(n))),
+        [Ops.AveragePool2D] = (l, n) => l.Add(n.Type.DType == DType.Float32
+            ? new FloatAveragePool2DCall(n.Name, KernelParamsBuilder.AveragePool2D(n), l.Operand(n, 0), l.NewTensor(n))
+            : new AveragePool2DCall(n.Name, KernelParamsBuilder.AveragePool2D(n), l.Operand(n, 0), l.NewTensor(n))),
+        [Ops.Mean] = (l, n) => l.Add(new MeanCall(n.Name, KernelParamsBuilder.Mean(n), l.Operand(n, 0), l.NewTensor(n))),
+        [Ops.Softmax] = (l, n) => l.Add(new SoftmaxCall(n.Name, KernelParamsBuilder.Softmax(n), l.Operand(n, 0), l.NewTensor(n))),
+        [Ops.Pad] = (l, n) => l.Add(new PadCall(n.Name, KernelParamsBuilder.Pad(n), l.Operand(n, 0), l.NewTensor(n))),
+        [Ops.Dequantize] = (l, n) => l.Add(new DequantizeCall(n.Name, (float)n.Input(0).Quant!.Scale, n.Input(0).Quant!.ZeroPoint, l.Operand(n, 0), l.NewTensor(n))),
+        [Ops.SoftmaxCrossEntropy] = (l, n) =>
         {
-            case OpKind.Conv2D:
-                return new Conv2DCall(name, KernelParamsBuilder.Conv2D(node), Operand(node, 0), Filter(node), Operand(node, 2), NewTensor(node), MaskOf(node));
-            case OpKind.DepthwiseConv2D:
-                return new DepthwiseConv2DCall(name, KernelParamsBuilder.DepthwiseConv2D(node), Operand(node, 0), Filter(node), Operand(node, 2), NewTensor(node), MaskOf(node));
-            case OpKind.FullyConnected:
-                return new FullyConnectedCall(name, KernelParamsBuilder.FullyConnected(node), Operand(node, 0), Filter(node), Operand(node, 2), NewTensor(node), MaskOf(node));
-            case OpKind.Add:
-                return new AddCall(name, KernelParamsBuilder.Add(node), Operand(node, 0), Operand(node, 1), NewTensor(node), MaskOf(node));
-            case OpKind.AveragePool2D:
-                return new AveragePool2DCall(name, KernelParamsBuilder.AveragePool2D(node), Operand(node, 0), NewTensor(node));
-            case OpKind.Mean:
-                return new MeanCall(name, KernelParamsBuilder.Mean(node), Operand(node, 0), NewTensor(node));
-            case OpKind.Softmax:
-                return new SoftmaxCall(name, KernelParamsBuilder.Softmax(node), Operand(node, 0), NewTensor(node));
-            case OpKind.Pad:
-                return new PadCall(name, KernelParamsBuilder.Pad(node), Operand(node, 0), NewTensor(node));
-            case OpKind.Dequantize:
-                return new DequantizeCall(name, (float)node.Input(0).Quant!.Scale, node.Input(0).Quant!.ZeroPoint, Operand(node, 0), NewTensor(node));
-            case OpKind.SoftmaxCrossEntropy:
-            {
-                var loss = NewTensor(node);
-                var grad = users[node.Input(0)].FirstOrDefault(u => u.Kind == OpKind.SoftmaxCrossEntropyGrad) is { } g ? NewTensor(g) : -1;
-                return new SoftmaxCrossEntropyCall(name, Operand(node, 0), Operand(node, 1), loss, grad);
-            }
-            case OpKind.RequantGrad:
-                return new RequantGradCall(name, node.AttrsAs<RequantGradAttrs>().Scales, node.Shape[-1], Operand(node, 0), Operand(node, 1), NewTensor(node));
-            case OpKind.Conv2DInputGrad:
-                return new Conv2DInputGradCall(name, Geometry<Conv2DParams>(Forward(node)), Operand(node, 0), Filter(node), NewTensor(node));
-            case OpKind.DepthwiseConv2DInputGrad:
-                return new DepthwiseConv2DInputGradCall(name, Geometry<DepthwiseConv2DParams>(Forward(node)), Operand(node, 0), Filter(node), NewTensor(node));
-            case OpKind.FullyConnectedInputGrad:
-                return new FullyConnectedInputGradCall(name, FullyConnectedGeometry(Forward(node)), Operand(node, 0), Filter(node), NewTensor(node));
-            case OpKind.Conv2DFilterGrad:
-                return new Conv2DFilterGradCall(name, Geometry<Conv2DParams>(Forward(node)), Operand(node, 0), Operand(node, 1), Channels(node), NewTensor(node));
-            case OpKind.DepthwiseConv2DFilterGrad:
-                return new DepthwiseConv2DFilterGradCall(name, Geometry<DepthwiseConv2DParams>(Forward(node)), Operand(node, 0), Operand(node, 1), Channels(node), NewTensor(node));
-            case OpKind.FullyConnectedFilterGrad:
-                return new FullyConnectedFilterGradCall(name, FullyConnectedGeometry(Forward(node)), Operand(node, 0), Operand(node, 1), Channels(node), NewTensor(node));
-            case OpKind.BiasGrad:
-                return new BiasGradCall(name, node.Shape[0], Operand(node, 0), NewTensor(node));
-            case OpKind.AveragePool2DGrad:
-                return new AveragePool2DGradCall(name, KernelParamsBuilder.AveragePool2D(node.AttrsAs<PoolGradAttrs>().Forward), Operand(node, 0), NewTensor(node));
-            case OpKind.GradAdd:
-                return new GradAddCall(name, Operand(node, 0), Operand(node, 1), NewTensor(node));
-            default:
-                throw new CompilationException($"{node.Name}: no kernel for {node.Kind}");
-        }
+            var loss = l.NewTensor(n);
+            var grad = l.users[n.Input(0)].FirstOrDefault(u => u.Op == Ops.SoftmaxCrossEntropyGrad) is { } g ? l.NewTensor(g) : -1;
+            l.Add(new SoftmaxCrossEntropyCall(n.Name, l.Operand(n, 0), l.Operand(n, 1), loss, grad));
+        },
+        [Ops.RequantGrad] = (l, n) => l.Add(new RequantGradCall(n.Name, n.AttrsAs<RequantGradAttrs>().Scales, n.Shape[-1], l.Operand(n, 0), l.Operand(n, 1), l.NewTensor(n))),
+        [Ops.Conv2DInputGrad] = (l, n) => l.Add(new Conv2DInputGradCall(n.Name, Geometry<Conv2DParams>(Forward(n)), l.Operand(n, 0), l.Filter(n), l.NewTensor(n))),
+        [Ops.DepthwiseConv2DInputGrad] = (l, n) => l.Add(new DepthwiseConv2DInputGradCall(n.Name, Geometry<DepthwiseConv2DParams>(Forward(n)), l.Operand(n, 0), l.Filter(n), l.NewTensor(n))),
+        [Ops.FullyConnectedInputGrad] = (l, n) => l.Add(new FullyConnectedInputGradCall(n.Name, FullyConnectedGeometry(Forward(n)), l.Operand(n, 0), l.Filter(n), l.NewTensor(n))),
+        [Ops.Conv2DFilterGrad] = (l, n) => l.Add(new Conv2DFilterGradCall(n.Name, Geometry<Conv2DParams>(Forward(n)), l.Operand(n, 0), l.Operand(n, 1), Channels(n), l.NewTensor(n))),
+        [Ops.DepthwiseConv2DFilterGrad] = (l, n) => l.Add(new DepthwiseConv2DFilterGradCall(n.Name, Geometry<DepthwiseConv2DParams>(Forward(n)), l.Operand(n, 0), l.Operand(n, 1), Channels(n), l.NewTensor(n))),
+        [Ops.FullyConnectedFilterGrad] = (l, n) => l.Add(new FullyConnectedFilterGradCall(n.Name, FullyConnectedGeometry(Forward(n)), l.Operand(n, 0), l.Operand(n, 1), Channels(n), l.NewTensor(n))),
+        [Ops.BiasGrad] = (l, n) => l.Add(new BiasGradCall(n.Name, n.Shape[0], l.Operand(n, 0), l.NewTensor(n))),
+        [Ops.AveragePool2DGrad] = (l, n) => l.Add(new AveragePool2DGradCall(n.Name, KernelParamsBuilder.AveragePool2D(n.AttrsAs<PoolGradAttrs>().Forward), l.Operand(n, 0), l.NewTensor(n))),
+        [Ops.GradAdd] = (l, n) => l.Add(new GradAddCall(n.Name, l.Operand(n, 0), l.Operand(n, 1), l.NewTensor(n))),
+    };
+
+    private void Add(KernelCall call) => calls.Add(call);
+
+    /// <summary>A parameter that an SgdUpdate writes is SRAM state initialised from the model; other constants stay in flash.</summary>
+    private void Constant(Node node)
+    {
+        var trained = users[node].FirstOrDefault(u => u.Op == Ops.SgdUpdate);
+        if (trained is null) NewTensor(node, node.ConstantData);
+        else if (TrainedChannels(node, trained) is { } channels) NewSlice(node, channels);
+        else NewTensor(node, node.ConstantData, persistent: true);
     }
 
-    /// <summary>The fp32 mode's ops: geometry without requantisation, the clamp in real values.</summary>
-    private KernelCall FloatCall(Node node)
+    /// <summary>A clamp mask or the loss gradient: written by the call of the op it belongs to, visited earlier.</summary>
+    private void WrittenByItsOp(Node node)
     {
-        var clamp = node.Attrs switch
-        {
-            Conv2DAttrs a => a.Clamp,
-            DepthwiseConv2DAttrs a => a.Clamp,
-            FullyConnectedAttrs a => a.Clamp,
-            AddAttrs a => a.Clamp,
-            _ => ClampRange.Int8,
-        };
-        var (min, max) = ClampRange.Real(clamp, node.Quant);
-        return node.Kind switch
-        {
-            OpKind.AveragePool2D => new FloatAveragePool2DCall(node.Name, KernelParamsBuilder.AveragePool2D(node), Operand(node, 0), NewTensor(node)),
-            OpKind.Add => new FloatAddCall(node.Name, Operand(node, 0), Operand(node, 1), NewTensor(node), min, max, MaskOf(node)),
-            _ => new FloatConvCall(node.Name, node.Kind, KernelParamsBuilder.FloatGeometry(node), Operand(node, 0), Operand(node, 1), Operand(node, 2), NewTensor(node), min, max, MaskOf(node)),
-        };
+        if (!tensorOf.ContainsKey(node)) throw new InvalidOperationException($"{node.Name} was not produced by its op's call");
+    }
+
+    private void SgdUpdate(Node node)
+    {
+        tensorOf[node] = tensorOf[node.Input(0)];
+        var update = Update(node);
+        if (FusedWithGradient(node, update) is { } fused) calls[^1] = fused;
+        else calls.Add(update);
+    }
+
+    /// <summary>The fp32 mode's conv-like ops: geometry without requantisation, the clamp in real values.</summary>
+    private KernelCall FloatConv(Node node)
+    {
+        var (min, max) = ClampRange.Real(((ConvLikeOp)node.Op).ClampOf(node.Attrs), node.Quant);
+        return new FloatConvCall(node.Name, node.Op, KernelParamsBuilder.FloatGeometry(node), Operand(node, 0), Operand(node, 1), Operand(node, 2), NewTensor(node), min, max, MaskOf(node));
+    }
+
+    private KernelCall FloatAdd(Node node)
+    {
+        var (min, max) = ClampRange.Real(node.AttrsAs<AddAttrs>().Clamp, node.Quant);
+        return new FloatAddCall(node.Name, Operand(node, 0), Operand(node, 1), NewTensor(node), min, max, MaskOf(node));
     }
 
     private static Node Forward(Node grad) => grad.AttrsAs<ConvGradAttrs>().Forward;
@@ -88,7 +96,7 @@ internal sealed partial class ProgramLowering
     /// <summary>Kernel parameters of a forward op for its backward kernels: the int8 ones, or fp32 geometry.</summary>
     private static T Geometry<T>(Node forward) where T : class => (forward.Type.DType == DType.Float32
         ? KernelParamsBuilder.FloatGeometry(forward)
-        : forward.Kind == OpKind.Conv2D ? KernelParamsBuilder.Conv2D(forward) : KernelParamsBuilder.DepthwiseConv2D(forward)) as T
+        : forward.Op == Ops.Conv2D ? KernelParamsBuilder.Conv2D(forward) : KernelParamsBuilder.DepthwiseConv2D(forward)) as T
         ?? throw new InvalidOperationException($"{forward.Name}: no {typeof(T).Name}");
 
     private static ImmutableArray<int> Channels(Node grad) => grad.AttrsAs<ConvGradAttrs>().Channels;

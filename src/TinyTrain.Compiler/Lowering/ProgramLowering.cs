@@ -46,43 +46,16 @@ internal sealed partial class ProgramLowering
 
     private void Visit(Node node)
     {
-        switch (node.Kind)
+        if (!Lowerings.TryGetValue(node.Op, out var lower))
+            throw new CompilationException($"{graph.Name}: {node.Name}: no kernel for {node.Op}");
+        try
         {
-            case OpKind.Input:
-                NewTensor(node);
-                break;
-            case OpKind.Constant:
-                // A parameter that an SgdUpdate writes is SRAM state initialised from the model; others stay in flash.
-                var trained = users[node].FirstOrDefault(u => u.Kind == OpKind.SgdUpdate);
-                if (trained is null) NewTensor(node, node.ConstantData);
-                else if (TrainedChannels(node, trained) is { } channels) NewSlice(node, channels);
-                else NewTensor(node, node.ConstantData, persistent: true);
-                break;
-            case OpKind.Reshape:
-                tensorOf[node] = tensorOf[node.Input(0)];
-                break;
-            case OpKind.ClampMask:
-            case OpKind.SoftmaxCrossEntropyGrad:
-                // Written by the call of the op they belong to (visited earlier in topological order).
-                if (!tensorOf.ContainsKey(node)) throw new InvalidOperationException($"{node.Name} was not produced by its op's call");
-                break;
-            case OpKind.SgdUpdate:
-                tensorOf[node] = tensorOf[node.Input(0)];
-                var update = Update(node);
-                if (FusedWithGradient(node, update) is { } fused) calls[^1] = fused;
-                else calls.Add(update);
-                break;
-            default:
-                try
-                {
-                    calls.Add(Call(node));
-                }
-                catch (ArgumentException e)
-                {
-                    // e.g. scales whose ratio overflows the requantisation multiplier
-                    throw new CompilationException($"{graph.Name}: {node.Name}: {e.Message.ReplaceLineEndings(" ")}");
-                }
-                break;
+            lower(this, node);
+        }
+        catch (ArgumentException e)
+        {
+            // e.g. scales whose ratio overflows the requantisation multiplier
+            throw new CompilationException($"{graph.Name}: {node.Name}: {e.Message.ReplaceLineEndings(" ")}");
         }
     }
 
@@ -103,7 +76,7 @@ internal sealed partial class ProgramLowering
 
     /// <summary>The mask tensor of a clamped op, when a ClampMask reads it; allocated with the op's call.</summary>
     private int MaskOf(Node node) =>
-        users[node].FirstOrDefault(u => u.Kind == OpKind.ClampMask) is { } mask ? NewTensor(mask) : -1;
+        users[node].FirstOrDefault(u => u.Op == Ops.ClampMask) is { } mask ? NewTensor(mask) : -1;
 
     private Program Plan()
     {

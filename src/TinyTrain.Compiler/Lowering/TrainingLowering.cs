@@ -59,9 +59,9 @@ public static class TrainingLowering
 
     /// <summary>Forward ops with both a filter gradient and an input gradient, in graph order.</summary>
     private static List<Node> FiltersWithTwoOrders(Graph graph) =>
-        [.. graph.Nodes.Where(n => n.Kind is OpKind.Conv2DInputGrad or OpKind.DepthwiseConv2DInputGrad or OpKind.FullyConnectedInputGrad)
+        [.. graph.Nodes.Where(n => n.Op.Role == GradientRole.InputGrad && n.Attrs is ConvGradAttrs)
             .Select(n => n.AttrsAs<ConvGradAttrs>().Forward)
-            .Where(forward => graph.Nodes.Any(n => n.Kind is OpKind.Conv2DFilterGrad or OpKind.DepthwiseConv2DFilterGrad or OpKind.FullyConnectedFilterGrad
+            .Where(forward => graph.Nodes.Any(n => n.Op.Role == GradientRole.FilterGrad
                 && ReferenceEquals(n.AttrsAs<ConvGradAttrs>().Forward, forward)))
             .Distinct()];
 }

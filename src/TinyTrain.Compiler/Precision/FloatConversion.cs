@@ -20,14 +20,12 @@ public static class FloatConversion
         var b = new GraphBuilder(model.Nodes.Select(n => n.Name));
         foreach (var node in model.Nodes)
         {
-            replaced[node] = node.Kind switch
+            replaced[node] = node.Op switch
             {
-                OpKind.Input => node,
-                OpKind.Constant => node, // converted where used: a constant's scale depends on its op
-                OpKind.Conv2D or OpKind.DepthwiseConv2D or OpKind.FullyConnected => ConvLike(b, node, replaced),
-                OpKind.Add or OpKind.AveragePool2D => b.Op(node.Kind, Fresh(b, node.Name), node.Attrs, node.Quant, [.. node.Inputs.Select(i => Real(b, replaced[i!]))]),
-                OpKind.Reshape => b.Reshape(Fresh(b, node.Name), Real(b, replaced[node.Input(0)]), node.Shape),
-                _ => throw new CompilationException($"{node.Name}: the fp32 mode does not support {node.Kind} yet"),
+                { IsLeaf: true } => node, // a constant is converted where used: its scale depends on its op
+                ConvLikeOp op => ConvLike(b, op, node, replaced),
+                { HasFloatMode: true } => b.Op(node.Op, Fresh(b, node.Name), node.Attrs, node.Quant, [.. node.Inputs.Select(i => Real(b, replaced[i!]))]),
+                _ => throw new CompilationException($"{node.Name}: the fp32 mode does not support {node.Op} yet"),
             };
         }
         // Same name: the model is the same, only its arithmetic differs (paper schemes are found by model name).
@@ -36,21 +34,16 @@ public static class FloatConversion
 
     /// <summary>An int8 activation as a real value: graph inputs are dequantised once, converted ops already are real.</summary>
     private static Node Real(GraphBuilder b, Node node) => node.Type.DType == DType.Int8
-        ? b.Op(OpKind.Dequantize, Fresh(b, node.Name + ".real"), new DequantizeAttrs(), node.Quant, node)
+        ? b.Op(Ops.Dequantize, Fresh(b, node.Name + ".real"), new DequantizeAttrs(), node.Quant, node)
         : node;
 
-    private static Node ConvLike(GraphBuilder b, Node node, Dictionary<Node, Node> map)
+    private static Node ConvLike(GraphBuilder b, ConvLikeOp op, Node node, Dictionary<Node, Node> map)
     {
         var (x, filter, bias) = (node.Input(0), node.Input(1), node.OptionalInput(2));
         var real = Real(b, map[x]);
-        var channels = node.Shape[-1];
-        // The channel of a filter element: OHWI and [O, I] lead with it, a depthwise 1HWC ends with it.
-        Func<int, int> channelOf = node.Kind == OpKind.DepthwiseConv2D
-            ? i => i % channels
-            : i => i / (int)(filter.Shape.Elements / channels);
         var weights = filter.ConstantData.As<sbyte>();
         var realWeights = new float[weights.Length];
-        for (var i = 0; i < weights.Length; i++) realWeights[i] = (float)(filter.Quant!.ScaleAt(channelOf(i)) * weights[i]);
+        for (var i = 0; i < weights.Length; i++) realWeights[i] = (float)(filter.Quant!.ScaleAt(op.OutputChannelOf(filter.Shape, i)) * weights[i]);
         var newFilter = b.Constant(Fresh(b, filter.Name + ".real"), TensorData.From(realWeights), filter.Shape);
         Node? newBias = null;
         if (bias is not null)
@@ -60,7 +53,7 @@ public static class FloatConversion
             for (var c = 0; c < values.Length; c++) realBias[c] = (float)(filter.Quant!.ScaleAt(c) * x.Quant!.Scale * values[c]);
             newBias = b.Constant(Fresh(b, bias.Name + ".real"), TensorData.From(realBias), bias.Shape);
         }
-        return b.Op(node.Kind, Fresh(b, node.Name), node.Attrs, node.Quant, real, newFilter, newBias);
+        return b.Op(op, Fresh(b, node.Name), node.Attrs, node.Quant, real, newFilter, newBias);
     }
 
     private static string Fresh(GraphBuilder b, string wanted)

@@ -35,13 +35,13 @@ public static class Scheduler
         {
             waiting.TryAdd(node, 0);
             foreach (var input in node.Inputs.Distinct()) if (input is not null) Edge(input, node);
-            if (node.Kind == OpKind.SgdUpdate)
+            if (node.Op.Role == GradientRole.Update)
             {
                 foreach (var reader in users[node.Input(0)]) if (reader != node) Edge(reader, node);
             }
-            else if (IsFilterGrad(node.Kind) && !(filterFirst?.Contains(node.AttrsAs<ConvGradAttrs>().Forward) ?? false))
+            else if (node.Op.Role == GradientRole.FilterGrad && !(filterFirst?.Contains(node.AttrsAs<ConvGradAttrs>().Forward) ?? false))
             {
-                foreach (var sibling in users[node.Input(1)]) if (IsInputGrad(sibling.Kind)) Edge(sibling, node);
+                foreach (var sibling in users[node.Input(1)]) if (sibling.Op.Role == GradientRole.InputGrad) Edge(sibling, node);
             }
         }
 
@@ -61,15 +61,7 @@ public static class Scheduler
         if (order.Count != graph.Nodes.Length) throw new InvalidOperationException($"{graph.Name}: the schedule's constraints form a cycle");
         return order.MoveToImmutable();
 
-        (int, int) Key(Node node) => (IsParameterStep(node.Kind) ? 0 : 1, position[node]);
+        // A parameter gradient or update runs as soon as ready, since each frees what it reads.
+        (int, int) Key(Node node) => (node.Op.Role is GradientRole.FilterGrad or GradientRole.BiasGrad or GradientRole.Update ? 0 : 1, position[node]);
     }
-
-    /// <summary>A parameter gradient or update: run as soon as ready, since each frees what it reads.</summary>
-    private static bool IsParameterStep(OpKind kind) => kind is OpKind.SgdUpdate or OpKind.BiasGrad || IsFilterGrad(kind);
-
-    private static bool IsFilterGrad(OpKind kind) =>
-        kind is OpKind.Conv2DFilterGrad or OpKind.DepthwiseConv2DFilterGrad or OpKind.FullyConnectedFilterGrad;
-
-    private static bool IsInputGrad(OpKind kind) =>
-        kind is OpKind.Conv2DInputGrad or OpKind.DepthwiseConv2DInputGrad or OpKind.FullyConnectedInputGrad;
 }

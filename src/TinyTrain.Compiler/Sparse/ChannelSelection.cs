@@ -37,34 +37,7 @@ public static class ChannelSelection
     }
 
     /// <summary>Squared L2 norm of each input channel's int8 weight slice (exact, in integers; same order as the norm).</summary>
-    public static long[] SquaredNorms(Node conv)
-    {
-        var filter = conv.Input(1);
-        var w = filter.ConstantData.ToSByteArray();
-        var shape = filter.Shape;
-        switch (conv.Kind)
-        {
-            case OpKind.Conv2D: // OHWI: the input channel is the innermost axis
-                return Innermost(w, shape[3]);
-            case OpKind.FullyConnected: // [O, I]
-                return Innermost(w, shape[1]);
-            case OpKind.DepthwiseConv2D: // 1HWC with C = channels x multiplier, output channel c·M + m reads input c
-            {
-                var multiplier = conv.AttrsAs<DepthwiseConv2DAttrs>().DepthMultiplier;
-                var perTap = Innermost(w, shape[3]);
-                var norms = new long[shape[3] / multiplier];
-                for (var o = 0; o < perTap.Length; o++) norms[o / multiplier] += perTap[o];
-                return norms;
-            }
-            default:
-                throw new ArgumentException($"{conv.Name} is a {conv.Kind}, not a conv-like op");
-        }
-    }
-
-    private static long[] Innermost(sbyte[] w, int channels)
-    {
-        var norms = new long[channels];
-        for (var i = 0; i < w.Length; i++) norms[i % channels] += w[i] * w[i];
-        return norms;
-    }
+    public static long[] SquaredNorms(Node conv) => conv.Op is ConvLikeOp op
+        ? op.SquaredNorms(conv)
+        : throw new ArgumentException($"{conv.Name} is a {conv.Op}, not a conv-like op");
 }

@@ -13,8 +13,8 @@ public sealed record ConvInfo(
     int KernelH, int KernelW, int InChannels, int OutChannels, long InputSpatial, long OutputElements)
 {
     public string Name => Node.Name;
-    public OpKind Kind => Node.Kind;
-    public bool IsDepthwise => Kind == OpKind.DepthwiseConv2D;
+    public Op Op => Node.Op;
+    public bool IsDepthwise => Op == Ops.DepthwiseConv2D;
     public Node Filter => Node.Input(1);
     public Node? Bias => Node.OptionalInput(2);
 
@@ -26,24 +26,10 @@ public sealed record ConvInfo(
 
     public static ConvInfo Of(int index, Node conv)
     {
-        if (!OpTraits.IsConvLike(conv.Kind)) throw new ArgumentException($"{conv.Name} is a {conv.Kind}, not a conv-like op");
-        var x = conv.Input(0).Shape;
-        var w = conv.Input(1).Shape;
-        var y = conv.Shape;
-        switch (conv.Kind)
-        {
-            case OpKind.Conv2D: // OHWI
-                return new ConvInfo(index, conv, x, y, w[1], w[2], w[3], w[0], (long)x[1] * x[2], (long)y[1] * y[2] * y[3]);
-            case OpKind.DepthwiseConv2D: // 1HWC
-                return new ConvInfo(index, conv, x, y, w[1], w[2], x[3], w[3], (long)x[1] * x[2], (long)y[1] * y[2] * y[3]);
-            default: // FC [O, I]: rows = batch for a flat input
-            {
-                var rows = x.Elements / w[1];
-                var batch = x.Rank > 0 ? Math.Max(1, x[0]) : 1;
-                var perSample = Math.Max(1, rows / batch);
-                return new ConvInfo(index, conv, x, y, 1, 1, w[1], w[0], perSample, perSample * w[0]);
-            }
-        }
+        if (conv.Op is not ConvLikeOp op) throw new ArgumentException($"{conv.Name} is a {conv.Op}, not a conv-like op");
+        var (kh, kw) = op.Kernel(conv.Input(1).Shape);
+        var (inputSpatial, outputElements) = op.PerSample(conv);
+        return new ConvInfo(index, conv, conv.Input(0).Shape, conv.Shape, kh, kw, op.SchemeChannels(conv), conv.Shape[-1], inputSpatial, outputElements);
     }
 }
 
@@ -75,7 +61,7 @@ public sealed class ConvIndex
 
     public static ConvIndex Of(Graph graph)
     {
-        var all = graph.Operations.Where(n => OpTraits.IsConvLike(n.Kind)).ToList();
+        var all = graph.Operations.Where(n => n.Op is ConvLikeOp).ToList();
         if (all.Count == 0) return new ConvIndex(graph, [], null);
         var classifier = ConvInfo.Of(-1, all[^1]);
         var convs = all.Take(all.Count - 1).Select((n, i) => ConvInfo.Of(i, n)).ToImmutableArray();

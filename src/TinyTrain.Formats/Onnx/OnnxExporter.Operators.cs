@@ -76,7 +76,7 @@ public sealed partial class OnnxExporter
                 return Emit("Pad", [Value(node.Input(0)), pads, zero], Target(node));
             }
             default:
-                throw Error($"{node.Name}: {node.Kind} has no ONNX form (only inference graphs can be exported)");
+                throw Error($"{node.Name}: {node.Op} has no ONNX form (only inference graphs can be exported)");
         }
     }
 

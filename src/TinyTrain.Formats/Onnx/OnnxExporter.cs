@@ -51,7 +51,7 @@ public sealed partial class OnnxExporter
         }
         foreach (var node in graph.Operations)
         {
-            if (node.Type.DType != DType.Int8) throw Error($"{node.Name} ({node.Kind}) computes {node.Type.DType.Name()}; only int8 graphs can be exported (an fp32 head or fp32 model cannot)");
+            if (node.Type.DType != DType.Int8) throw Error($"{node.Name} ({node.Op}) computes {node.Type.DType.Name()}; only int8 graphs can be exported (an fp32 head or fp32 model cannot)");
             values[node] = Operator(node);
         }
         foreach (var output in graph.Outputs)
@@ -80,7 +80,7 @@ public sealed partial class OnnxExporter
     private static readonly long[] ToNhwc = [0, 2, 3, 1];
 
     private string Value(Node node) =>
-        values.TryGetValue(node, out var value) ? value : throw Error($"{node.Name} ({node.Kind}) is used as an activation but is not computed by an op");
+        values.TryGetValue(node, out var value) ? value : throw Error($"{node.Name} ({node.Op}) is used as an activation but is not computed by an op");
 
     /// <summary>A node's values in the IR's (NHWC) element order: 4-D tensors are transposed back from NCHW once.</summary>
     private string IrOrder(Node node)

@@ -6,7 +6,7 @@ public sealed partial class TfliteExporter
 {
     private int Operator(Node node)
     {
-        if (node.Type.DType != DType.Int8) throw Error($"{node.Name} ({node.Kind}) computes {node.Type.DType.Name()}; only int8 graphs can be exported");
+        if (node.Type.DType != DType.Int8) throw Error($"{node.Name} ({node.Op}) computes {node.Type.DType.Name()}; only int8 graphs can be exported");
         switch (node.Attrs)
         {
             case Conv2DAttrs a:
@@ -62,7 +62,7 @@ public sealed partial class TfliteExporter
                 return Emit(TfliteBuiltinOperator.PAD, 2, [Activation(node.Input(0)), paddings], Output(node), TfliteBuiltinOptionsType.PadOptions, new TflitePadOptions());
             }
             default:
-                throw Error($"{node.Name}: {node.Kind} has no .tflite operator (only inference graphs can be exported)");
+                throw Error($"{node.Name}: {node.Op} has no .tflite operator (only inference graphs can be exported)");
         }
     }
 

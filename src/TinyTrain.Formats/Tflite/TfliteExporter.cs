@@ -102,7 +102,7 @@ public sealed partial class TfliteExporter
         new([.. q.Scales.Select(s => (float)s)], [.. Enumerable.Range(0, q.Scales.Length).Select(c => (long)q.ZeroPointAt(c))], q.IsPerTensor ? 0 : q.Axis);
 
     private int Activation(Node node) =>
-        tensorOf.TryGetValue(node, out var index) ? index : throw Error($"{node.Name} ({node.Kind}) is used as an activation but is not computed by an op");
+        tensorOf.TryGetValue(node, out var index) ? index : throw Error($"{node.Name} ({node.Op}) is used as an activation but is not computed by an op");
 
     /// <summary>A constant's tensor, created at its first use (a bias needs its op's scales for its quantisation).</summary>
     private int Constant(Node node, TfliteQuantization? quant = null)

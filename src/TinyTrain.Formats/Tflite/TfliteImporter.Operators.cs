@@ -60,7 +60,7 @@ public sealed partial class TfliteImporter
                 var keepDims = op.Options is TfliteReducerOptions r && r.KeepDims;
                 var axes = ConstantInts(op.Inputs[1], name).Order().ToArray();
                 if (!axes.SequenceEqual([1, 2])) throw Error($"{name}: MEAN over axes [{string.Join(",", axes)}] is not supported (only the spatial axes 1 and 2)");
-                return builder.Op(OpKind.Mean, name, new MeanAttrs(keepDims), quant, Activation(op.Inputs[0]));
+                return builder.Op(Ops.Mean, name, new MeanAttrs(keepDims), quant, Activation(op.Inputs[0]));
             }
             case TfliteBuiltinOperator.RESHAPE:
             {
@@ -71,7 +71,7 @@ public sealed partial class TfliteImporter
             case TfliteBuiltinOperator.SOFTMAX:
             {
                 var beta = op.Options is TfliteSoftmaxOptions s ? s.Beta : 1f;
-                return builder.Op(OpKind.Softmax, name, new SoftmaxAttrs(beta), quant, Activation(op.Inputs[0]));
+                return builder.Op(Ops.Softmax, name, new SoftmaxAttrs(beta), quant, Activation(op.Inputs[0]));
             }
             case TfliteBuiltinOperator.PAD:
             {
@@ -79,7 +79,7 @@ public sealed partial class TfliteImporter
                 ExpectSameQuant(x, quant, name);
                 var p = ConstantInts(op.Inputs[1], name);
                 if (p.Length != 8 || p[0] != 0 || p[1] != 0) throw Error($"{name}: PAD must be [4,2] paddings with no batch padding");
-                return builder.Op(OpKind.Pad, name, new PadAttrs(new Padding2D(p[2], p[3], p[4], p[5]), p[6], p[7]), quant, x);
+                return builder.Op(Ops.Pad, name, new PadAttrs(new Padding2D(p[2], p[3], p[4], p[5]), p[6], p[7]), quant, x);
             }
             default:
                 throw Error($"unsupported operator {TfliteBuiltinOperatorNames.Name(opcode)}");

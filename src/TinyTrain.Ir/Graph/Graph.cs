@@ -16,7 +16,7 @@ public sealed class Graph
         Nodes = Toposort(outputs);
         foreach (var input in inputs)
         {
-            if (input.Kind != OpKind.Input) throw new ArgumentException($"graph input {input.Name} is a {input.Kind}");
+            if (input.Op != Ops.Input) throw new ArgumentException($"graph input {input.Name} is a {input.Op}");
         }
     }
 
@@ -29,7 +29,7 @@ public sealed class Graph
     public Node Output => Outputs.Length == 1 ? Outputs[0] : throw new InvalidOperationException($"{Name} has {Outputs.Length} outputs");
 
     /// <summary>The compute nodes (no inputs or constants) in execution order.</summary>
-    public IEnumerable<Node> Operations => Nodes.Where(n => !OpTraits.IsLeaf(n.Kind));
+    public IEnumerable<Node> Operations => Nodes.Where(n => !n.Op.IsLeaf);
 
     public Node? Find(string name) => Nodes.FirstOrDefault(n => n.Name == name);
 

@@ -8,16 +8,16 @@ namespace TinyTrain.Ir;
 /// </summary>
 public sealed class Node
 {
-    public Node(OpKind kind, ImmutableArray<Node?> inputs, OpAttrs attrs, TensorType type, string name)
+    public Node(Op op, ImmutableArray<Node?> inputs, OpAttrs attrs, TensorType type, string name)
     {
-        Kind = kind;
+        Op = op;
         Inputs = inputs.IsDefault ? [] : inputs;
         Attrs = attrs;
         Type = type;
         Name = name;
     }
 
-    public OpKind Kind { get; }
+    public Op Op { get; }
 
     /// <summary>Operands in a fixed order per op; an optional operand (a missing bias) is null.</summary>
     public ImmutableArray<Node?> Inputs { get; }
@@ -32,11 +32,11 @@ public sealed class Node
     public Node? OptionalInput(int index) => index < Inputs.Length ? Inputs[index] : null;
 
     public T AttrsAs<T>() where T : OpAttrs =>
-        Attrs as T ?? throw new InvalidOperationException($"{Name}: {Kind} has {Attrs.GetType().Name}, not {typeof(T).Name}");
+        Attrs as T ?? throw new InvalidOperationException($"{Name}: {Op} has {Attrs.GetType().Name}, not {typeof(T).Name}");
 
-    public TensorData ConstantData => Kind == OpKind.Constant
+    public TensorData ConstantData => Op == Ops.Constant
         ? ((ConstantAttrs)Attrs).Data
-        : throw new InvalidOperationException($"{Name} is a {Kind}, not a constant");
+        : throw new InvalidOperationException($"{Name} is a {Op}, not a constant");
 
     public Node With(ImmutableArray<Node?>? inputs = null, OpAttrs? attrs = null, TensorType? type = null, string? name = null)
     {
@@ -46,8 +46,8 @@ public sealed class Node
         var newName = name ?? Name;
         var same = newInputs.AsSpan().SequenceEqual(Inputs.AsSpan(), ReferenceEqualityComparer.Instance)
             && Equals(newAttrs, Attrs) && newType == Type && newName == Name;
-        return same ? this : new Node(Kind, newInputs, newAttrs, newType, newName);
+        return same ? this : new Node(Op, newInputs, newAttrs, newType, newName);
     }
 
-    public override string ToString() => $"{Name} = {Kind} {Type}";
+    public override string ToString() => $"{Name} = {Op} {Type}";
 }

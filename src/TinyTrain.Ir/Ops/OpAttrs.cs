@@ -42,11 +42,6 @@ public abstract record OpAttrs
 
 public sealed record NoAttrs : OpAttrs;
 
-public sealed record ConstantAttrs(TensorData Data) : OpAttrs
-{
-    public override string ToString() => $"{Data.DType.Name()} x{Data.Length}";
-}
-
 /// <summary>Int8 clamp range after requantisation; a fused ReLU/ReLU6 only narrows it.</summary>
 public readonly record struct ClampRange(int Min, int Max)
 {
@@ -60,22 +55,3 @@ public readonly record struct ClampRange(int Min, int Max)
         ? (float.NegativeInfinity, float.PositiveInfinity)
         : ((float)(quant.Scale * (clamp.Min - quant.ZeroPoint)), (float)(quant.Scale * (clamp.Max - quant.ZeroPoint)));
 }
-
-public sealed record Conv2DAttrs(int StrideH, int StrideW, int DilationH, int DilationW, Padding2D Padding, ClampRange Clamp, RequantKind Requant) : OpAttrs;
-
-public sealed record DepthwiseConv2DAttrs(int StrideH, int StrideW, int DilationH, int DilationW, Padding2D Padding, int DepthMultiplier, ClampRange Clamp, RequantKind Requant) : OpAttrs;
-
-public sealed record FullyConnectedAttrs(ClampRange Clamp, RequantKind Requant) : OpAttrs;
-
-public sealed record AddAttrs(ClampRange Clamp, RequantKind Requant) : OpAttrs;
-
-public sealed record AveragePool2DAttrs(int FilterH, int FilterW, int StrideH, int StrideW, Padding2D Padding, ClampRange Clamp, AverageRounding Rounding) : OpAttrs;
-
-/// <summary>Mean over the spatial axes (1, 2) of an NHWC tensor, keeping or dropping them.</summary>
-public sealed record MeanAttrs(bool KeepDims) : OpAttrs;
-
-public sealed record ReshapeAttrs(Shape NewShape) : OpAttrs;
-
-public sealed record SoftmaxAttrs(double Beta) : OpAttrs;
-
-public sealed record PadAttrs(Padding2D Spatial, int ChannelsBefore, int ChannelsAfter) : OpAttrs;

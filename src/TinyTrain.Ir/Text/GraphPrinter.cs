@@ -11,10 +11,10 @@ public static class GraphPrinter
         text.AppendLine($"graph {graph.Name}");
         foreach (var node in graph.Nodes)
         {
-            if (node.Kind == OpKind.Constant) continue;
+            if (node.Op == Ops.Constant) continue;
             var operands = string.Join(", ", node.Inputs.Select(i => i?.Name ?? "_"));
             var attrs = node.Attrs is NoAttrs ? "" : " " + node.Attrs;
-            text.AppendLine($"  %{node.Name}: {node.Type} = {node.Kind}({operands}){attrs}");
+            text.AppendLine($"  %{node.Name}: {node.Type} = {node.Op}({operands}){attrs}");
         }
         text.AppendLine($"  return {string.Join(", ", graph.Outputs.Select(o => "%" + o.Name))}");
         return text.ToString();

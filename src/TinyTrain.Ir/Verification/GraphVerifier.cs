@@ -1,8 +1,8 @@
 namespace TinyTrain.Ir;
 
 /// <summary>
-/// Checks the IR's invariants: types agree with shape inference, int8 tensors are quantised, filters and
-/// biases match their op's channels, every Input node is a graph input. Run after import and after each pass.
+/// Checks the IR's invariants: types agree with each op's type rule, int8 tensors are quantised, every Input node is
+/// a graph input, and whatever an op checks of its own (<see cref="Op.Verify"/>). Run after import and after each pass.
 /// </summary>
 public static class GraphVerifier
 {
@@ -16,9 +16,9 @@ public static class GraphVerifier
             {
                 VerifyNode(node, inputs, errors);
             }
-            catch (Exception e) when (e is IrException or InvalidCastException or InvalidOperationException)
+            catch (IrException e)
             {
-                errors.Add($"{node.Name}: {e.Message}");
+                errors.Add(e.Message.StartsWith(node.Name + ":", StringComparison.Ordinal) ? e.Message : $"{node.Name}: {e.Message}");
             }
         }
         return errors;
@@ -37,46 +37,30 @@ public static class GraphVerifier
             if (!ok) errors.Add($"{node.Name}: {message}");
         }
 
-        if (node.Kind == OpKind.Input)
+        var op = node.Op;
+        if (op == Ops.Input)
         {
             Check(inputs.Contains(node), "input node is not a graph input");
             return;
         }
-        if (node.Kind == OpKind.Constant)
+        if (op.IsLeaf)
         {
-            Check(node.ConstantData.Length == node.Shape.Elements, "constant data does not fill its shape");
+            op.Verify(node, Check);
             return;
         }
 
-        Check(node.Inputs.Length == OpTraits.InputCount(node.Kind), $"{node.Kind} takes {OpTraits.InputCount(node.Kind)} operands, has {node.Inputs.Length}");
-        var inferred = ShapeInference.Infer(node.Kind, node.Attrs, node.Inputs, node.Quant, node.Name);
+        Check(node.Inputs.Length == op.Arity, $"{op} takes {op.Arity} operands, has {node.Inputs.Length}");
+        var inferred = op.InferType(node.Attrs, new Operands(node.Inputs, node.Name, op), node.Quant);
         Check(inferred.Shape == node.Shape && inferred.DType == node.Type.DType, $"type {node.Type} disagrees with inferred {inferred}");
-        if (OpTraits.IsBackward(node.Kind)) return; // gradients are fp32; an update's output is its parameter
-        if (node.Type.DType == DType.Int8) Check(node.Quant is { IsPerTensor: true, Scale: > 0 }, "int8 output needs a positive per-tensor scale");
-        if (node.Type.DType == DType.Int8 && node.Kind != OpKind.Reshape)
+        if (op.IsBackward) return; // gradients are fp32; an update's output is its parameter
+        if (node.Type.DType == DType.Int8)
         {
-            foreach (var input in node.Inputs.Take(node.Kind == OpKind.Add ? 2 : 1))
+            Check(node.Quant is { IsPerTensor: true, Scale: > 0 }, "int8 output needs a positive per-tensor scale");
+            foreach (var input in node.Inputs.Take(op.ActivationOperands))
             {
                 Check(input is { Type.DType: DType.Int8, Quant.IsPerTensor: true }, "activation operand must be quantised int8");
             }
         }
-        if (!OpTraits.IsConvLike(node.Kind)) return;
-
-        // int8 ops take int8 filters with scales and int32 biases; fp32 ops (an fp32 head) take fp32 ones.
-        var integer = node.Type.DType == DType.Int8;
-        var filter = node.Input(1);
-        var outChannels = node.Shape[-1];
-        Check(filter.Kind == OpKind.Constant && filter.Type.DType == node.Input(0).Type.DType, $"filter must be a constant {node.Input(0).Type.DType.Name()} tensor");
-        if (integer)
-        {
-            Check(filter.Quant is not null && (filter.Quant.IsPerTensor || filter.Quant.Scales.Length == outChannels),
-                $"filter needs one scale or {outChannels} scales, has {filter.Quant?.Scales.Length ?? 0}");
-        }
-        if (node.OptionalInput(2) is { } bias)
-        {
-            var biasType = integer ? DType.Int32 : DType.Float32;
-            Check(bias.Kind == OpKind.Constant && bias.Type.DType == biasType, $"bias must be a constant {biasType.Name()} tensor");
-            Check(bias.Shape.Elements == outChannels, $"bias has {bias.Shape.Elements} values for {outChannels} channels");
-        }
+        op.Verify(node, Check);
     }
 }

@@ -33,7 +33,7 @@ public static class KernelProfile
     public static string KindOf(KernelCall call) => call switch
     {
         FusedUpdateCall f => $"{KindOf(f.Gradient)} + SGD",
-        FloatConvCall f => $"{f.Kind} (fp32)",
+        FloatConvCall f => $"{f.Op} (fp32)",
         _ => call.GetType().Name.EndsWith("Call", StringComparison.Ordinal) ? call.GetType().Name[..^4] : call.GetType().Name,
     };
 

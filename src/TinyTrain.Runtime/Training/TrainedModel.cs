@@ -31,7 +31,7 @@ public static class TrainedModel
             throw new CompilationException($"{training.Graph.Name}: {real.Name} is fp32 (the model was trained with --precision fp32); only int8 models can be exported");
 
         var values = TrainedValues(compiled.Program.Program, executor);
-        foreach (var update in training.Graph.Nodes.Where(n => n.Kind == OpKind.SgdUpdate))
+        foreach (var update in training.Graph.Nodes.Where(n => n.Op == Ops.SgdUpdate))
         {
             if (!values.ContainsKey(update.Input(0).Name))
                 throw new InvalidOperationException($"{update.Input(0).Name} is trained but has no persistent tensor");
@@ -41,8 +41,8 @@ public static class TrainedModel
         var mapped = new Dictionary<Node, Node>(ReferenceEqualityComparer.Instance);
         foreach (var node in forward.Nodes)
         {
-            mapped[node] = node.Kind == OpKind.Constant && values.TryGetValue(node.Name, out var bytes)
-                ? new Node(OpKind.Constant, [], new ConstantAttrs(TensorData.FromBytes(node.Type.DType, bytes)), node.Type, node.Name)
+            mapped[node] = node.Op == Ops.Constant && values.TryGetValue(node.Name, out var bytes)
+                ? new Node(Ops.Constant, [], new ConstantAttrs(TensorData.FromBytes(node.Type.DType, bytes)), node.Type, node.Name)
                 : node.With(inputs: [.. node.Inputs.Select(i => i is null ? null : mapped[i])]);
         }
         var graph = new Graph(name ?? TrainedName(training.Graph.Name), [mapped[training.Image]], [mapped[logits]]);

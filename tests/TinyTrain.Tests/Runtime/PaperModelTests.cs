@@ -26,15 +26,15 @@ public class PaperModelTests
     {
         var (graph, _) = ModelRunner.Load(PathOf(name));
         var ops = graph.Operations.ToList();
-        var backboneConvs = ops.Where(n => OpTraits.IsConvLike(n.Kind) && n.Name != "classifier").ToList();
+        var backboneConvs = ops.Where(n => n.Op is ConvLikeOp && n.Name != "classifier").ToList();
         Assert.Equal(convs, backboneConvs.Count);
-        Assert.Equal(adds, ops.Count(n => n.Kind == OpKind.Add));
+        Assert.Equal(adds, ops.Count(n => n.Op == Ops.Add));
         Assert.Equal(blocks, backboneConvs.Select(n => n.Name.Split('.')).Where(p => p[0] == "blocks").Select(p => p[1]).Distinct().Count());
         Assert.Equal(new Shape(1, 128, 128, 3), graph.Input.Shape);
         Assert.Equal(new Shape(1, 4, 4, lastChannels), graph.Find("pool")!.Input(0).Shape);
         Assert.Equal(new Shape(1, 1000), graph.Output.Shape);
         // Every residual add is an identity shortcut of a stride-1 block with equal channels.
-        Assert.All(ops.Where(n => n.Kind == OpKind.Add), add => Assert.Equal(add.Input(0).Shape, add.Input(1).Shape));
+        Assert.All(ops.Where(n => n.Op == Ops.Add), add => Assert.Equal(add.Input(0).Shape, add.Input(1).Shape));
     }
 
     [Theory]

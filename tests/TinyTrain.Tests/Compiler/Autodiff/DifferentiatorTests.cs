@@ -10,7 +10,7 @@ public class DifferentiatorTests
     private static readonly Lazy<Graph> Mcunet = new(() => ModelLoader.Load(TestData.Path("tiny-training", "mcu_models", "mcunet-5fps.pkl")));
 
     private static List<Node> Backbone(TrainingGraph t) =>
-        [.. t.Graph.Operations.Where(n => OpTraits.IsConvLike(n.Kind) && n != t.Head)];
+        [.. t.Graph.Operations.Where(n => n.Op is ConvLikeOp && n != t.Head)];
 
     private static Differentiator.Result Train(TrainingGraph t, IEnumerable<TrainableParameter> backbone, TrainingOptions options) =>
         Differentiator.Differentiate(t, [.. backbone, TrainableParameter.WholeFilter(t.Head), TrainableParameter.Bias(t.Head)], options);
@@ -27,10 +27,10 @@ public class DifferentiatorTests
         var result = Train(t, trained.Select(TrainableParameter.Bias), options);
         var ops = result.Graph.Operations.ToList();
 
-        var filterGrads = ops.Where(n => n.Kind is OpKind.Conv2DFilterGrad or OpKind.DepthwiseConv2DFilterGrad or OpKind.FullyConnectedFilterGrad).ToList();
+        var filterGrads = ops.Where(n => (n.Op == Ops.Conv2DFilterGrad || n.Op == Ops.DepthwiseConv2DFilterGrad || n.Op == Ops.FullyConnectedFilterGrad)).ToList();
         Assert.Equal(["head"], filterGrads.Select(n => ((ConvGradAttrs)n.Attrs).Forward.Name));
         var firstTrained = Position(t.Graph, trained[0]);
-        var inputGrads = ops.Where(n => OpTraits.IsInputGrad(n.Kind)).Select(n => n.Attrs switch
+        var inputGrads = ops.Where(n => n.Op.Role == GradientRole.InputGrad).Select(n => n.Attrs switch
         {
             ConvGradAttrs c => c.Forward,
             PoolGradAttrs p => p.Forward,
@@ -56,7 +56,7 @@ public class DifferentiatorTests
             .. convs.SkipWhile(c => c != pointwise).Select(TrainableParameter.Bias),
         ], options);
 
-        var grads = result.Graph.Operations.Where(n => n.Kind is OpKind.Conv2DFilterGrad or OpKind.DepthwiseConv2DFilterGrad).ToDictionary(n => ((ConvGradAttrs)n.Attrs).Forward.Name);
+        var grads = result.Graph.Operations.Where(n => (n.Op == Ops.Conv2DFilterGrad || n.Op == Ops.DepthwiseConv2DFilterGrad)).ToDictionary(n => ((ConvGradAttrs)n.Attrs).Forward.Name);
         Assert.Equal(new Shape(pointwise.Shape[3], 1, 1, 3), grads[pointwise.Name].Shape);
         Assert.Equal(new Shape(1, depthwise.Input(1).Shape[1], depthwise.Input(1).Shape[2], depthwise.Shape[3]), grads[depthwise.Name].Shape);
         // The filter gradient reads the saved input activation of exactly its op.
@@ -71,10 +71,10 @@ public class DifferentiatorTests
         var t = TrainingGraph.Build(Mcunet.Value, options);
         var convs = Backbone(t);
         var result = Train(t, convs.TakeLast(12).Select(TrainableParameter.Bias), options);
-        var sums = result.Graph.Operations.Where(n => n.Kind == OpKind.GradAdd).ToList();
+        var sums = result.Graph.Operations.Where(n => n.Op == Ops.GradAdd).ToList();
         Assert.NotEmpty(sums);
         // Each sum adds the residual add's gradient to the gradient that came back through the block's first conv.
-        Assert.All(sums, s => Assert.Contains(s.Inputs, i => i!.Kind == OpKind.RequantGrad && i.Name.Contains(".add.")));
+        Assert.All(sums, s => Assert.Contains(s.Inputs, i => i!.Op == Ops.RequantGrad && i.Name.Contains(".add.")));
     }
 
     [Fact]
@@ -83,11 +83,11 @@ public class DifferentiatorTests
         var options = new TrainingOptions(10);
         var t = TrainingGraph.Build(Mcunet.Value, options);
         var result = Train(t, Backbone(t).TakeLast(9).Select(TrainableParameter.Bias), options);
-        var readers = result.Graph.Operations.Where(n => OpTraits.IsBackward(n.Kind) || n.Kind == OpKind.ClampMask)
-            .SelectMany(n => n.Inputs.Where(i => i is { Type.DType: DType.Int8 } && i.Kind != OpKind.Constant).Select(i => (User: n, Activation: i!)))
+        var readers = result.Graph.Operations.Where(n => n.Op.IsBackward || n.Op == Ops.ClampMask)
+            .SelectMany(n => n.Inputs.Where(i => i is { Type.DType: DType.Int8 } && i.Op != Ops.Constant).Select(i => (User: n, Activation: i!)))
             .ToList();
         // Bias-only: masks read their own op (fused into its forward kernel); the only saved activation is the head's input.
-        Assert.All(readers, r => Assert.True(r.User.Kind == OpKind.ClampMask || r.User.Kind == OpKind.SoftmaxCrossEntropyGrad
+        Assert.All(readers, r => Assert.True(r.User.Op == Ops.ClampMask || r.User.Op == Ops.SoftmaxCrossEntropyGrad
             || ((ConvGradAttrs)r.User.Attrs).Forward == t.Head, $"{r.User.Name} reads {r.Activation.Name}"));
     }
 
@@ -116,7 +116,7 @@ public class DifferentiatorTests
         Assert.Equal(DType.Float32, t.Head.Type.DType);
         Assert.Equal(new Shape(1, 5), t.Logits.Shape);
         var result = Train(t, Backbone(t).TakeLast(1).Select(TrainableParameter.Bias), options);
-        Assert.Contains(result.Graph.Operations, n => n.Kind == OpKind.FullyConnectedInputGrad);
+        Assert.Contains(result.Graph.Operations, n => n.Op == Ops.FullyConnectedInputGrad);
         Assert.All(((SgdUpdateAttrs)result.Updates[^1].Attrs).Qas, f => Assert.Equal(1f, f));
     }
 
@@ -126,10 +126,10 @@ public class DifferentiatorTests
         var model = ModelLoader.Load(TestData.Path("mlperf-tiny", "vww_96_int8.tflite"));
         var options = new TrainingOptions(2);
         var t = TrainingGraph.Build(model, options);
-        Assert.Equal(OpKind.FullyConnected, t.Head.Kind);
-        Assert.DoesNotContain(t.Graph.Operations, n => n.Kind == OpKind.Softmax);
+        Assert.Equal(Ops.FullyConnected, t.Head.Op);
+        Assert.DoesNotContain(t.Graph.Operations, n => n.Op == Ops.Softmax);
         var result = Train(t, Backbone(t).TakeLast(3).Select(TrainableParameter.Bias), options);
-        Assert.Contains(result.Graph.Operations, n => n.Kind == OpKind.AveragePool2DGrad);
+        Assert.Contains(result.Graph.Operations, n => n.Op == Ops.AveragePool2DGrad);
     }
 
     [Fact]

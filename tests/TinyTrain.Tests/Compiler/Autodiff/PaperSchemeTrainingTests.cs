@@ -13,11 +13,11 @@ public class PaperSchemeTrainingTests
         var model = ModelLoader.Load(TestData.Path("tiny-training", "mcu_models", "mcunet-5fps.pkl"));
         var compiled = Compilation.CompileTraining(model, "bias-only", new TrainingOptions(10));
         var ops = compiled.Differentiated.Graph.Operations.ToList();
-        Assert.Equal(["head"], ops.Where(n => OpTraits.IsParameterGrad(n.Kind) && n.Kind != OpKind.BiasGrad).Select(n => ((ConvGradAttrs)n.Attrs).Forward.Name));
-        Assert.Equal(42 + 1, ops.Count(n => n.Kind == OpKind.BiasGrad)); // every backbone bias and the head's
+        Assert.Equal(["head"], ops.Where(n => n.Op.Role is GradientRole.FilterGrad or GradientRole.BiasGrad && n.Op != Ops.BiasGrad).Select(n => ((ConvGradAttrs)n.Attrs).Forward.Name));
+        Assert.Equal(42 + 1, ops.Count(n => n.Op == Ops.BiasGrad)); // every backbone bias and the head's
         // The first trained layer is the first conv: nothing propagates below it, into the image.
-        Assert.DoesNotContain(ops, n => n.Attrs is ConvGradAttrs g && g.Forward.Name == "first_conv" && OpTraits.IsInputGrad(n.Kind));
-        Assert.DoesNotContain(ops, n => OpTraits.IsBackward(n.Kind) && n.Inputs.Any(i => i == model.Input));
+        Assert.DoesNotContain(ops, n => n.Attrs is ConvGradAttrs g && g.Forward.Name == "first_conv" && n.Op.Role == GradientRole.InputGrad);
+        Assert.DoesNotContain(ops, n => n.Op.IsBackward && n.Inputs.Any(i => i == model.Input));
     }
 
     [Fact]
@@ -25,7 +25,7 @@ public class PaperSchemeTrainingTests
     {
         var model = ModelLoader.Load(TestData.Path("tiny-training", "mcu_models", "mcunet-5fps.pkl"));
         var compiled = Compilation.CompileTraining(model, "paper:99kb", new TrainingOptions(10));
-        var convs = model.Operations.Where(n => OpTraits.IsConvLike(n.Kind)).SkipLast(1).ToList(); // backbone: classifier excluded
+        var convs = model.Operations.Where(n => n.Op is ConvLikeOp).SkipLast(1).ToList(); // backbone: classifier excluded
         Assert.Equal(42, convs.Count);
 
         // paper-notes 2.5: n_bias 22; weights 21:1, 24:1, 27:1, 30:1, 36:1/8, 39:1/4; the head always.
@@ -42,7 +42,7 @@ public class PaperSchemeTrainingTests
         var updates = compiled.Differentiated.Updates.Select(u => (u.Input(0).Name, ((SgdUpdateAttrs)u.Attrs).Channels.Length)).ToList();
         Assert.Equal(expected, updates);
         // No filter gradient exists for any other layer, and none below conv 20 has a gradient of any kind.
-        var filterGrads = compiled.Differentiated.Graph.Operations.Where(n => n.Kind is OpKind.Conv2DFilterGrad or OpKind.DepthwiseConv2DFilterGrad)
+        var filterGrads = compiled.Differentiated.Graph.Operations.Where(n => (n.Op == Ops.Conv2DFilterGrad || n.Op == Ops.DepthwiseConv2DFilterGrad))
             .Select(n => ((ConvGradAttrs)n.Attrs).Forward.Name).Order().ToList();
         Assert.Equal([.. new[] { 21, 24, 27, 30, 36, 39 }.Select(i => convs[i].Name).Append("head").Order()], filterGrads);
         var lowest = convs[20];

@@ -16,7 +16,7 @@ public class FloatConversionTests
         var model = ModelLoader.Load(TestData.Path("tiny-training", "mcu_models", "mcunet-5fps.pkl"));
         var real = FloatConversion.Convert(model);
         Assert.Equal(model.Name, real.Name);
-        Assert.All(real.Operations.Where(n => OpTraits.IsConvLike(n.Kind)), n => Assert.Equal(DType.Float32, n.Type.DType));
+        Assert.All(real.Operations.Where(n => n.Op is ConvLikeOp), n => Assert.Equal(DType.Float32, n.Type.DType));
 
         var image = ModelRunner.Image(Photos.Chelsea, model.Input.Shape, PixelEncoding.Offset);
         var int8 = new sbyte[1000];

@@ -37,7 +37,7 @@ public class ConvIndexTests
     {
         var index = ConvIndex.Of(SparseModels.Mcunet);
         var dw = index[10]; // blocks.3.depthwise, 7x7 stride 2
-        Assert.Equal(("blocks.3.depthwise", OpKind.DepthwiseConv2D), (dw.Name, dw.Kind));
+        Assert.Equal(("blocks.3.depthwise", Ops.DepthwiseConv2D), (dw.Name, dw.Op));
         Assert.Equal(new Shape(1, 32, 32, 48), dw.InputShape);
         Assert.Equal(new Shape(1, 16, 16, 48), dw.OutputShape);
         Assert.Equal((7, 7, 48, 48), (dw.KernelH, dw.KernelW, dw.InChannels, dw.OutChannels));
@@ -55,9 +55,9 @@ public class ConvIndexTests
     {
         var graph = SparseModels.Get("vww");
         var index = ConvIndex.Of(graph);
-        Assert.Equal(OpKind.FullyConnected, index.Classifier!.Kind);
+        Assert.Equal(Ops.FullyConnected, index.Classifier!.Op);
         Assert.Equal((256, 2), (index.Classifier.InChannels, index.Classifier.OutChannels));
-        Assert.Equal(graph.Operations.Count(n => OpTraits.IsConvLike(n.Kind)) - 1, index.Count);
-        Assert.All(index.Convs, c => Assert.NotEqual(OpKind.FullyConnected, c.Kind));
+        Assert.Equal(graph.Operations.Count(n => n.Op is ConvLikeOp) - 1, index.Count);
+        Assert.All(index.Convs, c => Assert.NotEqual(Ops.FullyConnected, c.Op));
     }
 }

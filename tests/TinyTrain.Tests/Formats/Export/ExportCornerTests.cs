@@ -36,13 +36,13 @@ public class ExportCornerTests(ITestOutputHelper output)
             new Conv2DAttrs(2, 2, 1, 1, new Padding2D(1, 1, 1, 1), convClamp ?? new ClampRange(-10, 127), requant), q1); // RELU
         var d1 = b.DepthwiseConv2D("dw", c1, Weights(b, "dw.w", random, new Shape(1, 3, 3, 8), 3), Bias(b, "dw.b", random, 8),
             new DepthwiseConv2DAttrs(1, 1, 1, 1, new Padding2D(1, 1, 1, 1), 2, ClampRange.Int8, requant), QuantParams.PerTensor(0.08, 2));
-        var padded = b.Op(OpKind.Pad, "pad", new PadAttrs(new Padding2D(1, 0, 0, 1), 0, 0), d1.Quant, d1);
+        var padded = b.Op(Ops.Pad, "pad", new PadAttrs(new Padding2D(1, 0, 0, 1), 0, 0), d1.Quant, d1);
         var sum = b.Add("add", padded, padded, new AddAttrs(ClampRange.Int8, requant), QuantParams.PerTensor(0.12, -1));
         var pool = b.AveragePool2D("pool", sum, new AveragePool2DAttrs(2, 2, 2, 2, new Padding2D(0, 1, 0, 1), ClampRange.Int8, AverageRounding.HalfAwayFromZero), sum.Quant!);
-        var mean = b.Op(OpKind.Mean, "mean", new MeanAttrs(false), QuantParams.PerTensor(0.05, 1), pool);
+        var mean = b.Op(Ops.Mean, "mean", new MeanAttrs(false), QuantParams.PerTensor(0.05, 1), pool);
         var fc = b.FullyConnected("fc", mean, Weights(b, "fc.w", random, new Shape(5, 8), 0), Bias(b, "fc.b", random, 5),
             new FullyConnectedAttrs(ClampRange.Int8, requant), QuantParams.PerTensor(0.2, 0));
-        var softmax = b.Op(OpKind.Softmax, "softmax", new SoftmaxAttrs(1.0), QuantParams.PerTensor(1 / 256.0, -128), fc);
+        var softmax = b.Op(Ops.Softmax, "softmax", new SoftmaxAttrs(1.0), QuantParams.PerTensor(1 / 256.0, -128), fc);
         return b.Build("corners", x, softmax);
     }
 

@@ -12,10 +12,10 @@ public static class GraphAssert
         {
             var (e, a) = (expected.Nodes[i], actual.Nodes[i]);
             Assert.Equal(e.Name, a.Name);
-            Assert.Equal(e.Kind, a.Kind);
+            Assert.Equal(e.Op, a.Op);
             Assert.True(e.Type == a.Type, $"{e.Name}: {e.Type} became {a.Type}");
             Assert.Equal(e.Inputs.Select(n => n?.Name), a.Inputs.Select(n => n?.Name));
-            if (e.Kind == OpKind.Constant) Assert.True(e.ConstantData.Bytes.SequenceEqual(a.ConstantData.Bytes), $"{e.Name}: data differs");
+            if (e.Op == Ops.Constant) Assert.True(e.ConstantData.Bytes.SequenceEqual(a.ConstantData.Bytes), $"{e.Name}: data differs");
             else Assert.Equal(e.Attrs, a.Attrs);
         }
         Assert.Equal(expected.Inputs.Select(n => n.Name), actual.Inputs.Select(n => n.Name));
