@@ -44,111 +44,11 @@ public sealed partial class Executor
     /// <summary>Writes one int32 label into a label input.</summary>
     public void SetLabel(int id, int label) => MemoryMarshal.Cast<byte, int>(Writable(id))[0] = label;
 
-    private void InvokeTraining(KernelCall call)
+    /// <summary>An update call: applied now, or added to the batch's sum when updates are deferred.</summary>
+    void IKernelHost.Update(SgdUpdateCall c)
     {
-        // The Reference variant runs the plain-loop kernels for the backward pass too, so a whole training step
-        // can be compared with the vectorised one (they agree bit for bit on the int8 path).
-        var reference = variant == KernelVariant.Reference;
-        switch (call)
-        {
-            case FloatConvCall c:
-                FloatConv(c);
-                break;
-            case FloatAddCall c:
-                if (c.Mask >= 0) Add.ForwardFloatWithMask(ReadFloat(c.A), ReadFloat(c.B), FloatSpan(c.Output), c.Min, c.Max, Writable(c.Mask));
-                else Add.ForwardFloat(ReadFloat(c.A), ReadFloat(c.B), FloatSpan(c.Output), c.Min, c.Max);
-                break;
-            case FloatAveragePool2DCall c:
-                AveragePool2D.ForwardFloat(c.Params, ReadFloat(c.Input), FloatSpan(c.Output));
-                break;
-            case DequantizeCall c:
-                SoftmaxCrossEntropy.Dequantize(ReadSByte(c.Input), c.Scale, c.ZeroPoint, FloatSpan(c.Output));
-                break;
-            case SoftmaxCrossEntropyCall c:
-            {
-                var label = MemoryMarshal.Cast<byte, int>(TensorBytes(c.Label))[0];
-                var logits = ReadFloat(c.Logits);
-                if ((uint)label >= (uint)logits.Length) throw new ArgumentOutOfRangeException(nameof(label), $"label {label} is outside 0..{logits.Length - 1}");
-                Span<float> scratch = c.Grad < 0 ? stackalloc float[logits.Length] : default;
-                // The reference on purpose: the loss gradient feeds every update, and the device must reproduce it bit for bit.
-                FloatSpan(c.Loss)[0] = SoftmaxCrossEntropy.ForwardReference(logits, label, c.Grad < 0 ? scratch : FloatSpan(c.Grad));
-                break;
-            }
-            case RequantGradCall c:
-                if (c.Mask >= 0 && reference) Requant.AccumulatorGradReference(ReadFloat(c.Gradient), TensorBytes(c.Mask), c.Scales.AsSpan(), c.Channels, FloatSpan(c.Output));
-                else if (c.Mask >= 0) Requant.AccumulatorGrad(ReadFloat(c.Gradient), TensorBytes(c.Mask), c.Scales.AsSpan(), c.Channels, FloatSpan(c.Output));
-                else Requant.ScaleGrad(ReadFloat(c.Gradient), c.Scales.AsSpan(), c.Channels, FloatSpan(c.Output));
-                break;
-            case Conv2DInputGradCall c when IsFloat(c.Filter):
-                Conv2D.InputGrad(c.Params, ReadFloat(c.Gradient), ReadFloat(c.Filter), FloatSpan(c.Output));
-                break;
-            case DepthwiseConv2DInputGradCall c when IsFloat(c.Filter):
-                DepthwiseConv2D.InputGrad(c.Params, ReadFloat(c.Gradient), ReadFloat(c.Filter), FloatSpan(c.Output));
-                break;
-            case Conv2DFilterGradCall c when IsFloat(c.Input):
-                Conv2D.FilterGrad(c.Params, ReadFloat(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
-                break;
-            case DepthwiseConv2DFilterGradCall c when IsFloat(c.Input):
-                DepthwiseConv2D.FilterGrad(c.Params, ReadFloat(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
-                break;
-            case Conv2DInputGradCall c:
-                if (reference) Conv2D.InputGradReference(c.Params, ReadFloat(c.Gradient), ReadSByte(c.Filter), FloatSpan(c.Output));
-                else Conv2D.InputGrad(c.Params, ReadFloat(c.Gradient), ReadSByte(c.Filter), FloatSpan(c.Output));
-                break;
-            case DepthwiseConv2DInputGradCall c:
-                if (reference) DepthwiseConv2D.InputGradReference(c.Params, ReadFloat(c.Gradient), ReadSByte(c.Filter), FloatSpan(c.Output));
-                else DepthwiseConv2D.InputGrad(c.Params, ReadFloat(c.Gradient), ReadSByte(c.Filter), FloatSpan(c.Output));
-                break;
-            case FullyConnectedInputGradCall c when IsFloat(c.Filter):
-                FullyConnected.InputGrad(c.Params, ReadFloat(c.Gradient), ReadFloat(c.Filter), FloatSpan(c.Output));
-                break;
-            case FullyConnectedInputGradCall c:
-                if (reference) FullyConnected.InputGradReference(c.Params, ReadFloat(c.Gradient), ReadSByte(c.Filter), FloatSpan(c.Output));
-                else FullyConnected.InputGrad(c.Params, ReadFloat(c.Gradient), ReadSByte(c.Filter), FloatSpan(c.Output));
-                break;
-            case Conv2DFilterGradCall c:
-                if (reference) Conv2D.FilterGradReference(c.Params, ReadSByte(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
-                else Conv2D.FilterGrad(c.Params, ReadSByte(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
-                break;
-            case DepthwiseConv2DFilterGradCall c:
-                if (reference) DepthwiseConv2D.FilterGradReference(c.Params, ReadSByte(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
-                else DepthwiseConv2D.FilterGrad(c.Params, ReadSByte(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
-                break;
-            case FullyConnectedFilterGradCall c when IsFloat(c.Input):
-                FullyConnected.FilterGrad(c.Params, ReadFloat(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
-                break;
-            case FullyConnectedFilterGradCall c:
-                if (reference) FullyConnected.FilterGradReference(c.Params, ReadSByte(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
-                else FullyConnected.FilterGrad(c.Params, ReadSByte(c.Input), ReadFloat(c.Gradient), c.Channels.AsSpan(), FloatSpan(c.Output));
-                break;
-            case BiasGradCall c:
-                if (reference) Bias.GradReference(ReadFloat(c.Gradient), c.Channels, FloatSpan(c.Output));
-                else Bias.Grad(ReadFloat(c.Gradient), c.Channels, FloatSpan(c.Output));
-                break;
-            case AveragePool2DGradCall c:
-                if (reference) AveragePool2D.BackwardReference(c.Params, ReadFloat(c.Gradient), FloatSpan(c.Output));
-                else AveragePool2D.Backward(c.Params, ReadFloat(c.Gradient), FloatSpan(c.Output));
-                break;
-            case GradAddCall c:
-                ReadFloat(c.A).CopyTo(FloatSpan(c.Output));
-                if (reference) Elementwise.AddInPlaceReference(FloatSpan(c.Output), ReadFloat(c.B));
-                else Elementwise.AddInPlace(FloatSpan(c.Output), ReadFloat(c.B));
-                break;
-            case SliceMergeCall c:
-                SliceMerge.Merge(ReadSByte(c.Frozen), ReadSByte(c.Trained), c.Channels.AsSpan(), SByteSpan(c.Output));
-                break;
-            case FusedUpdateCall c:
-                FusedUpdate(c, reference);
-                break;
-            case SgdUpdateCall c when DeferUpdates:
-                Accumulate(c, ReadFloat(c.Gradient), 0, ReadFloat(c.Gradient).Length);
-                break;
-            case SgdUpdateCall c:
-                Update(c, ReadFloat(c.Gradient));
-                break;
-            default:
-                throw new InvalidOperationException($"the executor has no kernel for {call.GetType().Name}");
-        }
+        if (DeferUpdates) Accumulate(c, ReadFloat(c.Gradient), 0, ReadFloat(c.Gradient).Length);
+        else Update(c, ReadFloat(c.Gradient));
     }
 
     /// <summary>
@@ -171,7 +71,7 @@ public sealed partial class Executor
     /// A block's parameters, QAS factors, velocities and master values are contiguous slices: output channel o owns
     /// parameter rows [o * paramsPerOutput, ...) and gradient rows [o * PerOutput, ...).
     /// </summary>
-    private void FusedUpdate(FusedUpdateCall c, bool reference)
+    void IKernelHost.FusedUpdate(FusedUpdateCall c)
     {
         var u = c.Update;
         var scratch = FloatSpan(u.Gradient);
@@ -179,27 +79,7 @@ public sealed partial class Executor
         for (var first = 0; first < c.Outputs; first += c.Block)
         {
             var grad = scratch[..(Math.Min(c.Block, c.Outputs - first) * c.PerOutput)];
-            switch (c.Gradient)
-            {
-                case Conv2DFilterGradCall g when IsFloat(g.Input):
-                    if (reference) Conv2D.FilterGradReference(g.Params, ReadFloat(g.Input), ReadFloat(g.Gradient), g.Channels.AsSpan(), first, grad);
-                    else Conv2D.FilterGrad(g.Params, ReadFloat(g.Input), ReadFloat(g.Gradient), g.Channels.AsSpan(), first, grad);
-                    break;
-                case Conv2DFilterGradCall g:
-                    if (reference) Conv2D.FilterGradReference(g.Params, ReadSByte(g.Input), ReadFloat(g.Gradient), g.Channels.AsSpan(), first, grad);
-                    else Conv2D.FilterGrad(g.Params, ReadSByte(g.Input), ReadFloat(g.Gradient), g.Channels.AsSpan(), first, grad);
-                    break;
-                case FullyConnectedFilterGradCall g when IsFloat(g.Input):
-                    if (reference) FullyConnected.FilterGradReference(g.Params, ReadFloat(g.Input), ReadFloat(g.Gradient), g.Channels.AsSpan(), first, grad);
-                    else FullyConnected.FilterGrad(g.Params, ReadFloat(g.Input), ReadFloat(g.Gradient), g.Channels.AsSpan(), first, grad);
-                    break;
-                case FullyConnectedFilterGradCall g:
-                    if (reference) FullyConnected.FilterGradReference(g.Params, ReadSByte(g.Input), ReadFloat(g.Gradient), g.Channels.AsSpan(), first, grad);
-                    else FullyConnected.FilterGrad(g.Params, ReadSByte(g.Input), ReadFloat(g.Gradient), g.Channels.AsSpan(), first, grad);
-                    break;
-                default:
-                    throw new InvalidOperationException($"{c.Name}: cannot fuse an update into {c.Gradient.GetType().Name}");
-            }
+            c.Gradient.RunBlock(this, first, grad);
             if (DeferUpdates) Accumulate(u, grad, first * c.PerOutput, c.Outputs * c.PerOutput);
             else Update(u, grad, first * paramsPerOutput, first, first * c.PerOutput);
         }
@@ -281,26 +161,4 @@ public sealed partial class Executor
                 break;
         }
     }
-
-    private void FloatConv(FloatConvCall c)
-    {
-        var input = ReadFloat(c.Input);
-        var filter = ReadFloat(c.Filter);
-        var bias = ReadFloat(c.Bias);
-        var output = FloatSpan(c.Output);
-        var mask = c.Mask < 0 ? default : Writable(c.Mask);
-        switch (c.Params)
-        {
-            case Conv2DParams p when c.Mask >= 0: Conv2D.ForwardFloatWithMask(p, input, filter, bias, output, c.Min, c.Max, mask); break;
-            case Conv2DParams p: Conv2D.ForwardFloat(p, input, filter, bias, output, c.Min, c.Max); break;
-            case DepthwiseConv2DParams p when c.Mask >= 0: DepthwiseConv2D.ForwardFloatWithMask(p, input, filter, bias, output, c.Min, c.Max, mask); break;
-            case DepthwiseConv2DParams p: DepthwiseConv2D.ForwardFloat(p, input, filter, bias, output, c.Min, c.Max); break;
-            case FullyConnectedParams p when c.Mask >= 0: FullyConnected.ForwardFloatWithMask(p, input, filter, bias, output, c.Min, c.Max, mask); break;
-            case FullyConnectedParams p: FullyConnected.ForwardFloat(p, input, filter, bias, output, c.Min, c.Max); break;
-            default: throw new InvalidOperationException($"{c.Name}: no fp32 kernel for {c.Params.GetType().Name}");
-        }
-    }
-
-    private bool IsFloat(int id) => Program.Tensors[id].DType == DType.Float32;
-
 }

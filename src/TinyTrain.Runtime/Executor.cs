@@ -10,10 +10,9 @@ namespace TinyTrain.Runtime;
 /// every activation lives at its planned offset, so the plan is the real memory, not an estimate.
 /// Not thread-safe: use one executor per thread (see <see cref="BatchRunner"/>).
 /// </summary>
-public sealed partial class Executor
+public sealed partial class Executor : IKernelHost
 {
     private readonly byte[] arena;
-    private readonly KernelVariant variant;
 
     // Per call: its constant filter packed once for Conv2D/DepthwiseConv2D.ForwardPacked (null: the call runs unpacked).
     private readonly object?[] packedFilters;
@@ -21,9 +20,9 @@ public sealed partial class Executor
     public Executor(Program program, KernelVariant variant = KernelVariant.Auto)
     {
         Program = program;
-        this.variant = variant;
+        Kernels = variant == KernelVariant.Reference ? KernelSet.Reference : KernelSet.Fast;
         arena = new byte[program.ArenaBytes];
-        packedFilters = variant == KernelVariant.Reference ? new object?[program.Calls.Length] : PackFilters(program);
+        packedFilters = Kernels.PacksFilters ? PackFilters(program) : new object?[program.Calls.Length];
         ResetState();
     }
 
@@ -111,74 +110,24 @@ public sealed partial class Executor
 
     private ReadOnlySpan<int> ReadInt32(int id) => id < 0 ? default : MemoryMarshal.Cast<byte, int>(TensorBytes(id));
 
+    /// <summary>The kernels every call runs with, chosen once from the variant.</summary>
+    public KernelSet Kernels { get; }
+
+    private int current;
+
+    public object? Packed => packedFilters[current];
+
     private void Invoke(int index, KernelCall call)
     {
-        var reference = variant == KernelVariant.Reference;
-        switch (call)
-        {
-            case Conv2DCall { Mask: >= 0 } c:
-                if (reference) Conv2D.ForwardWithMaskReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
-                else Conv2D.ForwardWithMask(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
-                break;
-            case Conv2DCall c when packedFilters[index] is Conv2DPackedFilter packed:
-                Conv2D.ForwardPacked(c.Params, packed, ReadSByte(c.Input), ReadInt32(c.Bias), SByteSpan(c.Output));
-                break;
-            case Conv2DCall c:
-                if (reference) Conv2D.ForwardReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
-                else Conv2D.Forward(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
-                break;
-            case DepthwiseConv2DCall { Mask: >= 0 } c:
-                if (reference) DepthwiseConv2D.ForwardWithMaskReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
-                else DepthwiseConv2D.ForwardWithMask(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
-                break;
-            case DepthwiseConv2DCall c when packedFilters[index] is DepthwiseConv2DPackedFilter packed:
-                DepthwiseConv2D.ForwardPacked(c.Params, packed, ReadSByte(c.Input), ReadInt32(c.Bias), SByteSpan(c.Output));
-                break;
-            case DepthwiseConv2DCall c:
-                if (reference) DepthwiseConv2D.ForwardReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
-                else DepthwiseConv2D.Forward(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
-                break;
-            case FullyConnectedCall { Mask: >= 0 } c:
-                if (reference) FullyConnected.ForwardWithMaskReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
-                else FullyConnected.ForwardWithMask(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output), Writable(c.Mask));
-                break;
-            case FullyConnectedCall c:
-                if (reference) FullyConnected.ForwardReference(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
-                else FullyConnected.Forward(c.Params, ReadSByte(c.Input), ReadSByte(c.Filter), ReadInt32(c.Bias), SByteSpan(c.Output));
-                break;
-            case AddCall { Mask: >= 0 } c:
-                if (reference) Add.ForwardWithMaskReference(c.Params, ReadSByte(c.A), ReadSByte(c.B), SByteSpan(c.Output), Writable(c.Mask));
-                else Add.ForwardWithMask(c.Params, ReadSByte(c.A), ReadSByte(c.B), SByteSpan(c.Output), Writable(c.Mask));
-                break;
-            case AddCall c:
-                if (reference) Add.ForwardReference(c.Params, ReadSByte(c.A), ReadSByte(c.B), SByteSpan(c.Output));
-                else Add.Forward(c.Params, ReadSByte(c.A), ReadSByte(c.B), SByteSpan(c.Output));
-                break;
-            case ConvDepthwiseCall c when packedFilters[index] is ConvDepthwisePackedFilters packed:
-                ConvDepthwise.ForwardPacked(c.Conv, c.Depthwise, packed, ReadSByte(c.Input), ReadInt32(c.ConvBias), ReadSByte(c.DepthwiseFilter),
-                    ReadInt32(c.DepthwiseBias), SByteSpan(c.Planes), SByteSpan(c.Output));
-                break;
-            case ConvDepthwiseCall c:
-                if (reference) ConvDepthwise.ForwardReference(c.Conv, c.Depthwise, ReadSByte(c.Input), ReadSByte(c.ConvFilter), ReadInt32(c.ConvBias),
-                    ReadSByte(c.DepthwiseFilter), ReadInt32(c.DepthwiseBias), SByteSpan(c.Planes), SByteSpan(c.Output));
-                else ConvDepthwise.Forward(c.Conv, c.Depthwise, ReadSByte(c.Input), ReadSByte(c.ConvFilter), ReadInt32(c.ConvBias),
-                    ReadSByte(c.DepthwiseFilter), ReadInt32(c.DepthwiseBias), SByteSpan(c.Planes), SByteSpan(c.Output));
-                break;
-            case AveragePool2DCall c:
-                AveragePool2D.Forward(c.Params, ReadSByte(c.Input), SByteSpan(c.Output));
-                break;
-            case MeanCall c:
-                Mean.Forward(c.Params, ReadSByte(c.Input), SByteSpan(c.Output));
-                break;
-            case SoftmaxCall c:
-                Softmax.Forward(c.Params, ReadSByte(c.Input), SByteSpan(c.Output));
-                break;
-            case PadCall c:
-                Pad.Forward(c.Params, ReadSByte(c.Input), SByteSpan(c.Output));
-                break;
-            default:
-                InvokeTraining(call);
-                break;
-        }
+        current = index;
+        call.Run(this);
     }
+
+    ReadOnlySpan<byte> IKernelHost.Bytes(int id) => TensorBytes(id);
+    Span<byte> IKernelHost.WritableBytes(int id) => Writable(id);
+    ReadOnlySpan<sbyte> IKernelHost.SBytes(int id) => ReadSByte(id);
+    Span<sbyte> IKernelHost.WritableSBytes(int id) => SByteSpan(id);
+    ReadOnlySpan<int> IKernelHost.Int32s(int id) => ReadInt32(id);
+    ReadOnlySpan<float> IKernelHost.Floats(int id) => ReadFloat(id);
+    Span<float> IKernelHost.WritableFloats(int id) => FloatSpan(id);
 }

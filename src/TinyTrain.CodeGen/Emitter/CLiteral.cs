@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using TinyTrain.Compiler.Lowered;
 using TinyTrain.Ir;
 
 namespace TinyTrain.CodeGen.Emitter;
@@ -7,19 +8,9 @@ namespace TinyTrain.CodeGen.Emitter;
 /// <summary>C spellings of values, types and names. Floats are written so that the C compiler reads back the same bits.</summary>
 internal static class CLiteral
 {
-    /// <summary>The shortest decimal that round-trips (what .NET prints), made a C float constant.</summary>
-    public static string Float(float value)
-    {
-        if (float.IsNaN(value)) return "NAN";
-        if (float.IsPositiveInfinity(value)) return "INFINITY";
-        if (float.IsNegativeInfinity(value)) return "-INFINITY";
-        var text = value.ToString("R", CultureInfo.InvariantCulture);
-        if (!text.Contains('.') && !text.Contains('E')) text += ".0";
-        return text + "f";
-    }
+    public static string Float(float value) => CLiterals.Float(value);
 
-    /// <summary>An int32 constant; INT32_MIN has no literal of its own in C.</summary>
-    public static string Int(int value) => value == int.MinValue ? "INT32_MIN" : value.ToString(CultureInfo.InvariantCulture);
+    public static string Int(int value) => CLiterals.Int(value);
 
     public static string Type(DType type) => type switch
     {

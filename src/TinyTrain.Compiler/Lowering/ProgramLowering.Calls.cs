@@ -42,12 +42,12 @@ internal sealed partial class ProgramLowering
             l.Add(new SoftmaxCrossEntropyCall(n.Name, l.Operand(n, 0), l.Operand(n, 1), loss, grad));
         },
         [Ops.RequantGrad] = (l, n) => l.Add(new RequantGradCall(n.Name, n.AttrsAs<RequantGradAttrs>().Scales, n.Shape[-1], l.Operand(n, 0), l.Operand(n, 1), l.NewTensor(n))),
-        [Ops.Conv2DInputGrad] = (l, n) => l.Add(new Conv2DInputGradCall(n.Name, Geometry<Conv2DParams>(Forward(n)), l.Operand(n, 0), l.Filter(n), l.NewTensor(n))),
-        [Ops.DepthwiseConv2DInputGrad] = (l, n) => l.Add(new DepthwiseConv2DInputGradCall(n.Name, Geometry<DepthwiseConv2DParams>(Forward(n)), l.Operand(n, 0), l.Filter(n), l.NewTensor(n))),
-        [Ops.FullyConnectedInputGrad] = (l, n) => l.Add(new FullyConnectedInputGradCall(n.Name, FullyConnectedGeometry(Forward(n)), l.Operand(n, 0), l.Filter(n), l.NewTensor(n))),
-        [Ops.Conv2DFilterGrad] = (l, n) => l.Add(new Conv2DFilterGradCall(n.Name, Geometry<Conv2DParams>(Forward(n)), l.Operand(n, 0), l.Operand(n, 1), Channels(n), l.NewTensor(n))),
-        [Ops.DepthwiseConv2DFilterGrad] = (l, n) => l.Add(new DepthwiseConv2DFilterGradCall(n.Name, Geometry<DepthwiseConv2DParams>(Forward(n)), l.Operand(n, 0), l.Operand(n, 1), Channels(n), l.NewTensor(n))),
-        [Ops.FullyConnectedFilterGrad] = (l, n) => l.Add(new FullyConnectedFilterGradCall(n.Name, FullyConnectedGeometry(Forward(n)), l.Operand(n, 0), l.Operand(n, 1), Channels(n), l.NewTensor(n))),
+        [Ops.Conv2DInputGrad] = (l, n) => l.Add(new Conv2DInputGradCall(n.Name, Geometry<Conv2DParams>(Forward(n)), l.Operand(n, 0), l.Filter(n), l.NewTensor(n), IsFloat(n))),
+        [Ops.DepthwiseConv2DInputGrad] = (l, n) => l.Add(new DepthwiseConv2DInputGradCall(n.Name, Geometry<DepthwiseConv2DParams>(Forward(n)), l.Operand(n, 0), l.Filter(n), l.NewTensor(n), IsFloat(n))),
+        [Ops.FullyConnectedInputGrad] = (l, n) => l.Add(new FullyConnectedInputGradCall(n.Name, FullyConnectedGeometry(Forward(n)), l.Operand(n, 0), l.Filter(n), l.NewTensor(n), IsFloat(n))),
+        [Ops.Conv2DFilterGrad] = (l, n) => l.Add(new Conv2DFilterGradCall(n.Name, Geometry<Conv2DParams>(Forward(n)), l.Operand(n, 0), l.Operand(n, 1), Channels(n), l.NewTensor(n), IsFloat(n))),
+        [Ops.DepthwiseConv2DFilterGrad] = (l, n) => l.Add(new DepthwiseConv2DFilterGradCall(n.Name, Geometry<DepthwiseConv2DParams>(Forward(n)), l.Operand(n, 0), l.Operand(n, 1), Channels(n), l.NewTensor(n), IsFloat(n))),
+        [Ops.FullyConnectedFilterGrad] = (l, n) => l.Add(new FullyConnectedFilterGradCall(n.Name, FullyConnectedGeometry(Forward(n)), l.Operand(n, 0), l.Operand(n, 1), Channels(n), l.NewTensor(n), IsFloat(n))),
         [Ops.BiasGrad] = (l, n) => l.Add(new BiasGradCall(n.Name, n.Shape[0], l.Operand(n, 0), l.NewTensor(n))),
         [Ops.AveragePool2DGrad] = (l, n) => l.Add(new AveragePool2DGradCall(n.Name, KernelParamsBuilder.AveragePool2D(n.AttrsAs<PoolGradAttrs>().Forward), l.Operand(n, 0), l.NewTensor(n))),
         [Ops.GradAdd] = (l, n) => l.Add(new GradAddCall(n.Name, l.Operand(n, 0), l.Operand(n, 1), l.NewTensor(n))),
@@ -82,7 +82,13 @@ internal sealed partial class ProgramLowering
     private KernelCall FloatConv(Node node)
     {
         var (min, max) = ClampRange.Real(((ConvLikeOp)node.Op).ClampOf(node.Attrs), node.Quant);
-        return new FloatConvCall(node.Name, node.Op, KernelParamsBuilder.FloatGeometry(node), Operand(node, 0), Operand(node, 1), Operand(node, 2), NewTensor(node), min, max, MaskOf(node));
+        var (x, filter, bias, output, mask) = (Operand(node, 0), Operand(node, 1), Operand(node, 2), NewTensor(node), MaskOf(node));
+        return KernelParamsBuilder.FloatGeometry(node) switch
+        {
+            Conv2DParams p => new FloatConv2DCall(node.Name, p, x, filter, bias, output, min, max, mask),
+            DepthwiseConv2DParams p => new FloatDepthwiseConv2DCall(node.Name, p, x, filter, bias, output, min, max, mask),
+            var p => new FloatFullyConnectedCall(node.Name, (FullyConnectedParams)p, x, filter, bias, output, min, max, mask),
+        };
     }
 
     private KernelCall FloatAdd(Node node)
@@ -90,6 +96,9 @@ internal sealed partial class ProgramLowering
         var (min, max) = ClampRange.Real(node.AttrsAs<AddAttrs>().Clamp, node.Quant);
         return new FloatAddCall(node.Name, Operand(node, 0), Operand(node, 1), NewTensor(node), min, max, MaskOf(node));
     }
+
+    /// <summary>A backward op of an fp32 forward op (the fp32 mode or head) runs the fp32 kernels.</summary>
+    private static bool IsFloat(Node grad) => Forward(grad).Type.DType == DType.Float32;
 
     private static Node Forward(Node grad) => grad.AttrsAs<ConvGradAttrs>().Forward;
 

@@ -16,13 +16,8 @@ internal sealed partial class ProgramLowering
     {
         var gradient = node.Input(1);
         if (!options.FuseUpdates || calls.Count == 0 || users[gradient].Length != 1) return null;
-        var (outputs, call) = calls[^1] switch
-        {
-            Conv2DFilterGradCall c when c.Output == update.Gradient => (c.Params.OutputC, (KernelCall)c),
-            FullyConnectedFilterGradCall c when c.Output == update.Gradient => (c.Params.OutputDepth, c),
-            _ => (0, null),
-        };
-        if (call is null) return null;
+        if (calls[^1] is not FilterGradCall { WindowFunction: not null } call || call.Output != update.Gradient) return null;
+        var outputs = call.Outputs;
         var perOutput = (int)(gradient.Shape.Elements / outputs);
         var block = Math.Clamp(options.FusedBlockBytes / (perOutput * sizeof(float)), 1, outputs);
         tensors[update.Gradient] = tensors[update.Gradient] with { Bytes = block * perOutput * sizeof(float) };

@@ -30,16 +30,11 @@ public sealed record Limits(double Int8MacsPerSecond, double Float32MacsPerSecon
 public static class KernelProfile
 {
     /// <summary>The kernel a call runs: the call type's name (a fused gradient + update is named after its gradient), "fp32" for the fp32 forward.</summary>
-    public static string KindOf(KernelCall call) => call switch
-    {
-        FusedUpdateCall f => $"{KindOf(f.Gradient)} + SGD",
-        FloatConvCall f => $"{f.Op} (fp32)",
-        _ => call.GetType().Name.EndsWith("Call", StringComparison.Ordinal) ? call.GetType().Name[..^4] : call.GetType().Name,
-    };
+    public static string KindOf(KernelCall call) => call.Kernel;
 
     public static Arithmetic ArithmeticOf(KernelCall call) => call.Macs == 0
         ? Arithmetic.None
-        : call is Conv2DCall or DepthwiseConv2DCall or FullyConnectedCall or ConvDepthwiseCall ? Arithmetic.Int8 : Arithmetic.Float32;
+        : call.Int8Macs ? Arithmetic.Int8 : Arithmetic.Float32;
 
     /// <summary>Seconds of each call: the median over <paramref name="steps"/> runs, each after <paramref name="prepare"/>(step).</summary>
     public static double[] SecondsPerCall(Executor executor, Action<int> prepare, int steps)
