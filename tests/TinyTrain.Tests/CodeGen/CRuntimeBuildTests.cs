@@ -22,7 +22,7 @@ public sealed class CRuntimeBuildTests : IDisposable
         [
             "add.c", "average_pool2d.c", "bias.c", "clamp_mask.c", "conv2d.c", "conv2d_backward.c", "conv2d_backward_pointwise.c", "conv2d_patches.c", "conv2d_pointwise.c", "conv2d_pointwise_quads.c",
             "conv_depthwise.c", "depthwise_backward.c", "depthwise_backward_gathered.c", "depthwise_conv2d.c", "depthwise_nhwc.c", "depthwise_plane.c",
-            "elementwise.c", "fixed_point.c", "fully_connected.c", "mean.c", "pad.c", "requant.c", "requantizer.c", "sgd.c", "sgd_slice.c", "slice_merge.c", "softmax.c",
+            "elementwise.c", "fixed_point.c", "fully_connected.c", "max_pool2d.c", "mean.c", "pad.c", "requant.c", "requantizer.c", "sgd.c", "sgd_slice.c", "slice_merge.c", "softmax.c",
             "softmax_cross_entropy.c",
         ];
         Assert.Equal(expected, CRuntime.Sources);
