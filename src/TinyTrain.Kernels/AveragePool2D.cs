@@ -39,8 +39,8 @@ public static partial class AveragePool2D
         }
     }
 
-    /// <summary>The filter rows and columns of window (outY, outX) that land inside the image, and their count (&gt; 0).</summary>
-    private static int Window(PoolParams p, int outY, int outX, out int filterYStart, out int filterYEnd, out int filterXStart, out int filterXEnd)
+    /// <summary>The filter rows and columns of window (outY, outX) that land inside the image, and their count (&gt; 0; MaxPool2D's windows too).</summary>
+    internal static int Window(PoolParams p, int outY, int outX, out int filterYStart, out int filterYEnd, out int filterXStart, out int filterXEnd)
     {
         int inYOrigin = outY * p.StrideH - p.PadTop;
         int inXOrigin = outX * p.StrideW - p.PadLeft;

@@ -127,7 +127,8 @@ typedef enum {
     TT_POOL_HALF_TO_EVEN = 1         /* the paper: round_half_even((float)sum / (float)count) */
 } tt_pool_rounding;
 
-/* PoolParams. Padded positions count neither in the sum nor in the count. */
+/* PoolParams (average and max pool). Padded positions count neither in the sum nor in the count, and never win a max;
+ * the max pool does not read rounding. */
 typedef struct {
     int32_t input_h, input_w, channels;
     int32_t output_h, output_w;
@@ -204,6 +205,8 @@ void tt_add_forward_with_mask(const tt_add_params *p, const int8_t *a, const int
                               uint8_t *mask);
 
 void tt_average_pool2d_forward(const tt_pool_params *p, const int8_t *input, int8_t *output);
+/* output = clamp(max of the window's in-image input, act_min, act_max), the max from -128 up (TFLite's MaxPool). */
+void tt_max_pool2d_forward(const tt_pool_params *p, const int8_t *input, int8_t *output);
 void tt_mean_forward(const tt_mean_params *p, const int8_t *input, int8_t *output);
 void tt_softmax_forward(const tt_softmax_params *p, const int8_t *input, int8_t *output);
 void tt_pad_forward(const tt_pad_params *p, const int8_t *input, int8_t *output);
@@ -233,6 +236,8 @@ void tt_add_forward_float_with_mask(const float *a, const float *b, float *outpu
                                     float max, uint8_t *mask);
 /* output = in-image window sum / count, no clamp. */
 void tt_average_pool2d_forward_float(const tt_pool_params *p, const float *input, float *output);
+/* output = clamp(in-image window max, min, max), the max from -INFINITY up (NaNs never win). */
+void tt_max_pool2d_forward_float(const tt_pool_params *p, const float *input, float *output, float min, float max);
 
 /* ---------------------------------------------------------------------------------------------------------
  * Loss
@@ -327,6 +332,12 @@ void tt_add_backward_float(const float *output_grad, const uint8_t *mask, int32_
 
 /* input_grad (overwritten) += output_grad[oy, ox, c] / count(oy, ox) over the windows covering it, in (oy, ox) order. */
 void tt_average_pool2d_backward(const tt_pool_params *p, const float *output_grad, float *input_grad);
+/* input_grad (overwritten) += output_grad[oy, ox, c], in (oy, ox, c) order, at the first in-image position of the window
+ * in scan order (filter row, then column) holding the window's max; nothing where the max lies outside [act_min, act_max]
+ * ([min, max] for fp32: the clamp changed it) or, in fp32, where no position holds it (a window of NaNs only). */
+void tt_max_pool2d_backward(const tt_pool_params *p, const int8_t *input, const float *output_grad, float *input_grad);
+void tt_max_pool2d_backward_float(const tt_pool_params *p, const float *input, const float *output_grad,
+                                  float *input_grad, float min, float max);
 
 /* target[i] += source[i]. */
 void tt_elementwise_add_in_place(float *target, const float *source, int32_t length);

@@ -11,8 +11,9 @@ public enum PoolRounding
 }
 
 /// <summary>
-/// int8 NHWC average pool (batch 1). Input and output share scale and zero point; the mean is taken over raw
-/// int8 values. Padded positions are excluded from both the sum and the count.
+/// int8 NHWC pool (batch 1): <see cref="AveragePool2D"/> and <see cref="MaxPool2D"/>. Input and output share scale and
+/// zero point; the mean or max is taken over raw int8 values. Padded positions are excluded from both the sum and the
+/// count, and never win a max. MaxPool2D ignores <see cref="Rounding"/>.
 /// </summary>
 public sealed record PoolParams(
     int InputH, int InputW, int Channels,

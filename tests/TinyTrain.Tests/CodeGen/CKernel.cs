@@ -45,6 +45,10 @@ internal enum CKernel
     AveragePool2DForward = 41,
     AveragePool2DBackward = 42,
     AveragePool2DForwardFloat = 43,
+    MaxPool2DForward = 44,
+    MaxPool2DBackward = 45,
+    MaxPool2DForwardFloat = 46,
+    MaxPool2DBackwardFloat = 47,
 
     MeanForward = 51,
     SoftmaxForward = 52,

@@ -51,6 +51,9 @@ public class CKernelParityTests(CKernelDriverFixture fixture) : IClassFixture<CK
     public void AveragePool2D_forward_backward_and_fp32_match() => AssertParity(CKernelCases.Pooling(seed: 11, count: 60));
 
     [Fact]
+    public void MaxPool2D_forwards_and_backwards_int8_and_fp32_match() => AssertParity(CKernelCases.MaxPooling(seed: 23, count: 80));
+
+    [Fact]
     public void Mean_softmax_and_pad_match() => AssertParity(CKernelCases.MeanSoftmaxPad(seed: 12, count: 40));
 
     [Fact]

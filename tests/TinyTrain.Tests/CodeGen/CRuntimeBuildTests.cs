@@ -22,7 +22,7 @@ public sealed class CRuntimeBuildTests : IDisposable
         [
             "add.c", "average_pool2d.c", "bias.c", "clamp_mask.c", "conv2d.c", "conv2d_backward.c", "conv2d_backward_pointwise.c", "conv2d_patches.c", "conv2d_pointwise.c", "conv2d_pointwise_quads.c",
             "conv_depthwise.c", "depthwise_backward.c", "depthwise_backward_gathered.c", "depthwise_conv2d.c", "depthwise_nhwc.c", "depthwise_plane.c",
-            "elementwise.c", "fixed_point.c", "fully_connected.c", "mean.c", "pad.c", "requant.c", "requantizer.c", "sgd.c", "sgd_slice.c", "slice_merge.c", "softmax.c",
+            "elementwise.c", "fixed_point.c", "fully_connected.c", "max_pool2d.c", "mean.c", "pad.c", "requant.c", "requantizer.c", "sgd.c", "sgd_slice.c", "slice_merge.c", "softmax.c",
             "softmax_cross_entropy.c",
         ];
         Assert.Equal(expected, CRuntime.Sources);
@@ -83,6 +83,7 @@ public sealed class CRuntimeBuildTests : IDisposable
             ("tinytrain_internal.h", "nudge = product >= 0 ? ((int64_t)1 << 30) : 1 - ((int64_t)1 << 30);", "nudge = (int64_t)1 << 30;",
                 CKernelCases.FixedPointPrimitives(seed: 17, count: 200)),
             ("average_pool2d.c", "/ (float)w.count;\n                for", "* (1.0f / (float)w.count);\n                for", CKernelCases.Pooling(seed: 11, count: 60)),
+            ("max_pool2d.c", "if (max >= p->act_min && max <= p->act_max) {", "if (max <= p->act_max) {", CKernelCases.MaxPooling(seed: 23, count: 80)),
             ("requant.c", "? product : 0.0f;", "? product : -0.0f;", CKernelCases.GradientPlumbing(seed: 13, count: 40)),
             ("requant.c", "c += 8 * step;", "c += 8 * step * (bits != 0);", CKernelCases.GradientPlumbing(seed: 13, count: 40)),
             ("requant.c", "s[per_channel ? (k) : 0]", "s[per_channel ? (k) ^ 1 : 0]", CKernelCases.GradientPlumbing(seed: 13, count: 40)),
@@ -172,7 +173,8 @@ public sealed class CRuntimeBuildTests : IDisposable
         .. CKernelCases.DepthwiseConv2DForward(seed, 12 * scale), .. CKernelCases.DepthwiseConv2DBackward(seed, 8 * scale),
         .. CKernelCases.DepthwiseConv2DForwardFloat(seed, 6 * scale), .. CKernelCases.FullyConnectedForward(seed, 8 * scale),
         .. CKernelCases.FullyConnectedBackward(seed, 6 * scale), .. CKernelCases.FullyConnectedForwardFloat(seed, 6 * scale),
-        .. CKernelCases.AddForwardBackward(seed, 8 * scale), .. CKernelCases.Pooling(seed, 8 * scale), .. CKernelCases.MeanSoftmaxPad(seed, 8 * scale),
+        .. CKernelCases.AddForwardBackward(seed, 8 * scale), .. CKernelCases.Pooling(seed, 8 * scale), .. CKernelCases.MaxPooling(seed, 8 * scale),
+        .. CKernelCases.MeanSoftmaxPad(seed, 8 * scale),
         .. CKernelCases.GradientPlumbing(seed, 8 * scale), .. CKernelCases.Loss(seed, 9 * scale), .. CKernelCases.SgdDense(seed, 8 * scale),
         .. CKernelCases.SgdSlices(seed, 12 * scale), .. CKernelCases.SliceMerges(seed, 4 * scale), .. CKernelCases.FixedPointPrimitives(seed, 200 * scale),
         .. CKernelCases.LargeConvolutions(seed, 4 * scale), .. CKernelCases.WideConvolutions(seed, 4 * scale), .. CKernelCases.ConvDepthwiseForward(seed, 4 * scale),

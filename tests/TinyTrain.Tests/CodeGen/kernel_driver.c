@@ -297,6 +297,10 @@ static void run(const request *r)
     case 41: { tt_pool_params p = pool(r); tt_average_pool2d_forward(&p, in(r, 0), out(r, 0)); break; }
     case 42: { tt_pool_params p = pool(r); tt_average_pool2d_backward(&p, in(r, 0), out(r, 0)); break; }
     case 43: { tt_pool_params p = pool(r); tt_average_pool2d_forward_float(&p, in(r, 0), out(r, 0)); break; }
+    case 44: { tt_pool_params p = pool(r); tt_max_pool2d_forward(&p, in(r, 0), out(r, 0)); break; }
+    case 45: { tt_pool_params p = pool(r); tt_max_pool2d_backward(&p, in(r, 0), in(r, 1), out(r, 0)); break; }
+    case 46: { tt_pool_params p = pool(r); tt_max_pool2d_forward_float(&p, in(r, 0), out(r, 0), f[0], f[1]); break; }
+    case 47: { tt_pool_params p = pool(r); tt_max_pool2d_backward_float(&p, in(r, 0), in(r, 1), out(r, 0), f[0], f[1]); break; }
 
     case 51: {
         tt_mean_params p;
