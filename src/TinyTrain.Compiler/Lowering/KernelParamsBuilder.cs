@@ -82,6 +82,15 @@ public static class KernelParamsBuilder
             a.Rounding == AverageRounding.HalfToEven ? PoolRounding.HalfToEven : PoolRounding.HalfAwayFromZero);
     }
 
+    /// <summary>A max pool's geometry and clamp (the rounding field is unused).</summary>
+    public static PoolParams MaxPool2D(Node node)
+    {
+        var a = node.AttrsAs<MaxPool2DAttrs>();
+        var (x, y) = (node.Input(0), node);
+        return new PoolParams(x.Shape[1], x.Shape[2], x.Shape[3], y.Shape[1], y.Shape[2], a.FilterH, a.FilterW,
+            a.StrideH, a.StrideW, a.Padding.Top, a.Padding.Left, a.Clamp.Min, a.Clamp.Max, PoolRounding.HalfAwayFromZero);
+    }
+
     public static MeanParams Mean(Node node)
     {
         var (x, y) = (node.Input(0), node);

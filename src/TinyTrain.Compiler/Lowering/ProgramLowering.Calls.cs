@@ -31,6 +31,20 @@ internal sealed partial class ProgramLowering
         [Ops.AveragePool2D] = (l, n) => l.Add(n.Type.DType == DType.Float32
             ? new FloatAveragePool2DCall(n.Name, KernelParamsBuilder.AveragePool2D(n), l.Operand(n, 0), l.NewTensor(n))
             : new AveragePool2DCall(n.Name, KernelParamsBuilder.AveragePool2D(n), l.Operand(n, 0), l.NewTensor(n))),
+        [Ops.MaxPool2D] = (l, n) =>
+        {
+            var (min, max) = ClampRange.Real(n.AttrsAs<MaxPool2DAttrs>().Clamp, n.Quant);
+            l.Add(n.Type.DType == DType.Float32
+                ? new FloatMaxPool2DCall(n.Name, KernelParamsBuilder.MaxPool2D(n), l.Operand(n, 0), l.NewTensor(n), min, max)
+                : new MaxPool2DCall(n.Name, KernelParamsBuilder.MaxPool2D(n), l.Operand(n, 0), l.NewTensor(n)));
+        },
+        [Ops.MaxPool2DGrad] = (l, n) =>
+        {
+            var forward = n.AttrsAs<PoolGradAttrs>().Forward;
+            var (min, max) = ClampRange.Real(forward.AttrsAs<MaxPool2DAttrs>().Clamp, forward.Quant);
+            l.Add(new MaxPool2DGradCall(n.Name, KernelParamsBuilder.MaxPool2D(forward), l.Operand(n, 0), l.Operand(n, 1), l.NewTensor(n),
+                forward.Type.DType == DType.Float32, min, max));
+        },
         [Ops.Mean] = (l, n) => l.Add(new MeanCall(n.Name, KernelParamsBuilder.Mean(n), l.Operand(n, 0), l.NewTensor(n))),
         [Ops.Softmax] = (l, n) => l.Add(new SoftmaxCall(n.Name, KernelParamsBuilder.Softmax(n), l.Operand(n, 0), l.NewTensor(n))),
         [Ops.Pad] = (l, n) => l.Add(new PadCall(n.Name, KernelParamsBuilder.Pad(n), l.Operand(n, 0), l.NewTensor(n))),

@@ -48,6 +48,13 @@ public sealed partial class OnnxExporter
                 var rounded = a.Rounding == AverageRounding.HalfToEven ? Emit("Round", [mean], Fresh(node.Name + "/round")) : RoundHalfAwayFromZero(node, mean);
                 return Clamped(node, a.Clamp, out_ => Emit("Cast", [rounded], out_, Attr.Int("to", (long)OnnxType.Int8)));
             }
+            case MaxPool2DAttrs a:
+            {
+                // int8 MaxPool (opset 12): padded positions never win, as in our kernel; then the fused activation's clamp.
+                var p = a.Padding;
+                return Clamped(node, a.Clamp, out_ => Emit("MaxPool", [Value(node.Input(0))], out_, Attr.List("kernel_shape", a.FilterH, a.FilterW),
+                    Attr.List("strides", a.StrideH, a.StrideW), Attr.List("pads", p.Top, p.Left, p.Bottom, p.Right)));
+            }
             case MeanAttrs a:
             {
                 var real = Dequantize(node.Input(0), Value(node.Input(0)), node.Name + "/real");

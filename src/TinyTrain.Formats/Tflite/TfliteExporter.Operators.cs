@@ -39,6 +39,14 @@ public sealed partial class TfliteExporter
                 var options = new TflitePool2DOptions(padding, a.StrideW, a.StrideH, a.FilterW, a.FilterH, Fused(a.Clamp, node));
                 return Emit(TfliteBuiltinOperator.AVERAGE_POOL_2D, 2, [Activation(node.Input(0))], Output(node), TfliteBuiltinOptionsType.Pool2DOptions, options);
             }
+            case MaxPool2DAttrs a:
+            {
+                if (!node.Quant!.Equals(node.Input(0).Quant)) throw Error($"{node.Name}: TFLite's MAX_POOL_2D keeps its input's quantisation, this pool rescales");
+                var padding = SameOrValid(node.Input(0), a.FilterH, a.FilterW, a.StrideH, a.StrideW, 1, 1, a.Padding)
+                    ?? throw Error($"{node.Name}: pool padding {a.Padding} is neither SAME nor VALID");
+                var options = new TflitePool2DOptions(padding, a.StrideW, a.StrideH, a.FilterW, a.FilterH, Fused(a.Clamp, node));
+                return Emit(TfliteBuiltinOperator.MAX_POOL_2D, 2, [Activation(node.Input(0))], Output(node), TfliteBuiltinOptionsType.Pool2DOptions, options);
+            }
             case MeanAttrs a:
             {
                 var axes = IntConstant(node.Name + "/axes", [1, 2], 2);

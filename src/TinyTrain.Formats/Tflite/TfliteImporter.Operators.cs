@@ -55,6 +55,15 @@ public sealed partial class TfliteImporter
                 return builder.AveragePool2D(name, x, new AveragePool2DAttrs(o.FilterHeight, o.FilterWidth, o.StrideH, o.StrideW, padding,
                     Clamp(o.FusedActivation, quant, name), AverageRounding.HalfAwayFromZero), quant);
             }
+            case TfliteBuiltinOperator.MAX_POOL_2D:
+            {
+                var o = Options<TflitePool2DOptions>(op, index);
+                var x = Activation(op.Inputs[0]);
+                ExpectSameQuant(x, quant, name);
+                var (padding, _) = ResolvePadding(o.Padding, x, o.FilterHeight, o.FilterWidth, o.StrideH, o.StrideW, 1, 1);
+                return builder.Op(Ops.MaxPool2D, name, new MaxPool2DAttrs(o.FilterHeight, o.FilterWidth, o.StrideH, o.StrideW, padding,
+                    Clamp(o.FusedActivation, quant, name)), quant, x);
+            }
             case TfliteBuiltinOperator.MEAN:
             {
                 var keepDims = op.Options is TfliteReducerOptions r && r.KeepDims;

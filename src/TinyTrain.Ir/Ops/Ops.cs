@@ -13,6 +13,7 @@ public static class Ops
     public static readonly FullyConnectedOp FullyConnected = new();
     public static readonly AddOp Add = new();
     public static readonly AveragePool2DOp AveragePool2D = new();
+    public static readonly MaxPool2DOp MaxPool2D = new();
     public static readonly MeanOp Mean = new();
     public static readonly ReshapeOp Reshape = new();
     public static readonly SoftmaxOp Softmax = new();
@@ -32,15 +33,16 @@ public static class Ops
     public static readonly ConvFilterGradOp FullyConnectedFilterGrad = new("FullyConnectedFilterGrad");
     public static readonly BiasGradOp BiasGrad = new();
     public static readonly AveragePool2DGradOp AveragePool2DGrad = new();
+    public static readonly MaxPool2DGradOp MaxPool2DGrad = new();
     public static readonly GradAddOp GradAdd = new();
     public static readonly SgdUpdateOp SgdUpdate = new();
 
     public static ImmutableArray<Op> All { get; } =
     [
-        Input, Constant, Conv2D, DepthwiseConv2D, FullyConnected, Add, AveragePool2D, Mean, Reshape, Softmax, Pad,
+        Input, Constant, Conv2D, DepthwiseConv2D, FullyConnected, Add, AveragePool2D, MaxPool2D, Mean, Reshape, Softmax, Pad,
         Dequantize, SoftmaxCrossEntropy, SoftmaxCrossEntropyGrad, ClampMask, RequantGrad, Conv2DInputGrad, Conv2DFilterGrad,
         DepthwiseConv2DInputGrad, DepthwiseConv2DFilterGrad, FullyConnectedInputGrad, FullyConnectedFilterGrad, BiasGrad,
-        AveragePool2DGrad, GradAdd, SgdUpdate,
+        AveragePool2DGrad, MaxPool2DGrad, GradAdd, SgdUpdate,
     ];
 
     public static Op? Find(string name) => All.FirstOrDefault(op => op.Name == name);

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using TinyTrain.Compiler.Lowered;
+using TinyTrain.Formats;
+using TinyTrain.Runtime;
+
+namespace TinyTrain.Tests.Runtime;
+
+/// <summary>
+/// The zoo's real models made by other projects (shared/data/zoo), run on the inputs TFLite Micro's reference kernels
+/// ran: the softmax output and the tensor entering the softmax are equal to TFLM's, bit for bit, on every case of the
+/// models that import. The models that need ops we lack are refused with a one-line reason naming the op.
+/// </summary>
+public class ZooGoldenTests
+{
+    /// <summary>Models whose every op we run.</summary>
+    private static readonly string[] Imported = ["har_cnn", "mltk_kws_pacman", "mltk_image_example1", "mltk_kws_onoff_v3", "resnet6blk_cifar10"];
+
+    private sealed record Case(string Model, string Input, int[] Output, int[]? PreSoftmax);
+
+    private static readonly Lazy<Dictionary<string, Case>> Cases = new(() =>
+    {
+        using var json = JsonDocument.Parse(File.ReadAllText(TestData.Path("zoo", "expected.json")));
+        return json.RootElement.EnumerateObject().ToDictionary(c => c.Name, c => new Case(
+            c.Value.GetProperty("model").GetString()!, c.Value.GetProperty("input").GetString()!,
+            [.. c.Value.GetProperty("output").EnumerateArray().Select(v => v.GetInt32())],
+            c.Value.TryGetProperty("preSoftmax", out var pre) ? [.. pre.EnumerateArray().Select(v => v.GetInt32())] : null));
+    });
+
+    public static TheoryData<string> ImportedCases => [.. Cases.Value.Where(c => Imported.Any(m => c.Value.Model == m + ".tflite")).Select(c => c.Key)];
+
+    [Theory]
+    [MemberData(nameof(ImportedCases))]
+    public void Outputs_equal_TFLite_Micro(string name)
+    {
+        var c = Cases.Value[name];
+        var (_, program) = ModelRunner.Load(TestData.Path("zoo", c.Model));
+        var input = File.ReadAllBytes(TestData.Path("zoo", c.Input)).Select(b => (sbyte)b).ToArray();
+        foreach (var variant in new[] { KernelVariant.Auto, KernelVariant.Reference })
+        {
+            var outputs = ModelRunner.RunAll(program, input, variant);
+            var softmax = program.Calls.OfType<SoftmaxCall>().Single();
+            Assert.Equal(c.Output, outputs[softmax.Name].Select(v => (int)v));
+            // Reshapes alias their operand, so the call writing the softmax's input computes the logits.
+            var logits = program.Calls.Single(call => call.Writes.Contains(softmax.Input));
+            Assert.Equal(c.PreSoftmax!, outputs[logits.Name].Select(v => (int)v));
+        }
+    }
+
+    [Fact]
+    public void Both_max_pool_models_run_max_pools()
+    {
+        foreach (var model in new[] { "har_cnn", "mltk_kws_pacman" })
+        {
+            var (_, program) = ModelRunner.Load(TestData.Path("zoo", model + ".tflite"));
+            Assert.NotEmpty(program.Calls.OfType<MaxPool2DCall>());
+        }
+    }
+
+    [Theory]
+    [InlineData("aww_v01_uint8in", "QUANTIZE")]
+    [InlineData("vww96_v01_gray", "SHAPE")]
+    public void Models_with_missing_ops_are_refused_naming_the_op(string model, string op)
+    {
+        var error = Assert.ThrowsAny<ModelFormatException>(() => ModelLoader.Load(TestData.Path("zoo", model + ".tflite")));
+        Assert.Contains(op, error.Message);
+        Assert.Contains(model, error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+}
