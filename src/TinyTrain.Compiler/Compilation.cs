@@ -27,7 +27,8 @@ public static class Compilation
         var parsed = scheme.Validate(index);
         var trainables = TrainableSet.Resolve(parsed, index);
         IReadOnlyDictionary<Node, Node>? replaced = null;
-        var graph = TrainingGraph.Build(fp32 ? FloatConversion.Convert(model, out replaced) : model, options);
+        // The fp32 mode converts what training keeps: the classifier and what follows it (a softmax) are replaced.
+        var graph = TrainingGraph.Build(fp32 ? FloatConversion.Convert(TrainingGraph.UpToClassifier(model), out replaced) : model, options);
         var parameters = Bind(trainables, graph, replaced);
         var differentiated = Differentiator.Differentiate(graph, parameters, options);
         return new Training(parsed, trainables, graph, differentiated, TrainingLowering.Lower(differentiated, momentum, memory));

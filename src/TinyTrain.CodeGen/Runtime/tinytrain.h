@@ -22,24 +22,8 @@
  * - tinytrain_internal.h holds what the kernels share (requantisation, fixed-point arithmetic, clamp-mask bits, window
  *   ranges); a program that only calls the kernels needs this header alone.
  *
- * Lowered calls (TinyTrain.Compiler.Lowered) and the function each one becomes:
- *   Conv2DCall / DepthwiseConv2DCall / FullyConnectedCall   tt_<op>_forward, or tt_<op>_forward_with_mask (Mask >= 0)
- *   ConvDepthwiseCall          tt_conv_depthwise_forward
- *   AddCall                    tt_add_forward[_with_mask]
- *   AveragePool2DCall, MeanCall, SoftmaxCall, PadCall       tt_average_pool2d_forward, tt_mean_forward, ...
- *   FloatConvCall              tt_<op>_forward_float[_with_mask] (op from the params' type)
- *   FloatAddCall               tt_add_forward_float[_with_mask];  FloatAveragePool2DCall  tt_average_pool2d_forward_float
- *   DequantizeCall             tt_softmax_cross_entropy_dequantize
- *   SoftmaxCrossEntropyCall    loss[0] = tt_softmax_cross_entropy_forward(logits, n, label[0], grad or NULL)
- *   RequantGradCall            tt_requant_accumulator_grad (Mask >= 0) or tt_requant_scale_grad
- *   <Op>InputGradCall / <Op>FilterGradCall                  tt_<op>_input_grad / tt_<op>_filter_grad, _float when
- *                              the filter (input) tensor is fp32
- *   BiasGradCall               tt_bias_grad;  AveragePool2DGradCall  tt_average_pool2d_backward
- *   GradAddCall                tt_elementwise_add
- *   FusedUpdateCall            per block of output channels: tt_<op>_filter_grad_window[_float], then the update below
- *   SliceMergeCall             tt_slice_merge
- *   SgdUpdateCall              tt_sgd_slice_update_int8 / _int32 / _float by the parameter's type; with a master copy
- *                              tt_sgd_slice_update_master, then tt_sgd_slice_round_to_int8 / _int32
+ * Which function a lowered call becomes is said once, by the call itself: each record in TinyTrain.Compiler.Lowered
+ * writes its C statement (KernelCall.C) next to the C# kernel it runs on the host (KernelCall.Run).
  */
 #ifndef TINYTRAIN_H
 #define TINYTRAIN_H

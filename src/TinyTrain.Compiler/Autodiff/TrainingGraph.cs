@@ -34,6 +34,12 @@ public sealed record TrainingGraph(Graph Graph, Node Image, Node Label, Node Hea
         return new TrainingGraph(graph, image, label, head, logits, loss);
     }
 
+    /// <summary>The model up to its classifier (the last conv-like op): what a training graph keeps of it.</summary>
+    public static Graph UpToClassifier(Graph model) =>
+        model.Operations.LastOrDefault(n => n.Op is ConvLikeOp) is { } classifier && !model.Outputs.SequenceEqual([classifier])
+            ? new Graph(model.Name, model.Inputs, [classifier])
+            : model;
+
     /// <summary>
     /// Same op kind as the old classifier, zero weights and biases, a per-channel weight scale of
     /// <see cref="TrainingOptions.HeadWeightScale"/> and a fixed output quantisation; its int8 logits are dequantised.

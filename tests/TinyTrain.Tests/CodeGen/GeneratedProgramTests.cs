@@ -48,6 +48,33 @@ public sealed class GeneratedProgramTests : IDisposable
         Assert.Null(DeviceSteps.Difference(training, expected, actual, steps.Count, inferences.Count));
     }
 
+    public static TheoryData<string, string, bool> MaxPoolModels => new()
+    {
+        { "har_cnn", "bias-only", false },
+        { "mltk_kws_pacman", "last:2", false },
+    };
+
+    /// <summary>Real models with MAX_POOL_2D: the step runs the max pool's gradient in C as on the host (the fp32 mode is host-only).</summary>
+    [Theory]
+    [MemberData(nameof(MaxPoolModels))]
+    public void Generated_c_trains_through_max_pools_bit_exactly_like_the_executor(string model, string scheme, bool fp32)
+    {
+        var graph = ModelLoader.Load(TestData.Path("zoo", model + ".tflite"));
+        var training = Compilation.CompileTraining(graph, scheme, new TrainingOptions(10) { Head = fp32 ? HeadKind.Float : HeadKind.Int8 }, fp32: fp32).Program;
+        Assert.Contains(training.Program.Calls, c => c is TinyTrain.Compiler.Lowered.MaxPool2DGradCall g && g.Float == fp32);
+        var project = CProject.Emit(training, new CodegenOptions(model, scheme, 0));
+        project.WriteTo(directory);
+        var (steps, inferences) = Requests(training, count: 3);
+
+        var binary = BuildHost();
+        DeviceSteps.Write(Path.Combine(directory, "steps.bin"), training, steps, inferences);
+        var (exit, output) = CToolchain.Run(binary, ["steps.bin", "result.bin"], directory);
+        Assert.True(exit == 0, output);
+        var expected = DeviceSteps.Expected(training, steps, inferences, 0);
+        var actual = File.ReadAllBytes(Path.Combine(directory, "result.bin"));
+        Assert.Null(DeviceSteps.Difference(training, expected, actual, steps.Count, inferences.Count));
+    }
+
     [Fact]
     public void Generated_c_runs_clean_under_address_and_undefined_behaviour_sanitizers()
     {

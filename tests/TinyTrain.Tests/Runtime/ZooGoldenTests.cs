@@ -1,4 +1,6 @@
 using System.Text.Json;
+using TinyTrain.Compiler;
+using TinyTrain.Compiler.Autodiff;
 using TinyTrain.Compiler.Lowered;
 using TinyTrain.Formats;
 using TinyTrain.Runtime;
@@ -54,6 +56,20 @@ public class ZooGoldenTests
             var (_, program) = ModelRunner.Load(TestData.Path("zoo", model + ".tflite"));
             Assert.NotEmpty(program.Calls.OfType<MaxPool2DCall>());
         }
+    }
+
+    /// <summary>
+    /// The fp32 mode converts what training keeps: a model ending in a softmax has an fp32 baseline, and its max pools
+    /// run the fp32 kernels forward and backward.
+    /// </summary>
+    [Fact]
+    public void The_fp32_mode_trains_through_max_pools_of_a_model_ending_in_a_softmax()
+    {
+        var graph = ModelLoader.Load(TestData.Path("zoo", "mltk_kws_pacman.tflite"));
+        var program = Compilation.CompileTraining(graph, "last:2", new TrainingOptions(3) { Head = HeadKind.Float }, fp32: true).Program.Program;
+        Assert.NotEmpty(program.Calls.OfType<FloatMaxPool2DCall>());
+        Assert.Contains(program.Calls, c => c is MaxPool2DGradCall { Float: true });
+        Assert.DoesNotContain(program.Calls, c => c is MaxPool2DCall or SoftmaxCall);
     }
 
     [Theory]
