@@ -77,6 +77,16 @@ public static partial class AveragePool2D
     /// <summary>The shape fields only: what the fp32 and backward kernels read.</summary>
     private static void ValidateGeometry(PoolParams p)
     {
+        ValidateShape(p);
+        if ((long)p.FilterH * p.FilterW > 1 << 17)
+        {
+            throw new ArgumentException($"pool window {p.FilterH}x{p.FilterW} is too large to average exactly");
+        }
+    }
+
+    /// <summary>Every size and stride of a pool is positive (both pools).</summary>
+    internal static void ValidateShape(PoolParams p)
+    {
         ArgumentNullException.ThrowIfNull(p);
         Check.Positive(p.InputH, nameof(p.InputH));
         Check.Positive(p.InputW, nameof(p.InputW));
@@ -87,9 +97,5 @@ public static partial class AveragePool2D
         Check.Positive(p.FilterW, nameof(p.FilterW));
         Check.Positive(p.StrideH, nameof(p.StrideH));
         Check.Positive(p.StrideW, nameof(p.StrideW));
-        if ((long)p.FilterH * p.FilterW > 1 << 17)
-        {
-            throw new ArgumentException($"pool window {p.FilterH}x{p.FilterW} is too large to average exactly");
-        }
     }
 }

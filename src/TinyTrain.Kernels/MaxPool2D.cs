@@ -172,16 +172,7 @@ public static partial class MaxPool2D
     private static void ValidateShapes<TIn, TOut>(PoolParams p, ReadOnlySpan<TIn> input, ReadOnlySpan<TOut> output,
         [CallerArgumentExpression(nameof(input))] string inputName = "", [CallerArgumentExpression(nameof(output))] string outputName = "")
     {
-        ArgumentNullException.ThrowIfNull(p);
-        Check.Positive(p.InputH, nameof(p.InputH));
-        Check.Positive(p.InputW, nameof(p.InputW));
-        Check.Positive(p.Channels, nameof(p.Channels));
-        Check.Positive(p.OutputH, nameof(p.OutputH));
-        Check.Positive(p.OutputW, nameof(p.OutputW));
-        Check.Positive(p.FilterH, nameof(p.FilterH));
-        Check.Positive(p.FilterW, nameof(p.FilterW));
-        Check.Positive(p.StrideH, nameof(p.StrideH));
-        Check.Positive(p.StrideW, nameof(p.StrideW));
+        AveragePool2D.ValidateShape(p);
         Check.Length(input, (long)p.InputH * p.InputW * p.Channels, inputName);
         Check.Length(output, (long)p.OutputH * p.OutputW * p.Channels, outputName);
     }
