@@ -203,7 +203,7 @@ public abstract record FilterGradCall(string Name, int Input, int Gradient, Immu
     /// <summary>The parameters the C functions take.</summary>
     public abstract object Parameters { get; }
 
-    /// <summary>The gradient of output channels [first, first + block) into <paramref name="grad"/>; null when the op has no windowed kernel.</summary>
+    /// <summary>The gradient of output channels [first, first + block) into <paramref name="grad"/>, for ops with a <see cref="WindowFunction"/>.</summary>
     public virtual void RunBlock(IKernelHost h, int first, Span<float> grad) =>
         throw new InvalidOperationException($"{Name}: {GetType().Name} has no windowed filter gradient");
 

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using TinyTrain.Ir;
 
@@ -5,6 +6,26 @@ namespace TinyTrain.Formats.Tflite;
 
 public sealed partial class TfliteImporter
 {
+    /// <summary>
+    /// The operators this importer reads, each with the method that maps it (and its options) to an IR op: the one
+    /// list the "unsupported operator" check and its message read.
+    /// </summary>
+    private static readonly (TfliteBuiltinOperator Code, Func<TfliteImporter, Site, Node> Read)[] Readers =
+    [
+        (TfliteBuiltinOperator.CONV_2D, (i, site) => i.Conv2D(site)),
+        (TfliteBuiltinOperator.DEPTHWISE_CONV_2D, (i, site) => i.DepthwiseConv2D(site)),
+        (TfliteBuiltinOperator.FULLY_CONNECTED, (i, site) => i.FullyConnected(site)),
+        (TfliteBuiltinOperator.ADD, (i, site) => i.Add(site)),
+        (TfliteBuiltinOperator.AVERAGE_POOL_2D, (i, site) => i.AveragePool2D(site)),
+        (TfliteBuiltinOperator.MAX_POOL_2D, (i, site) => i.MaxPool2D(site)),
+        (TfliteBuiltinOperator.MEAN, (i, site) => i.Mean(site)),
+        (TfliteBuiltinOperator.RESHAPE, (i, site) => i.Reshape(site)),
+        (TfliteBuiltinOperator.SOFTMAX, (i, site) => i.Softmax(site)),
+        (TfliteBuiltinOperator.PAD, (i, site) => i.Pad(site)),
+    ];
+
+    public static readonly ImmutableArray<TfliteBuiltinOperator> SupportedOperators = [.. Readers.Select(r => r.Code)];
+
     private Node Operator(TfliteOperator op, int index)
     {
         var opcode = Opcode(op);
@@ -12,87 +33,107 @@ public sealed partial class TfliteImporter
         var name = UniqueName(output.Name, op.Outputs[0]);
         var quant = ActivationQuant(output);
         ActivationType(output);
-        switch (opcode)
-        {
-            case TfliteBuiltinOperator.CONV_2D:
-            {
-                var o = Options<TfliteConv2DOptions>(op, index);
-                var x = Activation(op.Inputs[0]);
-                var filter = Filter(op.Inputs[1], axis: 0);
-                var (padding, _) = ResolvePadding(o.Padding, x, filter.Shape[1], filter.Shape[2], o.StrideH, o.StrideW, o.DilationHFactor, o.DilationWFactor);
-                return builder.Conv2D(name, x, filter, Bias(op, 2),
-                    new Conv2DAttrs(o.StrideH, o.StrideW, o.DilationHFactor, o.DilationWFactor, padding, Clamp(o.FusedActivation, quant, name), RequantKind.FixedPoint), quant);
-            }
-            case TfliteBuiltinOperator.DEPTHWISE_CONV_2D:
-            {
-                var o = Options<TfliteDepthwiseConv2DOptions>(op, index);
-                var x = Activation(op.Inputs[0]);
-                var filter = Filter(op.Inputs[1], axis: 3);
-                var multiplier = filter.Shape[3] / Math.Max(1, x.Shape[3]);
-                var (padding, _) = ResolvePadding(o.Padding, x, filter.Shape[1], filter.Shape[2], o.StrideH, o.StrideW, o.DilationHFactor, o.DilationWFactor);
-                return builder.DepthwiseConv2D(name, x, filter, Bias(op, 2),
-                    new DepthwiseConv2DAttrs(o.StrideH, o.StrideW, o.DilationHFactor, o.DilationWFactor, padding, multiplier, Clamp(o.FusedActivation, quant, name), RequantKind.FixedPoint), quant);
-            }
-            case TfliteBuiltinOperator.FULLY_CONNECTED:
-            {
-                var o = Options<TfliteFullyConnectedOptions>(op, index);
-                return builder.FullyConnected(name, Activation(op.Inputs[0]), Filter(op.Inputs[1], axis: 0), Bias(op, 2),
-                    new FullyConnectedAttrs(Clamp(o.FusedActivation, quant, name), RequantKind.FixedPoint), quant);
-            }
-            case TfliteBuiltinOperator.ADD:
-            {
-                var o = Options<TfliteAddOptions>(op, index);
-                var (a, b) = (Activation(op.Inputs[0]), Activation(op.Inputs[1]));
-                if (a.Shape != b.Shape) throw Error($"{name}: ADD with broadcasting ({a.Shape} + {b.Shape}) is not supported");
-                return builder.Add(name, a, b, new AddAttrs(Clamp(o.FusedActivation, quant, name), RequantKind.FixedPoint), quant);
-            }
-            case TfliteBuiltinOperator.AVERAGE_POOL_2D:
-            {
-                var o = Options<TflitePool2DOptions>(op, index);
-                var x = Activation(op.Inputs[0]);
-                ExpectSameQuant(x, quant, name);
-                var (padding, _) = ResolvePadding(o.Padding, x, o.FilterHeight, o.FilterWidth, o.StrideH, o.StrideW, 1, 1);
-                return builder.AveragePool2D(name, x, new AveragePool2DAttrs(o.FilterHeight, o.FilterWidth, o.StrideH, o.StrideW, padding,
-                    Clamp(o.FusedActivation, quant, name), AverageRounding.HalfAwayFromZero), quant);
-            }
-            case TfliteBuiltinOperator.MAX_POOL_2D:
-            {
-                var o = Options<TflitePool2DOptions>(op, index);
-                var x = Activation(op.Inputs[0]);
-                ExpectSameQuant(x, quant, name);
-                var (padding, _) = ResolvePadding(o.Padding, x, o.FilterHeight, o.FilterWidth, o.StrideH, o.StrideW, 1, 1);
-                return builder.Op(Ops.MaxPool2D, name, new MaxPool2DAttrs(o.FilterHeight, o.FilterWidth, o.StrideH, o.StrideW, padding,
-                    Clamp(o.FusedActivation, quant, name)), quant, x);
-            }
-            case TfliteBuiltinOperator.MEAN:
-            {
-                var keepDims = op.Options is TfliteReducerOptions r && r.KeepDims;
-                var axes = ConstantInts(op.Inputs[1], name).Order().ToArray();
-                if (!axes.SequenceEqual([1, 2])) throw Error($"{name}: MEAN over axes [{string.Join(",", axes)}] is not supported (only the spatial axes 1 and 2)");
-                return builder.Op(Ops.Mean, name, new MeanAttrs(keepDims), quant, Activation(op.Inputs[0]));
-            }
-            case TfliteBuiltinOperator.RESHAPE:
-            {
-                var x = Activation(op.Inputs[0]);
-                ExpectSameQuant(x, quant, name);
-                return builder.Reshape(name, x, new Shape(output.Shape));
-            }
-            case TfliteBuiltinOperator.SOFTMAX:
-            {
-                var beta = op.Options is TfliteSoftmaxOptions s ? s.Beta : 1f;
-                return builder.Op(Ops.Softmax, name, new SoftmaxAttrs(beta), quant, Activation(op.Inputs[0]));
-            }
-            case TfliteBuiltinOperator.PAD:
-            {
-                var x = Activation(op.Inputs[0]);
-                ExpectSameQuant(x, quant, name);
-                var p = ConstantInts(op.Inputs[1], name);
-                if (p.Length != 8 || p[0] != 0 || p[1] != 0) throw Error($"{name}: PAD must be [4,2] paddings with no batch padding");
-                return builder.Op(Ops.Pad, name, new PadAttrs(new Padding2D(p[2], p[3], p[4], p[5]), p[6], p[7]), quant, x);
-            }
-            default:
-                throw Error($"unsupported operator {TfliteBuiltinOperatorNames.Name(opcode)}");
-        }
+        var read = Readers.FirstOrDefault(r => r.Code == opcode).Read ?? throw Error($"unsupported operator {TfliteBuiltinOperatorNames.Name(opcode)}");
+        return read(this, new Site(op, index, name, quant, output));
+    }
+
+    /// <summary>One operator being read: the operator, its index, its output's unique name, quantisation and tensor.</summary>
+    private readonly record struct Site(TfliteOperator Op, int Index, string Name, QuantParams Quant, TfliteTensor Output);
+
+    private Node Conv2D(Site site)
+    {
+        var (op, index, name, quant, _) = site;
+        var o = Options<TfliteConv2DOptions>(op, index);
+        var x = Activation(op.Inputs[0]);
+        var filter = Filter(op.Inputs[1], axis: 0);
+        var (padding, _) = ResolvePadding(o.Padding, x, filter.Shape[1], filter.Shape[2], o.StrideH, o.StrideW, o.DilationHFactor, o.DilationWFactor);
+        return builder.Conv2D(name, x, filter, Bias(op, 2),
+            new Conv2DAttrs(o.StrideH, o.StrideW, o.DilationHFactor, o.DilationWFactor, padding, Clamp(o.FusedActivation, quant, name), RequantKind.FixedPoint), quant);
+    }
+
+    private Node DepthwiseConv2D(Site site)
+    {
+        var (op, index, name, quant, _) = site;
+        var o = Options<TfliteDepthwiseConv2DOptions>(op, index);
+        var x = Activation(op.Inputs[0]);
+        var filter = Filter(op.Inputs[1], axis: 3);
+        var multiplier = filter.Shape[3] / Math.Max(1, x.Shape[3]);
+        var (padding, _) = ResolvePadding(o.Padding, x, filter.Shape[1], filter.Shape[2], o.StrideH, o.StrideW, o.DilationHFactor, o.DilationWFactor);
+        return builder.DepthwiseConv2D(name, x, filter, Bias(op, 2),
+            new DepthwiseConv2DAttrs(o.StrideH, o.StrideW, o.DilationHFactor, o.DilationWFactor, padding, multiplier, Clamp(o.FusedActivation, quant, name), RequantKind.FixedPoint), quant);
+    }
+
+    private Node FullyConnected(Site site)
+    {
+        var (op, index, name, quant, _) = site;
+        var o = Options<TfliteFullyConnectedOptions>(op, index);
+        return builder.FullyConnected(name, Activation(op.Inputs[0]), Filter(op.Inputs[1], axis: 0), Bias(op, 2),
+            new FullyConnectedAttrs(Clamp(o.FusedActivation, quant, name), RequantKind.FixedPoint), quant);
+    }
+
+    private Node Add(Site site)
+    {
+        var (op, index, name, quant, _) = site;
+        var o = Options<TfliteAddOptions>(op, index);
+        var (a, b) = (Activation(op.Inputs[0]), Activation(op.Inputs[1]));
+        if (a.Shape != b.Shape) throw Error($"{name}: ADD with broadcasting ({a.Shape} + {b.Shape}) is not supported");
+        return builder.Add(name, a, b, new AddAttrs(Clamp(o.FusedActivation, quant, name), RequantKind.FixedPoint), quant);
+    }
+
+    private Node AveragePool2D(Site site)
+    {
+        var (op, index, name, quant, _) = site;
+        var o = Options<TflitePool2DOptions>(op, index);
+        var x = Activation(op.Inputs[0]);
+        ExpectSameQuant(x, quant, name);
+        var (padding, _) = ResolvePadding(o.Padding, x, o.FilterHeight, o.FilterWidth, o.StrideH, o.StrideW, 1, 1);
+        return builder.AveragePool2D(name, x, new AveragePool2DAttrs(o.FilterHeight, o.FilterWidth, o.StrideH, o.StrideW, padding,
+            Clamp(o.FusedActivation, quant, name), AverageRounding.HalfAwayFromZero), quant);
+    }
+
+    private Node MaxPool2D(Site site)
+    {
+        var (op, index, name, quant, _) = site;
+        var o = Options<TflitePool2DOptions>(op, index);
+        var x = Activation(op.Inputs[0]);
+        ExpectSameQuant(x, quant, name);
+        var (padding, _) = ResolvePadding(o.Padding, x, o.FilterHeight, o.FilterWidth, o.StrideH, o.StrideW, 1, 1);
+        return builder.Op(Ops.MaxPool2D, name, new MaxPool2DAttrs(o.FilterHeight, o.FilterWidth, o.StrideH, o.StrideW, padding,
+            Clamp(o.FusedActivation, quant, name)), quant, x);
+    }
+
+    private Node Mean(Site site)
+    {
+        var (op, _, name, quant, _) = site;
+        var keepDims = op.Options is TfliteReducerOptions r && r.KeepDims;
+        var axes = ConstantInts(op.Inputs[1], name).Order().ToArray();
+        if (!axes.SequenceEqual([1, 2])) throw Error($"{name}: MEAN over axes [{string.Join(",", axes)}] is not supported (only the spatial axes 1 and 2)");
+        return builder.Op(Ops.Mean, name, new MeanAttrs(keepDims), quant, Activation(op.Inputs[0]));
+    }
+
+    private Node Reshape(Site site)
+    {
+        var (op, _, name, quant, output) = site;
+        var x = Activation(op.Inputs[0]);
+        ExpectSameQuant(x, quant, name);
+        return builder.Reshape(name, x, new Shape(output.Shape));
+    }
+
+    private Node Softmax(Site site)
+    {
+        var (op, _, name, quant, _) = site;
+        var beta = op.Options is TfliteSoftmaxOptions s ? s.Beta : 1f;
+        return builder.Op(Ops.Softmax, name, new SoftmaxAttrs(beta), quant, Activation(op.Inputs[0]));
+    }
+
+    private Node Pad(Site site)
+    {
+        var (op, _, name, quant, _) = site;
+        var x = Activation(op.Inputs[0]);
+        ExpectSameQuant(x, quant, name);
+        var p = ConstantInts(op.Inputs[1], name);
+        if (p.Length != 8 || p[0] != 0 || p[1] != 0) throw Error($"{name}: PAD must be [4,2] paddings with no batch padding");
+        return builder.Op(Ops.Pad, name, new PadAttrs(new Padding2D(p[2], p[3], p[4], p[5]), p[6], p[7]), quant, x);
     }
 
     private T Options<T>(TfliteOperator op, int index) where T : class =>

@@ -10,13 +10,6 @@ namespace TinyTrain.Formats.Tflite;
 /// </summary>
 public sealed partial class TfliteImporter
 {
-    public static readonly ImmutableArray<TfliteBuiltinOperator> SupportedOperators =
-    [
-        TfliteBuiltinOperator.CONV_2D, TfliteBuiltinOperator.DEPTHWISE_CONV_2D, TfliteBuiltinOperator.FULLY_CONNECTED,
-        TfliteBuiltinOperator.ADD, TfliteBuiltinOperator.AVERAGE_POOL_2D, TfliteBuiltinOperator.MAX_POOL_2D, TfliteBuiltinOperator.MEAN,
-        TfliteBuiltinOperator.RESHAPE, TfliteBuiltinOperator.SOFTMAX, TfliteBuiltinOperator.PAD,
-    ];
-
     private readonly TfliteFile file;
     private readonly TfliteSubgraph subgraph;
     private readonly string source;

@@ -77,8 +77,11 @@ internal sealed class CKernelDriver
             }
         }
 
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "CodeGen", "kernel_driver.c"), Path.Combine(directory, "kernel_driver.c"), overwrite: true);
-        sources.Add("kernel_driver.c");
+        foreach (var file in new[] { "kernel_driver.c", "kernel_request.c", "kernel_request.h" })
+        {
+            File.Copy(Path.Combine(AppContext.BaseDirectory, "CodeGen", file), Path.Combine(directory, file), overwrite: true);
+            if (file.EndsWith(".c", StringComparison.Ordinal)) sources.Add(file);
+        }
         return sources;
     }
 
