@@ -1,3 +1,5 @@
+using TinyTrain.Compiler.Lowering;
+using TinyTrain.Ir;
 using TinyTrain.Kernels;
 
 namespace TinyTrain.Compiler.Lowered;
@@ -40,4 +42,34 @@ public sealed record MaxPool2DGradCall(string Name, PoolParams Params, int Gradi
     public override string C(ICallEmitter c) => Float
         ? $"tt_max_pool2d_backward_float({c.Params(Params)}, {c.Tensor(Input)}, {c.Tensor(Gradient)}, {c.Tensor(Output)}, {CLiterals.Float(Min)}, {CLiterals.Float(Max)});"
         : $"tt_max_pool2d_backward({c.Params(Params)}, {c.Tensor(Input)}, {c.Tensor(Gradient)}, {c.Tensor(Output)});";
+}
+
+/// <summary>How MaxPool2D and its gradient become calls, and their kernel parameters.</summary>
+internal static class MaxPool2DLowering
+{
+    /// <summary>A max pool's geometry and clamp (the rounding field is unused).</summary>
+    public static PoolParams Params(Node node)
+    {
+        var a = node.AttrsAs<MaxPool2DAttrs>();
+        var (x, y) = (node.Input(0), node);
+        return new PoolParams(x.Shape[1], x.Shape[2], x.Shape[3], y.Shape[1], y.Shape[2], a.FilterH, a.FilterW,
+            a.StrideH, a.StrideW, a.Padding.Top, a.Padding.Left, a.Clamp.Min, a.Clamp.Max, PoolRounding.HalfAwayFromZero);
+    }
+
+    [Lowers(nameof(Ops.MaxPool2D))]
+    private static void LowerForward(ProgramLowering l, Node n)
+    {
+        var (min, max) = ClampRange.Real(n.AttrsAs<MaxPool2DAttrs>().Clamp, n.Quant);
+        l.Add(n.Type.DType == DType.Float32
+            ? new FloatMaxPool2DCall(n.Name, Params(n), l.Operand(n, 0), l.NewTensor(n), min, max)
+            : new MaxPool2DCall(n.Name, Params(n), l.Operand(n, 0), l.NewTensor(n)));
+    }
+
+    [Lowers(nameof(Ops.MaxPool2DGrad))]
+    private static void LowerGrad(ProgramLowering l, Node n)
+    {
+        var forward = n.AttrsAs<PoolGradAttrs>().Forward;
+        var (min, max) = ClampRange.Real(forward.AttrsAs<MaxPool2DAttrs>().Clamp, forward.Quant);
+        l.Add(new MaxPool2DGradCall(n.Name, Params(forward), l.Operand(n, 0), l.Operand(n, 1), l.NewTensor(n), forward.Type.DType == DType.Float32, min, max));
+    }
 }

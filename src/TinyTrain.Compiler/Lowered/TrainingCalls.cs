@@ -1,91 +1,12 @@
 using System.Collections.Immutable;
+using TinyTrain.Compiler.Lowering;
 using TinyTrain.Ir;
 using TinyTrain.Kernels;
 
 namespace TinyTrain.Compiler.Lowered;
 
-// Kernel calls of a training step: fp32 forward (an fp32 head), the loss, the backward ops and the updates.
+// Kernel calls of a training step that belong to no forward op: the loss, the gradient plumbing and the updates.
 // Gradients are fp32 tensors in the arena; trained parameters and optimiser state are persistent arena tensors.
-
-/// <summary>
-/// An fp32 conv-like op (the fp32 mode, or the fp32 head): Params gives the geometry only; the output is clamped to
-/// [Min, Max] (infinite for a head) and, with Mask >= 0, the clamp's 1-bit mask is written.
-/// </summary>
-public abstract record FloatConvCall(string Name, int Input, int Filter, int Bias, int Output, float Min, float Max, int Mask) : KernelCall(Name)
-{
-    public override IEnumerable<int> Reads => Bias < 0 ? [Input, Filter] : [Input, Filter, Bias];
-    public override IEnumerable<int> Writes => Mask < 0 ? [Output] : [Output, Mask];
-    public override string Kernel => $"{base.Kernel.Replace("Float", "", StringComparison.Ordinal)} (fp32)";
-
-    protected string C(ICallEmitter c, string op, object parameters) =>
-        $"tt_{op}_forward_float{WithMask(Mask)}({c.Params(parameters)}, {c.Tensor(Input)}, {c.Tensor(Filter)}, {c.Tensor(Bias)}, {c.Tensor(Output)}, " +
-        $"{CLiterals.Float(Min)}, {CLiterals.Float(Max)}{MaskArg(c, Mask)});";
-}
-
-public sealed record FloatConv2DCall(string Name, Conv2DParams Params, int Input, int Filter, int Bias, int Output, float Min, float Max, int Mask)
-    : FloatConvCall(Name, Input, Filter, Bias, Output, Min, Max, Mask)
-{
-    public override long Macs => Params.Macs;
-
-    public override void Run(IKernelHost h)
-    {
-        if (Mask >= 0) Conv2D.ForwardFloatWithMask(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max, h.WritableBytes(Mask));
-        else Conv2D.ForwardFloat(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max);
-    }
-
-    public override string C(ICallEmitter c) => C(c, "conv2d", Params);
-}
-
-public sealed record FloatDepthwiseConv2DCall(string Name, DepthwiseConv2DParams Params, int Input, int Filter, int Bias, int Output, float Min, float Max, int Mask)
-    : FloatConvCall(Name, Input, Filter, Bias, Output, Min, Max, Mask)
-{
-    public override long Macs => Params.Macs;
-
-    public override void Run(IKernelHost h)
-    {
-        if (Mask >= 0) DepthwiseConv2D.ForwardFloatWithMask(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max, h.WritableBytes(Mask));
-        else DepthwiseConv2D.ForwardFloat(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max);
-    }
-
-    public override string C(ICallEmitter c) => C(c, "depthwise_conv2d", Params);
-}
-
-public sealed record FloatFullyConnectedCall(string Name, FullyConnectedParams Params, int Input, int Filter, int Bias, int Output, float Min, float Max, int Mask)
-    : FloatConvCall(Name, Input, Filter, Bias, Output, Min, Max, Mask)
-{
-    public override long Macs => Params.Macs;
-
-    public override void Run(IKernelHost h)
-    {
-        if (Mask >= 0) FullyConnected.ForwardFloatWithMask(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max, h.WritableBytes(Mask));
-        else FullyConnected.ForwardFloat(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max);
-    }
-
-    public override string C(ICallEmitter c) => C(c, "fully_connected", Params);
-}
-
-public sealed record FloatAddCall(string Name, int A, int B, int Output, float Min, float Max, int Mask) : KernelCall(Name)
-{
-    public override IEnumerable<int> Reads => [A, B];
-    public override IEnumerable<int> Writes => Mask < 0 ? [Output] : [Output, Mask];
-
-    public override void Run(IKernelHost h)
-    {
-        if (Mask >= 0) Add.ForwardFloatWithMask(h.Floats(A), h.Floats(B), h.WritableFloats(Output), Min, Max, h.WritableBytes(Mask));
-        else Add.ForwardFloat(h.Floats(A), h.Floats(B), h.WritableFloats(Output), Min, Max);
-    }
-
-    public override string C(ICallEmitter c) =>
-        $"tt_add_forward_float{WithMask(Mask)}({c.Tensor(A)}, {c.Tensor(B)}, {c.Tensor(Output)}, {c.FloatCount(Output)}, {CLiterals.Float(Min)}, {CLiterals.Float(Max)}{MaskArg(c, Mask)});";
-}
-
-public sealed record FloatAveragePool2DCall(string Name, PoolParams Params, int Input, int Output) : KernelCall(Name)
-{
-    public override IEnumerable<int> Reads => [Input];
-    public override IEnumerable<int> Writes => [Output];
-    public override void Run(IKernelHost h) => AveragePool2D.ForwardFloat(Params, h.Floats(Input), h.WritableFloats(Output));
-    public override string C(ICallEmitter c) => $"tt_average_pool2d_forward_float({c.Params(Params)}, {c.Tensor(Input)}, {c.Tensor(Output)});";
-}
 
 public sealed record DequantizeCall(string Name, float Scale, int ZeroPoint, int Input, int Output) : KernelCall(Name)
 {
@@ -134,162 +55,12 @@ public sealed record RequantGradCall(string Name, ImmutableArray<float> Scales, 
         : $"tt_requant_scale_grad({c.Tensor(Gradient)}, {c.Floats(Scales, "_scales")}, {Scales.Length}, {Channels}, {c.FloatCount(Output)}, {c.Tensor(Output)});";
 }
 
-/// <summary>
-/// Gradient of a conv-like op's input (a transposed convolution) from its accumulator gradient; <see cref="Float"/>
-/// when the filter is fp32 (the fp32 mode or head).
-/// </summary>
-public abstract record InputGradCall(string Name, int Gradient, int Filter, int Output, bool Float) : KernelCall(Name)
-{
-    public override IEnumerable<int> Reads => [Gradient, Filter];
-    public override IEnumerable<int> Writes => [Output];
-
-    protected string C(ICallEmitter c, string op, object parameters) =>
-        $"tt_{op}_input_grad{(Float ? "_float" : "")}({c.Params(parameters)}, {c.Tensor(Gradient)}, {c.Tensor(Filter)}, {c.Tensor(Output)});";
-}
-
-public sealed record Conv2DInputGradCall(string Name, Conv2DParams Params, int Gradient, int Filter, int Output, bool Float) : InputGradCall(Name, Gradient, Filter, Output, Float)
-{
-    public override long Macs => Params.Macs;
-
-    public override void Run(IKernelHost h)
-    {
-        if (Float) Conv2D.InputGrad(Params, h.Floats(Gradient), h.Floats(Filter), h.WritableFloats(Output));
-        else h.Kernels.Conv2DInputGrad(Params, h.Floats(Gradient), h.SBytes(Filter), h.WritableFloats(Output));
-    }
-
-    public override string C(ICallEmitter c) => C(c, "conv2d", Params);
-}
-
-public sealed record DepthwiseConv2DInputGradCall(string Name, DepthwiseConv2DParams Params, int Gradient, int Filter, int Output, bool Float)
-    : InputGradCall(Name, Gradient, Filter, Output, Float)
-{
-    public override long Macs => Params.Macs;
-
-    public override void Run(IKernelHost h)
-    {
-        if (Float) DepthwiseConv2D.InputGrad(Params, h.Floats(Gradient), h.Floats(Filter), h.WritableFloats(Output));
-        else h.Kernels.DepthwiseConv2DInputGrad(Params, h.Floats(Gradient), h.SBytes(Filter), h.WritableFloats(Output));
-    }
-
-    public override string C(ICallEmitter c) => C(c, "depthwise_conv2d", Params);
-}
-
-public sealed record FullyConnectedInputGradCall(string Name, FullyConnectedParams Params, int Gradient, int Filter, int Output, bool Float)
-    : InputGradCall(Name, Gradient, Filter, Output, Float)
-{
-    public override long Macs => Params.Macs;
-
-    public override void Run(IKernelHost h)
-    {
-        if (Float) FullyConnected.InputGrad(Params, h.Floats(Gradient), h.Floats(Filter), h.WritableFloats(Output));
-        else h.Kernels.FullyConnectedInputGrad(Params, h.Floats(Gradient), h.SBytes(Filter), h.WritableFloats(Output));
-    }
-
-    public override string C(ICallEmitter c) => C(c, "fully_connected", Params);
-}
-
-/// <summary>
-/// Gradient of a conv-like op's filter for the trained input channels only; <see cref="Float"/> when the input is
-/// fp32. A fused update runs it a block of output channels at a time (<see cref="RunBlock"/>, <see cref="WindowFunction"/>).
-/// </summary>
-public abstract record FilterGradCall(string Name, int Input, int Gradient, ImmutableArray<int> Channels, int Output, bool Float) : KernelCall(Name)
-{
-    public override IEnumerable<int> Reads => [Input, Gradient];
-    public override IEnumerable<int> Writes => [Output];
-
-    /// <summary>Output channels of the filter: the blocks a fused update walks.</summary>
-    public abstract int Outputs { get; }
-
-    /// <summary>The parameters the C functions take.</summary>
-    public abstract object Parameters { get; }
-
-    /// <summary>The gradient of output channels [first, first + block) into <paramref name="grad"/>, for ops with a <see cref="WindowFunction"/>.</summary>
-    public virtual void RunBlock(IKernelHost h, int first, Span<float> grad) =>
-        throw new InvalidOperationException($"{Name}: {GetType().Name} has no windowed filter gradient");
-
-    /// <summary>The C function of <see cref="RunBlock"/>, or null when there is none (the update is not fused).</summary>
-    public virtual string? WindowFunction => null;
-
-    protected string C(ICallEmitter c, string op) =>
-        $"tt_{op}_filter_grad{(Float ? "_float" : "")}({c.Params(Parameters)}, {c.Tensor(Input)}, {c.Tensor(Gradient)}, {c.Ints(Channels, "_channels")}, {Channels.Length}, {c.Tensor(Output)});";
-}
-
-public sealed record Conv2DFilterGradCall(string Name, Conv2DParams Params, int Input, int Gradient, ImmutableArray<int> Channels, int Output, bool Float)
-    : FilterGradCall(Name, Input, Gradient, Channels, Output, Float)
-{
-    public override long Macs => Params.Macs / Params.InputC * Channels.Length; // one product per trained filter element and output pixel
-    public override int Outputs => Params.OutputC;
-    public override object Parameters => Params;
-    public override string? WindowFunction => Float ? "tt_conv2d_filter_grad_window_float" : "tt_conv2d_filter_grad_window";
-
-    public override void Run(IKernelHost h)
-    {
-        if (Float) Conv2D.FilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
-        else h.Kernels.Conv2DFilterGrad(Params, h.SBytes(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
-    }
-
-    public override void RunBlock(IKernelHost h, int first, Span<float> grad)
-    {
-        if (Float) h.Kernels.Conv2DFilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), first, grad);
-        else h.Kernels.Conv2DFilterGrad(Params, h.SBytes(Input), h.Floats(Gradient), Channels.AsSpan(), first, grad);
-    }
-
-    public override string C(ICallEmitter c) => C(c, "conv2d");
-}
-
-public sealed record DepthwiseConv2DFilterGradCall(string Name, DepthwiseConv2DParams Params, int Input, int Gradient, ImmutableArray<int> Channels, int Output, bool Float)
-    : FilterGradCall(Name, Input, Gradient, Channels, Output, Float)
-{
-    public override long Macs => Params.Macs / Params.InputC * Channels.Length;
-    public override int Outputs => Params.InputC * Params.DepthMultiplier;
-    public override object Parameters => Params;
-
-    public override void Run(IKernelHost h)
-    {
-        if (Float) DepthwiseConv2D.FilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
-        else h.Kernels.DepthwiseConv2DFilterGrad(Params, h.SBytes(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
-    }
-
-    public override string C(ICallEmitter c) => C(c, "depthwise_conv2d");
-}
-
-public sealed record FullyConnectedFilterGradCall(string Name, FullyConnectedParams Params, int Input, int Gradient, ImmutableArray<int> Channels, int Output, bool Float)
-    : FilterGradCall(Name, Input, Gradient, Channels, Output, Float)
-{
-    public override long Macs => Params.Macs / Params.InputDepth * Channels.Length;
-    public override int Outputs => Params.OutputDepth;
-    public override object Parameters => Params;
-    public override string? WindowFunction => Float ? "tt_fully_connected_filter_grad_window_float" : "tt_fully_connected_filter_grad_window";
-
-    public override void Run(IKernelHost h)
-    {
-        if (Float) FullyConnected.FilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
-        else h.Kernels.FullyConnectedFilterGrad(Params, h.SBytes(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
-    }
-
-    public override void RunBlock(IKernelHost h, int first, Span<float> grad)
-    {
-        if (Float) h.Kernels.FullyConnectedFilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), first, grad);
-        else h.Kernels.FullyConnectedFilterGrad(Params, h.SBytes(Input), h.Floats(Gradient), Channels.AsSpan(), first, grad);
-    }
-
-    public override string C(ICallEmitter c) => C(c, "fully_connected");
-}
-
 public sealed record BiasGradCall(string Name, int Channels, int Gradient, int Output) : KernelCall(Name)
 {
     public override IEnumerable<int> Reads => [Gradient];
     public override IEnumerable<int> Writes => [Output];
     public override void Run(IKernelHost h) => h.Kernels.BiasGrad(h.Floats(Gradient), Channels, h.WritableFloats(Output));
     public override string C(ICallEmitter c) => $"tt_bias_grad({c.Tensor(Gradient)}, {c.FloatCount(Gradient)}, {Channels}, {c.Tensor(Output)});";
-}
-
-public sealed record AveragePool2DGradCall(string Name, PoolParams Params, int Gradient, int Output) : KernelCall(Name)
-{
-    public override IEnumerable<int> Reads => [Gradient];
-    public override IEnumerable<int> Writes => [Output];
-    public override void Run(IKernelHost h) => h.Kernels.AveragePool2DBackward(Params, h.Floats(Gradient), h.WritableFloats(Output));
-    public override string C(ICallEmitter c) => $"tt_average_pool2d_backward({c.Params(Params)}, {c.Tensor(Gradient)}, {c.Tensor(Output)});";
 }
 
 public sealed record GradAddCall(string Name, int A, int B, int Output) : KernelCall(Name)
@@ -352,4 +123,31 @@ public sealed record SliceMergeCall(string Name, int Frozen, int Trained, Immuta
         var rows = c.ByteCount(Trained) / k;
         return $"tt_slice_merge({c.Tensor(Frozen)}, {c.Tensor(Trained)}, {c.Ints(Channels, "_channels")}, {k}, {rows}, {c.ByteCount(Frozen) / rows}, {c.Tensor(Output)});";
     }
+}
+
+/// <summary>How the loss and the gradient ops that belong to no forward op become calls.</summary>
+internal static class TrainingLowerings
+{
+    [Lowers(nameof(Ops.Dequantize))]
+    private static void LowerDequantize(ProgramLowering l, Node n) =>
+        l.Add(new DequantizeCall(n.Name, (float)n.Input(0).Quant!.Scale, n.Input(0).Quant!.ZeroPoint, l.Operand(n, 0), l.NewTensor(n)));
+
+    /// <summary>The loss's call also writes the loss gradient when a SoftmaxCrossEntropyGrad reads the logits.</summary>
+    [Lowers(nameof(Ops.SoftmaxCrossEntropy))]
+    private static void LowerSoftmaxCrossEntropy(ProgramLowering l, Node n)
+    {
+        var loss = l.NewTensor(n);
+        var grad = l.Users(n.Input(0)).FirstOrDefault(u => u.Op == Ops.SoftmaxCrossEntropyGrad) is { } g ? l.NewTensor(g) : -1;
+        l.Add(new SoftmaxCrossEntropyCall(n.Name, l.Operand(n, 0), l.Operand(n, 1), loss, grad));
+    }
+
+    [Lowers(nameof(Ops.RequantGrad))]
+    private static void LowerRequantGrad(ProgramLowering l, Node n) =>
+        l.Add(new RequantGradCall(n.Name, n.AttrsAs<RequantGradAttrs>().Scales, n.Shape[-1], l.Operand(n, 0), l.Operand(n, 1), l.NewTensor(n)));
+
+    [Lowers(nameof(Ops.BiasGrad))]
+    private static void LowerBiasGrad(ProgramLowering l, Node n) => l.Add(new BiasGradCall(n.Name, n.Shape[0], l.Operand(n, 0), l.NewTensor(n)));
+
+    [Lowers(nameof(Ops.GradAdd))]
+    private static void LowerGradAdd(ProgramLowering l, Node n) => l.Add(new GradAddCall(n.Name, l.Operand(n, 0), l.Operand(n, 1), l.NewTensor(n)));
 }

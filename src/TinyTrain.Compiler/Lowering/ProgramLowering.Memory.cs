@@ -108,7 +108,7 @@ internal sealed partial class ProgramLowering
     /// The filter operand of a call that reads the whole filter (a forward op or an input gradient): a sliced filter
     /// is merged into a tensor that lives for that call only.
     /// </summary>
-    private int Filter(Node node)
+    internal int Filter(Node node)
     {
         var filter = node.Input(1);
         if (!sliced.TryGetValue(filter, out var s)) return Operand(node, 1);

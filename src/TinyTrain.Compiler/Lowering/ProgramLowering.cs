@@ -59,7 +59,7 @@ internal sealed partial class ProgramLowering
         }
     }
 
-    private int NewTensor(Node node, TensorData? data = null, bool persistent = false)
+    internal int NewTensor(Node node, TensorData? data = null, bool persistent = false)
     {
         if (node.Type.SizeInBytes > int.MaxValue) throw new CompilationException($"{graph.Name}: {node.Name}: tensor of {node.Type.SizeInBytes} bytes is too large");
         tensors.Add(new TensorSpec(node.Name, node.Type.DType, (int)node.Type.SizeInBytes, data, persistent));
@@ -72,10 +72,10 @@ internal sealed partial class ProgramLowering
         return tensors.Count - 1;
     }
 
-    private int Operand(Node node, int index) => node.OptionalInput(index) is { } input ? tensorOf[input] : -1;
+    internal int Operand(Node node, int index) => node.OptionalInput(index) is { } input ? tensorOf[input] : -1;
 
     /// <summary>The mask tensor of a clamped op, when a ClampMask reads it; allocated with the op's call.</summary>
-    private int MaskOf(Node node) =>
+    internal int MaskOf(Node node) =>
         users[node].FirstOrDefault(u => u.Op == Ops.ClampMask) is { } mask ? NewTensor(mask) : -1;
 
     private Program Plan()

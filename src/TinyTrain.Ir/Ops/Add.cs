@@ -33,3 +33,8 @@ public sealed class AddOp : Op
         g.Input(node.Input(1), () => g.Emit(Ops.RequantGrad, $"{node.Name}.b.grad", new RequantGradAttrs([Scale(node.Input(1))]), gradient, mask));
     }
 }
+
+public static partial class Ops
+{
+    public static readonly AddOp Add = new();
+}

@@ -46,3 +46,9 @@ public sealed class AveragePool2DGradOp : Op
         return new TensorType(DType.Float32, forward.Input(0).Shape);
     }
 }
+
+public static partial class Ops
+{
+    public static readonly AveragePool2DOp AveragePool2D = new();
+    public static readonly AveragePool2DGradOp AveragePool2DGrad = new();
+}

@@ -9,3 +9,8 @@ public sealed class BiasGradOp : Op
 
     public override TensorType InferType(OpAttrs attrs, Operands x, QuantParams? quant) => new(DType.Float32, new Shape(x.Gradient(0).Shape[-1]));
 }
+
+public static partial class Ops
+{
+    public static readonly BiasGradOp BiasGrad = new();
+}

@@ -15,3 +15,8 @@ public sealed class ClampMaskOp : Op
         return new TensorType(DType.Bit, x[0].Shape);
     }
 }
+
+public static partial class Ops
+{
+    public static readonly ClampMaskOp ClampMask = new();
+}

@@ -27,3 +27,10 @@ public sealed class Conv2DOp : ConvLikeOp
     public override int OutputChannelOf(Shape filter, int index) => index / (int)(filter.Elements / filter[0]);
     public override Shape FilterSlice(Shape filter, int channels) => new(filter[0], filter[1], filter[2], channels);
 }
+
+public static partial class Ops
+{
+    public static readonly Conv2DOp Conv2D = new();
+    public static readonly ConvInputGradOp Conv2DInputGrad = new("Conv2DInputGrad");
+    public static readonly ConvFilterGradOp Conv2DFilterGrad = new("Conv2DFilterGrad");
+}

@@ -39,3 +39,10 @@ public sealed class DepthwiseConv2DOp : ConvLikeOp
         return norms;
     }
 }
+
+public static partial class Ops
+{
+    public static readonly DepthwiseConv2DOp DepthwiseConv2D = new();
+    public static readonly ConvInputGradOp DepthwiseConv2DInputGrad = new("DepthwiseConv2DInputGrad");
+    public static readonly ConvFilterGradOp DepthwiseConv2DFilterGrad = new("DepthwiseConv2DFilterGrad");
+}

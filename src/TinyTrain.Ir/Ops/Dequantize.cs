@@ -20,3 +20,8 @@ public sealed class DequantizeOp : Op
         g.Input(node.Input(0), () => g.Emit(Ops.RequantGrad, $"{node.Input(0).Name}.grad",
             new RequantGradAttrs([(float)node.Input(0).Quant!.Scale]), gradient, null));
 }
+
+public static partial class Ops
+{
+    public static readonly DequantizeOp Dequantize = new();
+}

@@ -35,3 +35,10 @@ public sealed class FullyConnectedOp : ConvLikeOp
         return (perSample, perSample * w[0]);
     }
 }
+
+public static partial class Ops
+{
+    public static readonly FullyConnectedOp FullyConnected = new();
+    public static readonly ConvInputGradOp FullyConnectedInputGrad = new("FullyConnectedInputGrad");
+    public static readonly ConvFilterGradOp FullyConnectedFilterGrad = new("FullyConnectedFilterGrad");
+}

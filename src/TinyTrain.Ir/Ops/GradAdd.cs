@@ -13,3 +13,8 @@ public sealed class GradAddOp : Op
         return new TensorType(DType.Float32, x[0].Shape);
     }
 }
+
+public static partial class Ops
+{
+    public static readonly GradAddOp GradAdd = new();
+}

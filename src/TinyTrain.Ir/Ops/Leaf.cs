@@ -29,3 +29,9 @@ public sealed class ConstantOp : Op
     public override void Verify(Node node, Action<bool, string> check) =>
         check(node.ConstantData.Length == node.Shape.Elements, "constant data does not fill its shape");
 }
+
+public static partial class Ops
+{
+    public static readonly InputOp Input = new();
+    public static readonly ConstantOp Constant = new();
+}

@@ -43,3 +43,9 @@ public sealed class MaxPool2DGradOp : Op
         return new TensorType(DType.Float32, forward.Input(0).Shape);
     }
 }
+
+public static partial class Ops
+{
+    public static readonly MaxPool2DOp MaxPool2D = new();
+    public static readonly MaxPool2DGradOp MaxPool2DGrad = new();
+}

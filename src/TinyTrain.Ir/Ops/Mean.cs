@@ -14,3 +14,8 @@ public sealed class MeanOp : Op
         return new TensorType(DType.Int8, ((MeanAttrs)attrs).KeepDims ? new Shape(input[0], 1, 1, input[3]) : new Shape(input[0], input[3]), quant);
     }
 }
+
+public static partial class Ops
+{
+    public static readonly MeanOp Mean = new();
+}

@@ -17,3 +17,8 @@ public sealed class PadOp : Op
             new Shape(input[0], input[1] + p.Top + p.Bottom, input[2] + p.Left + p.Right, input[3] + a.ChannelsBefore + a.ChannelsAfter), quant);
     }
 }
+
+public static partial class Ops
+{
+    public static readonly PadOp Pad = new();
+}

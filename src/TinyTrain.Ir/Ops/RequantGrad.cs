@@ -28,3 +28,8 @@ public sealed class RequantGradOp : Op
         return new TensorType(DType.Float32, g.Shape);
     }
 }
+
+public static partial class Ops
+{
+    public static readonly RequantGradOp RequantGrad = new();
+}

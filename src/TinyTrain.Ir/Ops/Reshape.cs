@@ -21,3 +21,8 @@ public sealed class ReshapeOp : Op
     public override void Differentiate(Node node, Node? gradient, IGradientBuilder g) =>
         g.Input(node.Input(0), () => g.Emit(Ops.Reshape, $"{node.Input(0).Name}.grad", new ReshapeAttrs(node.Input(0).Shape), gradient));
 }
+
+public static partial class Ops
+{
+    public static readonly ReshapeOp Reshape = new();
+}

@@ -39,3 +39,8 @@ public sealed class SgdUpdateOp : Op
         return parameter.Type;
     }
 }
+
+public static partial class Ops
+{
+    public static readonly SgdUpdateOp SgdUpdate = new();
+}

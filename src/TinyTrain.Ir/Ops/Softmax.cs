@@ -9,3 +9,8 @@ public sealed class SoftmaxOp : Op
 
     public override TensorType InferType(OpAttrs attrs, Operands x, QuantParams? quant) => new(DType.Int8, x[0].Shape, quant);
 }
+
+public static partial class Ops
+{
+    public static readonly SoftmaxOp Softmax = new();
+}

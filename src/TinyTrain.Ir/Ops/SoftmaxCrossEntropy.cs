@@ -36,3 +36,9 @@ public sealed class SoftmaxCrossEntropyGradOp : Op
         return new TensorType(DType.Float32, output);
     }
 }
+
+public static partial class Ops
+{
+    public static readonly SoftmaxCrossEntropyOp SoftmaxCrossEntropy = new();
+    public static readonly SoftmaxCrossEntropyGradOp SoftmaxCrossEntropyGrad = new();
+}
