@@ -31,5 +31,10 @@ public static class Program
             stderr.WriteLine($"tinytrain: {message}");
             return 1;
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            stderr.WriteLine($"tinytrain: {UserError.Bug(e)}");
+            return 70; // EX_SOFTWARE: an internal error
+        }
     }
 }

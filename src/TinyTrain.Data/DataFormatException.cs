@@ -1,13 +1,13 @@
 namespace TinyTrain.Data;
 
 /// <summary>A data file is unreadable: unknown format, truncated or corrupt. Message is one line: "file: reason".</summary>
-public sealed class DataFormatException : Exception
+public sealed class DataFormatException : UserException
 {
     public string FileName { get; }
     public string Reason { get; }
 
     public DataFormatException(string fileName, string reason, Exception? inner = null)
-        : base($"{fileName}: {reason}", inner)
+        : base(ErrorCode.Data, $"{fileName}: {reason}", inner)
     {
         FileName = fileName;
         Reason = reason;

@@ -1,4 +1,4 @@
 namespace TinyTrain.Compiler;
 
 /// <summary>A model or request the compiler cannot handle, worded for the user (one line).</summary>
-public sealed class CompilationException(string message) : Exception(message);
+public sealed class CompilationException(string message) : UserException(ErrorCode.Compilation, message);

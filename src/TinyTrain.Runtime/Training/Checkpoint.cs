@@ -72,13 +72,19 @@ public sealed record Checkpoint(int Epoch, int Step, int GlobalStep, double Loss
         try
         {
             using var reader = new BinaryReader(File.OpenRead(path));
-            if (reader.ReadString() != Magic) throw new InvalidDataException("not a TinyTrain checkpoint");
+            if (reader.ReadString() != Magic) throw new CheckpointException(path, "not a TinyTrain checkpoint");
             var program = executors[0].Program;
             if (reader.ReadString() != Fingerprint(program))
-                throw new InvalidDataException($"it belongs to another model, scheme or optimiser than {program.Name}");
+                throw new CheckpointException(path, $"it belongs to another model, scheme or optimiser than {program.Name}");
             var checkpoint = new Checkpoint(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadDouble(), reader.ReadInt32(), reader.ReadInt32(), []);
+            // Counts are believed only within what a run can reach.
+            if (checkpoint.Epoch < 0 || checkpoint.Step < 0 || checkpoint.GlobalStep < 0 || checkpoint.Correct < 0 || checkpoint.Seen < checkpoint.Correct
+                || !double.IsFinite(checkpoint.LossSum))
+                throw new CheckpointException(path, "its position (epoch, step, sums) is damaged");
             var history = new List<EpochResult>();
-            for (var n = reader.ReadInt32(); n > 0; n--)
+            var entries = reader.ReadInt32();
+            if (entries < 0 || entries > checkpoint.Epoch + 1) throw new CheckpointException(path, $"its history of {entries} epochs is damaged");
+            for (var n = entries; n > 0; n--)
             {
                 var (epoch, loss, train, validation, rate, seconds) = (reader.ReadInt32(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble());
                 history.Add(new EpochResult(epoch, loss, train, double.IsNaN(validation) ? null : validation, rate, seconds));
@@ -86,15 +92,20 @@ public sealed record Checkpoint(int Epoch, int Step, int GlobalStep, double Loss
             foreach (var t in program.Tensors.Where(t => t.Placement == TensorPlacement.Persistent))
             {
                 var length = reader.ReadInt32();
+                if (length != t.Bytes) throw new CheckpointException(path, $"tensor {t.Name} is damaged");
                 var bytes = reader.ReadBytes(length);
-                if (length != t.Bytes || bytes.Length != length) throw new InvalidDataException($"tensor {t.Name} is damaged");
+                if (bytes.Length != length) throw new CheckpointException(path, $"tensor {t.Name} is truncated");
                 foreach (var executor in executors) executor.LoadState(t.Id, bytes);
             }
             return checkpoint with { History = history };
         }
-        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or IOException)
+        catch (Exception e) when (e is EndOfStreamException or IOException)
         {
-            throw new InvalidDataException($"checkpoint '{path}' cannot be resumed: {e.Message}", e);
+            throw new CheckpointException(path, e.Message, e);
         }
     }
 }
+
+/// <summary>A checkpoint that cannot be resumed: "checkpoint 'path' cannot be resumed: reason".</summary>
+public sealed class CheckpointException(string path, string reason, Exception? inner = null)
+    : UserException(ErrorCode.Checkpoint, $"checkpoint '{path}' cannot be resumed: {reason}", inner);

@@ -7,4 +7,4 @@ public sealed record TrainingProgress(int Epoch, int Epochs, int Done, int Total
 public sealed record EpochResult(int Epoch, double Loss, double TrainAccuracy, double? ValidationAccuracy, double ImagesPerSecond, double Seconds);
 
 /// <summary>A run that cannot go on (divergence): the message names the epoch and step.</summary>
-public sealed class TrainingDivergedException(string message) : Exception(message);
+public sealed class TrainingDivergedException(string message) : UserException(ErrorCode.Diverged, message);

@@ -100,8 +100,43 @@ public class TrainerTests
         try
         {
             new Trainer(first.Program, new TrainerOptions { CheckpointPath = checkpoint }).Train(reader, plan);
-            var e = Assert.Throws<InvalidDataException>(() => new Trainer(second.Program, new TrainerOptions { CheckpointPath = checkpoint }).Train(reader, plan));
+            var e = Assert.Throws<CheckpointException>(() => new Trainer(second.Program, new TrainerOptions { CheckpointPath = checkpoint }).Train(reader, plan));
             Assert.Contains(checkpoint, e.Message);
+            Assert.Equal(ErrorCode.Checkpoint, e.Code);
+        }
+        finally
+        {
+            File.Delete(checkpoint);
+        }
+    }
+
+    /// <summary>Layout: magic (1 + 5 bytes), fingerprint (1 + 16), epoch, step, global step, loss sum (8), correct, seen, history count.</summary>
+    [Theory]
+    [InlineData("epoch", -1, "position")]
+    [InlineData("epoch", int.MinValue, "position")]
+    [InlineData("history", int.MaxValue, "history")]
+    [InlineData("tensor", int.MinValue, "damaged")]
+    [InlineData("tensor", int.MaxValue, "damaged")]
+    public void A_damaged_checkpoint_is_a_one_line_error_naming_what_is_damaged(string field, int value, string reason)
+    {
+        var (compiled, reader, plan) = Setup("head-only", 12, 0);
+        var checkpoint = Path.Combine(Path.GetTempPath(), $"tinytrain-{Guid.NewGuid():N}.ckpt");
+        try
+        {
+            new Trainer(compiled.Program, new TrainerOptions { CheckpointPath = checkpoint }).Train(reader, plan);
+            var bytes = File.ReadAllBytes(checkpoint);
+            const int epoch = 6 + 17, history = epoch + 4 * 3 + 8 + 4 * 2;
+            var offset = field switch
+            {
+                "epoch" => epoch,
+                "history" => history,
+                _ => history + 4 + BitConverter.ToInt32(bytes, history) * (4 + 8 * 5),
+            };
+            BitConverter.TryWriteBytes(bytes.AsSpan(offset), value);
+            File.WriteAllBytes(checkpoint, bytes);
+            var e = Assert.Throws<CheckpointException>(() => new Trainer(compiled.Program, new TrainerOptions { CheckpointPath = checkpoint }).Train(reader, plan));
+            Assert.Contains(reason, e.Message);
+            Assert.DoesNotContain('\n', e.Message);
         }
         finally
         {
