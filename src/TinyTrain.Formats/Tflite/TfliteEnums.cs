@@ -67,5 +67,8 @@ public enum TfliteBuiltinOptionsType : byte
     PadOptions = 22,
     ReducerOptions = 27,
     SubOptions = 28,
+    StridedSliceOptions = 32,
+    ShapeOptions = 55,
+    PackOptions = 59,
     UnidirectionalSequenceLSTMOptions = 71,
 }

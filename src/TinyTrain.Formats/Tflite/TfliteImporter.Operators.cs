@@ -20,11 +20,17 @@ public sealed partial class TfliteImporter
         (TfliteBuiltinOperator.MAX_POOL_2D, (i, site) => i.MaxPool2D(site)),
         (TfliteBuiltinOperator.MEAN, (i, site) => i.Mean(site)),
         (TfliteBuiltinOperator.RESHAPE, (i, site) => i.Reshape(site)),
+        (TfliteBuiltinOperator.SQUEEZE, (i, site) => i.Reshape(site)),
+        (TfliteBuiltinOperator.EXPAND_DIMS, (i, site) => i.Reshape(site)),
         (TfliteBuiltinOperator.SOFTMAX, (i, site) => i.Softmax(site)),
         (TfliteBuiltinOperator.PAD, (i, site) => i.Pad(site)),
     ];
 
-    public static readonly ImmutableArray<TfliteBuiltinOperator> SupportedOperators = [.. Readers.Select(r => r.Code)];
+    private static ImmutableArray<TfliteBuiltinOperator> supported;
+
+    /// <summary>The operators read into ops and those folded at import (computed on first use: the two tables are in different files).</summary>
+    public static ImmutableArray<TfliteBuiltinOperator> SupportedOperators =>
+        supported.IsDefault ? supported = [.. Readers.Select(r => r.Code), .. Folders.Select(f => f.Code)] : supported;
 
     private Node Operator(TfliteOperator op, int index)
     {
@@ -111,12 +117,15 @@ public sealed partial class TfliteImporter
         return builder.Op(Ops.Mean, name, new MeanAttrs(keepDims), quant, Activation(op.Inputs[0]));
     }
 
+    /// <summary>RESHAPE, SQUEEZE and EXPAND_DIMS: a view with the shape the file gives the output.</summary>
     private Node Reshape(Site site)
     {
         var (op, _, name, quant, output) = site;
         var x = Activation(op.Inputs[0]);
         ExpectSameQuant(x, quant, name);
-        return builder.Reshape(name, x, new Shape(output.Shape));
+        var shape = new Shape(output.Shape);
+        if (Opcode(op) == TfliteBuiltinOperator.RESHAPE) CheckReshapeTarget(op, x, shape, name);
+        return builder.Reshape(name, x, shape);
     }
 
     private Node Softmax(Site site)

@@ -56,12 +56,14 @@ public sealed partial class TfliteImporter
         {
             var op = subgraph.Operators[index];
             if (op.Outputs.Length != 1) throw Error($"operator #{index} ({TfliteBuiltinOperatorNames.Name(Opcode(op))}) has {op.Outputs.Length} outputs");
+            if (TryFold(op, index)) continue;
             var output = op.Outputs[0];
             var node = Operator(op, index);
             nodes[output] = MatchFileShape(node, output);
         }
 
-        var outputs = subgraph.Outputs.Select(i => nodes.TryGetValue(i, out var n) ? n : throw Error($"output tensor {i} is never computed")).ToImmutableArray();
+        var outputs = subgraph.Outputs.Select(i => nodes.TryGetValue(i, out var n) ? n
+            : throw Error(folded.ContainsKey(i) ? $"output tensor {i} is a shape computation, not an activation" : $"output tensor {i} is never computed")).ToImmutableArray();
         var name = Path.GetFileNameWithoutExtension(source);
         return builder.Build(name, inputs, outputs);
     }

@@ -50,6 +50,13 @@ public sealed record TfliteReducerOptions(bool KeepDims) : TfliteOptions;
 /// <summary>PadOptions (no fields).</summary>
 public sealed record TflitePadOptions : TfliteOptions;
 
+/// <summary>StridedSliceOptions: bit i of a mask applies to axis i.</summary>
+public sealed record TfliteStridedSliceOptions(int BeginMask, int EndMask, int EllipsisMask, int NewAxisMask, int ShrinkAxisMask, bool Offset) : TfliteOptions;
+
+public sealed record TfliteShapeOptions(TfliteTensorType OutType) : TfliteOptions;
+
+public sealed record TflitePackOptions(int ValuesCount, int Axis) : TfliteOptions;
+
 /// <summary>UnidirectionalSequenceLSTMOptions. Clips of 0 mean no clipping.</summary>
 public sealed record TfliteUnidirectionalSequenceLstmOptions(
     TfliteActivation FusedActivation, float CellClip, float ProjClip, bool TimeMajor,

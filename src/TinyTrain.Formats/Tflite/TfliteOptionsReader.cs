@@ -36,6 +36,10 @@ internal static class TfliteOptionsReader
         TfliteBuiltinOptionsType.ReshapeOptions => new TfliteReshapeOptions(t.Ints(OptF.NewShape)),
         TfliteBuiltinOptionsType.ReducerOptions => new TfliteReducerOptions(t.Bool(OptF.KeepDims)),
         TfliteBuiltinOptionsType.PadOptions => new TflitePadOptions(),
+        TfliteBuiltinOptionsType.StridedSliceOptions => new TfliteStridedSliceOptions(t.I32(OptF.BeginMask), t.I32(OptF.EndMask),
+            t.I32(OptF.EllipsisMask), t.I32(OptF.NewAxisMask), t.I32(OptF.ShrinkAxisMask), t.Bool(OptF.SliceOffset)),
+        TfliteBuiltinOptionsType.ShapeOptions => new TfliteShapeOptions((TfliteTensorType)t.I8(OptF.ShapeOutType)),
+        TfliteBuiltinOptionsType.PackOptions => new TflitePackOptions(t.I32(OptF.PackValuesCount), t.I32(OptF.PackAxis)),
         TfliteBuiltinOptionsType.UnidirectionalSequenceLSTMOptions => new TfliteUnidirectionalSequenceLstmOptions(
             Act(t, OptF.Activation0), t.F32(OptF.LstmCellClip), t.F32(OptF.LstmProjClip),
             t.Bool(OptF.LstmTimeMajor), t.Bool(OptF.LstmAsymmetric), t.Bool(OptF.LstmDiagonal)),

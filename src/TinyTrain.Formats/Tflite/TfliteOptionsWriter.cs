@@ -81,6 +81,24 @@ internal static class TfliteOptionsWriter
             case TflitePadOptions:
                 b.StartTable(0);
                 return b.EndTable();
+            case TfliteStridedSliceOptions o:
+                b.StartTable(6);
+                b.AddInt(OptF.BeginMask.Id, o.BeginMask, 0);
+                b.AddInt(OptF.EndMask.Id, o.EndMask, 0);
+                b.AddInt(OptF.EllipsisMask.Id, o.EllipsisMask, 0);
+                b.AddInt(OptF.NewAxisMask.Id, o.NewAxisMask, 0);
+                b.AddInt(OptF.ShrinkAxisMask.Id, o.ShrinkAxisMask, 0);
+                b.AddBool(OptF.SliceOffset.Id, o.Offset, false);
+                return b.EndTable();
+            case TfliteShapeOptions o:
+                b.StartTable(1);
+                b.AddSbyte(OptF.ShapeOutType.Id, (sbyte)o.OutType, 0);
+                return b.EndTable();
+            case TflitePackOptions o:
+                b.StartTable(2);
+                b.AddInt(OptF.PackValuesCount.Id, o.ValuesCount, 0);
+                b.AddInt(OptF.PackAxis.Id, o.Axis, 0);
+                return b.EndTable();
             case TfliteUnidirectionalSequenceLstmOptions o:
                 b.StartTable(6);
                 b.AddByte(OptF.Activation0.Id, (byte)o.FusedActivation, 0);

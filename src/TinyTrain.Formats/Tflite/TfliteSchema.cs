@@ -111,6 +111,18 @@ internal static class OptF
     public static readonly FieldId NewShape = new(0, "new_shape");
     // ReducerOptions: keep_dims
     public static readonly FieldId KeepDims = new(0, "keep_dims");
+    // StridedSliceOptions: begin_mask, end_mask, ellipsis_mask, new_axis_mask, shrink_axis_mask, offset
+    public static readonly FieldId BeginMask = new(0, "begin_mask");
+    public static readonly FieldId EndMask = new(1, "end_mask");
+    public static readonly FieldId EllipsisMask = new(2, "ellipsis_mask");
+    public static readonly FieldId NewAxisMask = new(3, "new_axis_mask");
+    public static readonly FieldId ShrinkAxisMask = new(4, "shrink_axis_mask");
+    public static readonly FieldId SliceOffset = new(5, "offset");
+    // ShapeOptions: out_type
+    public static readonly FieldId ShapeOutType = new(0, "out_type");
+    // PackOptions: values_count, axis
+    public static readonly FieldId PackValuesCount = new(0, "values_count");
+    public static readonly FieldId PackAxis = new(1, "axis");
     // UnidirectionalSequenceLSTMOptions: fused_activation_function, cell_clip, proj_clip, time_major,
     // asymmetric_quantize_inputs, diagonal_recurrent_tensors
     public static readonly FieldId LstmCellClip = new(1, "cell_clip");
