@@ -55,7 +55,7 @@ public static class ExportCommand
                 {
                     graph = TrainedModel.FromCheckpoint(compiled, ckpt);
                 }
-                catch (InvalidDataException e)
+                catch (CheckpointException e)
                 {
                     throw new UsageException($"{e.Message} (pass the --scheme, --data, --optimizer and --policy it was trained with)");
                 }

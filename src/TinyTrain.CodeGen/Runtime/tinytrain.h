@@ -194,6 +194,9 @@ void tt_max_pool2d_forward(const tt_pool_params *p, const int8_t *input, int8_t 
 void tt_mean_forward(const tt_mean_params *p, const int8_t *input, int8_t *output);
 void tt_softmax_forward(const tt_softmax_params *p, const int8_t *input, int8_t *output);
 void tt_pad_forward(const tt_pad_params *p, const int8_t *input, int8_t *output);
+/* Quantize.cs: 8-bit requantisation; input and output are int8 when *_signed, else uint8. */
+void tt_quantize_forward(const void *input, void *output, int32_t length, int32_t input_signed, int32_t output_signed,
+                         int32_t input_zero_point, int32_t output_zero_point, int32_t multiplier, int32_t shift);
 
 /* ---------------------------------------------------------------------------------------------------------
  * Forward, fp32 (the fp32 baseline and fp32 heads): geometry from the params, zero points and requantisation

@@ -75,6 +75,13 @@ public sealed partial class OnnxExporter
                 var softmax = Emit("Softmax", [real], Fresh(node.Name + "/softmax"), Attr.Int("axis", node.Shape.Rank == 4 ? 1 : -1));
                 return Quantize(node, softmax, Target(node));
             }
+            case QuantizeAttrs:
+            {
+                // Exact where TFLite's requantisation is (the uint8 <-> int8 shift at one scale); otherwise ONNX rounds
+                // x * s_x / s_y half to even where TFLite's fixed point rounds half away from zero: ties may differ by 1.
+                var real = Dequantize(node.Input(0), Value(node.Input(0)), node.Name + "/real");
+                return Quantize(node, real, Target(node));
+            }
             case PadAttrs a:
             {
                 var p = a.Spatial;
@@ -136,7 +143,10 @@ public sealed partial class OnnxExporter
     private (string Scale, string ZeroPoint) Scalars(Node node, string name) =>
         (Floats(name + "_scale", [(float)PerTensor(node).Scale], scalar: true), ZeroPoint(node, name));
 
-    private string ZeroPoint(Node node, string name) => Int8s(name + "_zero", [(sbyte)PerTensor(node).ZeroPoint], scalar: true);
+    /// <summary>The zero point as a scalar of the node's type (its type is what QuantizeLinear writes).</summary>
+    private string ZeroPoint(Node node, string name) => node.Type.DType == DType.UInt8
+        ? Initializer(name + "_zero", OnnxType.UInt8, [], [(byte)PerTensor(node).ZeroPoint])
+        : Int8s(name + "_zero", [(sbyte)PerTensor(node).ZeroPoint], scalar: true);
 
     private QuantParams PerTensor(Node node) =>
         node.Quant is { IsPerTensor: true } quant ? quant : throw Error($"{node.Name} needs per-tensor quantisation");

@@ -45,13 +45,13 @@ public sealed partial class OnnxExporter
     {
         foreach (var input in graph.Inputs)
         {
-            if (input.Type.DType != DType.Int8) throw Error($"input {input.Name} is {input.Type.DType.Name()}; only int8 graphs can be exported");
-            inputs.Add(ValueInfo(input.Name, OnnxType.Int8, input.Shape.Dims));
+            if (input.Type.DType is not (DType.Int8 or DType.UInt8)) throw Error($"input {input.Name} is {input.Type.DType.Name()}; only int8 graphs (with int8 or uint8 inputs) can be exported");
+            inputs.Add(ValueInfo(input.Name, input.Type.DType == DType.UInt8 ? OnnxType.UInt8 : OnnxType.Int8, input.Shape.Dims));
             values[input] = input.Shape.Rank == 4 ? Transpose(input.Name, Fresh(input.Name + "/nchw"), ToNchw) : input.Name;
         }
         foreach (var node in graph.Operations)
         {
-            if (node.Type.DType != DType.Int8) throw Error($"{node.Name} ({node.Op}) computes {node.Type.DType.Name()}; only int8 graphs can be exported (an fp32 head or fp32 model cannot)");
+            if (node.Type.DType != DType.Int8 && node.Op != Ops.Quantize) throw Error($"{node.Name} ({node.Op}) computes {node.Type.DType.Name()}; only int8 graphs can be exported (an fp32 head or fp32 model cannot)");
             values[node] = Operator(node);
         }
         foreach (var output in graph.Outputs)
@@ -59,7 +59,7 @@ public sealed partial class OnnxExporter
             var value = Value(output);
             if (output.Shape.Rank == 4) Transpose(value, output.Name, ToNhwc);
             else if (value != output.Name) Emit("Identity", [value], output.Name);
-            outputs.Add(ValueInfo(output.Name, OnnxType.Int8, output.Shape.Dims));
+            outputs.Add(ValueInfo(output.Name, output.Type.DType == DType.UInt8 ? OnnxType.UInt8 : OnnxType.Int8, output.Shape.Dims));
         }
 
         var g = new ProtoMessage().String(GraphProtoF.Name, graph.Name);

@@ -53,6 +53,7 @@ internal static class TypeProtoF
 internal enum OnnxType
 {
     Float = 1,
+    UInt8 = 2,
     Int8 = 3,
     Int32 = 6,
     Int64 = 7,

@@ -6,7 +6,7 @@ public sealed partial class TfliteExporter
 {
     private int Operator(Node node)
     {
-        if (node.Type.DType != DType.Int8) throw Error($"{node.Name} ({node.Op}) computes {node.Type.DType.Name()}; only int8 graphs can be exported");
+        if (node.Type.DType != DType.Int8 && node.Op != Ops.Quantize) throw Error($"{node.Name} ({node.Op}) computes {node.Type.DType.Name()}; only int8 graphs can be exported");
         switch (node.Attrs)
         {
             case Conv2DAttrs a:
@@ -63,6 +63,8 @@ public sealed partial class TfliteExporter
             case SoftmaxAttrs a:
                 return Emit(TfliteBuiltinOperator.SOFTMAX, 2, [Activation(node.Input(0))], Output(node),
                     TfliteBuiltinOptionsType.SoftmaxOptions, new TfliteSoftmaxOptions((float)a.Beta));
+            case QuantizeAttrs:
+                return Emit(TfliteBuiltinOperator.QUANTIZE, 2, [Activation(node.Input(0))], Output(node), TfliteBuiltinOptionsType.None, null);
             case PadAttrs a:
             {
                 var p = a.Spatial;

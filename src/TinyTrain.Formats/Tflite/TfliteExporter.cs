@@ -83,6 +83,7 @@ public sealed partial class TfliteExporter
         var type = node.Type.DType switch
         {
             DType.Int8 => TfliteTensorType.INT8,
+            DType.UInt8 => TfliteTensorType.UINT8,
             DType.Int32 => TfliteTensorType.INT32,
             _ => throw Error($"{node.Name} is {node.Type.DType.Name()}; an int8 .tflite holds only int8 tensors and int32 biases (an fp32 head or fp32 model cannot be exported)"),
         };

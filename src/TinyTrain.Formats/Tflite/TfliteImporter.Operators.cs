@@ -24,6 +24,7 @@ public sealed partial class TfliteImporter
         (TfliteBuiltinOperator.EXPAND_DIMS, (i, site) => i.Reshape(site)),
         (TfliteBuiltinOperator.SOFTMAX, (i, site) => i.Softmax(site)),
         (TfliteBuiltinOperator.PAD, (i, site) => i.Pad(site)),
+        (TfliteBuiltinOperator.QUANTIZE, (i, site) => i.Quantize(site)),
     ];
 
     private static ImmutableArray<TfliteBuiltinOperator> supported;
@@ -38,7 +39,7 @@ public sealed partial class TfliteImporter
         var output = Tensor(op.Outputs[0]);
         var name = UniqueName(output.Name, op.Outputs[0]);
         var quant = ActivationQuant(output);
-        ActivationType(output);
+        if (opcode != TfliteBuiltinOperator.QUANTIZE) ActivationType(output);
         var read = Readers.FirstOrDefault(r => r.Code == opcode).Read ?? throw Error($"unsupported operator {TfliteBuiltinOperatorNames.Name(opcode)}");
         return read(this, new Site(op, index, name, quant, output));
     }
@@ -145,6 +146,19 @@ public sealed partial class TfliteImporter
         return builder.Op(Ops.Pad, name, new PadAttrs(new Padding2D(p[2], p[3], p[4], p[5]), p[6], p[7]), quant, x);
     }
 
+    /// <summary>QUANTIZE on an int8 or uint8 input (a float input is a float model, which TinyTrain does not run).</summary>
+    private Node Quantize(Site site)
+    {
+        var (op, _, name, quant, output) = site;
+        var type = output.Type switch
+        {
+            TfliteTensorType.INT8 => DType.Int8,
+            TfliteTensorType.UINT8 => DType.UInt8,
+            _ => throw Error($"{name}: QUANTIZE to {TypeName(output.Type)} is not supported (int8 or uint8)"),
+        };
+        return builder.Op(Ops.Quantize, name, new QuantizeAttrs(type), quant, Activation(op.Inputs[0]));
+    }
+
     private T Options<T>(TfliteOperator op, int index) where T : class =>
         op.Options as T ?? throw Error($"operator #{index} ({TfliteBuiltinOperatorNames.Name(Opcode(op))}) has no {typeof(T).Name.Replace("Tflite", "")}");
 
@@ -160,7 +174,7 @@ public sealed partial class TfliteImporter
         if (q.Scale.Length > 1 && q.QuantizedDimension != axis)
             throw Error($"filter '{t.Name}' is quantised along axis {q.QuantizedDimension}, expected {axis}");
         var quant = q.Scale.Length == 1
-            ? QuantParams.PerTensor(q.Scale[0], Int8ZeroPoint(t))
+            ? QuantParams.PerTensor(q.Scale[0], ZeroPoint(t))
             : QuantParams.PerChannel(q.Scale.Select(s => (double)s), axis);
         if (q.Scale.Length > 1 && q.ZeroPoint.Any(z => z != 0)) throw Error($"filter '{t.Name}' has non-zero per-channel zero points");
         return Constant(index, t, DType.Int8, quant);
@@ -205,6 +219,9 @@ public sealed partial class TfliteImporter
         ? DType.Int8
         : throw Error($"tensor '{t.Name}' is {TypeName(t.Type)}; TinyTrain runs int8 models (activations must be int8)");
 
+    /// <summary>A graph input: int8, or uint8 when a QUANTIZE turns it into int8 (image and audio front ends).</summary>
+    private DType InputType(TfliteTensor t) => t.Type == TfliteTensorType.UINT8 ? DType.UInt8 : ActivationType(t);
+
     private static string TypeName(TfliteTensorType type) => type.ToString().ToLowerInvariant();
 
     private QuantParams ActivationQuant(TfliteTensor t)
@@ -212,13 +229,14 @@ public sealed partial class TfliteImporter
         var q = t.Quantization;
         if (q is null || q.Scale.Length != 1) throw Error($"tensor '{t.Name}' needs per-tensor quantisation");
         if (!(q.Scale[0] > 0 && float.IsFinite(q.Scale[0]))) throw Error($"tensor '{t.Name}' has scale {q.Scale[0]}; scales must be positive");
-        return QuantParams.PerTensor(q.Scale[0], Int8ZeroPoint(t));
+        return QuantParams.PerTensor(q.Scale[0], ZeroPoint(t));
     }
 
-    private int Int8ZeroPoint(TfliteTensor t)
+    private int ZeroPoint(TfliteTensor t)
     {
         var zp = t.Quantization is { ZeroPoint.Length: > 0 } q ? q.ZeroPoint[0] : 0;
-        return zp is >= sbyte.MinValue and <= sbyte.MaxValue ? (int)zp : throw Error($"tensor '{t.Name}' has zero point {zp}, outside int8");
+        long min = t.Type == TfliteTensorType.UINT8 ? byte.MinValue : sbyte.MinValue, max = t.Type == TfliteTensorType.UINT8 ? byte.MaxValue : sbyte.MaxValue;
+        return zp >= min && zp <= max ? (int)zp : throw Error($"tensor '{t.Name}' has zero point {zp}, outside {TypeName(t.Type)}");
     }
 
     private void ExpectSameQuant(Node x, QuantParams quant, string name)

@@ -49,7 +49,7 @@ public sealed partial class TfliteImporter
         var inputs = subgraph.Inputs.Select(i =>
         {
             var t = Tensor(i);
-            return nodes[i] = builder.Input(UniqueName(t.Name, i), ActivationType(t), new Shape(t.Shape), ActivationQuant(t));
+            return nodes[i] = builder.Input(UniqueName(t.Name, i), InputType(t), new Shape(t.Shape), ActivationQuant(t));
         }).ToImmutableArray();
 
         for (var index = 0; index < subgraph.Operators.Count; index++)

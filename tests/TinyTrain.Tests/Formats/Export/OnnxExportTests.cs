@@ -97,6 +97,10 @@ public class OnnxExportTests(ITestOutputHelper output)
     [InlineData("tflite-micro-arduino-examples/magic_wand/magic_wand_model.tflite")]
     [InlineData("tflite-micro/micro_speech/micro_speech_quantized.tflite")]
     [InlineData("tflite-micro/hello_world/hello_world_int8.tflite")]
+    [InlineData("zoo/aww_v01_uint8in.tflite")]
+    [InlineData("zoo/vww96_v01_gray.tflite")]
+    [InlineData("zoo/har_cnn.tflite")]
+    [InlineData("zoo/mltk_kws_pacman.tflite")]
     public void Other_tflite_models_run_in_ONNX_Runtime(string path)
     {
         var model = ModelLoader.Load(TestData.Path(path.Split('/')));

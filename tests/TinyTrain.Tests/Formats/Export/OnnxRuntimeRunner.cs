@@ -19,10 +19,13 @@ public sealed class OnnxRuntimeRunner : IDisposable
         dims = [.. inputShape.Dims];
     }
 
+    /// <summary>The input's bytes, as int8 or (for a model whose input is uint8) as uint8.</summary>
     public sbyte[] Run(sbyte[] image)
     {
-        var tensor = new DenseTensor<sbyte>(image.ToArray(), dims);
-        using var results = session.Run([NamedOnnxValue.CreateFromTensor(input, tensor)]);
+        var value = session.InputMetadata[input].ElementDataType == TensorElementType.UInt8
+            ? NamedOnnxValue.CreateFromTensor(input, new DenseTensor<byte>(image.Select(b => (byte)b).ToArray(), dims))
+            : NamedOnnxValue.CreateFromTensor(input, new DenseTensor<sbyte>(image.ToArray(), dims));
+        using var results = session.Run([value]);
         return [.. results.Single().AsTensor<sbyte>()];
     }
 

@@ -22,6 +22,12 @@ public class TfliteExportTests
         "tflite-micro-arduino-examples/magic_wand/magic_wand_model.tflite",
         "tflite-micro/micro_speech/micro_speech_quantized.tflite",
         "tflite-micro/hello_world/hello_world_int8.tflite",
+        "zoo/aww_v01_uint8in.tflite",
+        "zoo/vww96_v01_gray.tflite",
+        "zoo/har_cnn.tflite",
+        "zoo/mltk_kws_pacman.tflite",
+        "zoo/mltk_image_example1.tflite",
+        "zoo/resnet6blk_cifar10.tflite",
     };
 
     internal static Graph ReadBack(byte[] bytes, string name) => TfliteImporter.Import(TfliteReader.Read(bytes, name), name);
