@@ -37,6 +37,31 @@ public static class Mean
         }
     }
 
+    /// <summary>The fp32 mode's mean: y[c] = sum over H, W of x[., ., c] / (H * W), summed in scan order.</summary>
+    public static void ForwardFloat(int height, int width, int channels, ReadOnlySpan<float> input, Span<float> output)
+    {
+        Check.Length(input, (long)height * width * channels, nameof(input));
+        Check.Length(output, channels, nameof(output));
+        var count = height * width;
+        for (var channel = 0; channel < channels; channel++)
+        {
+            var sum = 0f;
+            for (var i = 0; i < count; i++) sum += input[i * channels + channel];
+            output[channel] = sum / count;
+        }
+    }
+
+    /// <summary>The input gradient: output[h, w, c] = gradient[c] * scale at every one of the H * W positions.</summary>
+    public static void Backward(int positions, int channels, float scale, ReadOnlySpan<float> gradient, Span<float> output)
+    {
+        Check.Length(gradient, channels, nameof(gradient));
+        Check.Length(output, (long)positions * channels, nameof(output));
+        for (var i = 0; i < positions; i++)
+        {
+            for (var channel = 0; channel < channels; channel++) output[i * channels + channel] = gradient[channel] * scale;
+        }
+    }
+
     /// <summary>
     /// TFLite's rescaling for the mean: shift by floor(log2 n) (at most 32, and at most 31 + shift so the result
     /// stays a valid shift), then integer-divide the multiplier by n.

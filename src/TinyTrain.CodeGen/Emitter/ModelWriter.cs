@@ -68,7 +68,8 @@ internal sealed class ModelWriter(TrainingProgram training, CodegenOptions optio
             /* Puts the trained parameters and the optimiser state to their initial values (copied from flash). */
             void model_init(void);
 
-            /* The arena slot of the input image: write an image here to save a copy (then pass it to the calls below). */
+            /* The arena slot of the input image: write an image here to save a copy (then pass it to the calls below).
+             * Its bytes are the model input's type (int8, or uint8 for a model that quantises its input itself). */
             int8_t *model_image(void);
 
             /* One training step as the device runs it: forward, loss, backward, in-place SGD updates of the scheme's
@@ -176,7 +177,8 @@ internal sealed class ModelWriter(TrainingProgram training, CodegenOptions optio
             s.Append(AllZero(t) ? $"    memset({ArenaName(t)}, 0, {t.Bytes});\n" : $"    memcpy({ArenaName(t)}, {InitialName(t)}, {t.Bytes});\n");
         }
         var logits = ArenaName(program.Tensors[training.Logits]);
-        var image = ArenaName(program.Tensors[training.Image]);
+        // A uint8 input (a model that quantises its input itself) is handed out as bytes like an int8 one.
+        var image = program.Tensors[training.Image].DType == DType.Int8 ? ArenaName(program.Tensors[training.Image]) : $"((int8_t *){ArenaName(program.Tensors[training.Image])})";
         s.Append($$"""
             }
 

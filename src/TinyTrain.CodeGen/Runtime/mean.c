@@ -40,3 +40,26 @@ void tt_mean_forward(const tt_mean_params *p, const int8_t *input, int8_t *outpu
         output[channel] = (int8_t)(value < -128 ? -128 : value > 127 ? 127 : value);
     }
 }
+
+void tt_mean_forward_float(int32_t height, int32_t width, int32_t channels, const float *input, float *output)
+{
+    int32_t count = height * width;
+    int32_t channel, i;
+    for (channel = 0; channel < channels; channel++) {
+        float sum = 0.0f;
+        for (i = 0; i < count; i++) {
+            sum += input[i * channels + channel];
+        }
+        output[channel] = sum / (float)count;
+    }
+}
+
+void tt_mean_backward(int32_t positions, int32_t channels, float scale, const float *gradient, float *output)
+{
+    int32_t i, channel;
+    for (i = 0; i < positions; i++) {
+        for (channel = 0; channel < channels; channel++) {
+            output[i * channels + channel] = gradient[channel] * scale;
+        }
+    }
+}

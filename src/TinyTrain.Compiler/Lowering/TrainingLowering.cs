@@ -53,8 +53,10 @@ public static class TrainingLowering
             }
         }
         int IdOf(int output) => program.Outputs[output];
-        return new TrainingProgram(program, program.Inputs[graph.Inputs.IndexOf(graph.Inputs.Single(n => n.Type.DType == DType.Int8))],
-            program.Inputs[graph.Inputs.IndexOf(graph.Inputs.Single(n => n.Type.DType == DType.Int32))], IdOf(0), IdOf(1));
+        // The label is the int32 input; the other is the model's input (int8, or uint8 behind a QUANTIZE).
+        var label = graph.Inputs.Single(n => n.Type.DType == DType.Int32);
+        var image = graph.Inputs.Single(n => !ReferenceEquals(n, label));
+        return new TrainingProgram(program, program.Inputs[graph.Inputs.IndexOf(image)], program.Inputs[graph.Inputs.IndexOf(label)], IdOf(0), IdOf(1));
     }
 
     /// <summary>Forward ops with both a filter gradient and an input gradient, in graph order.</summary>

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using TinyTrain.CodeGen.Emitter;
 using TinyTrain.CodeGen.Verification;
 using TinyTrain.Compiler;
+using TinyTrain.Compiler.Lowered;
 using TinyTrain.Compiler.Autodiff;
 using TinyTrain.Compiler.Lowering;
 using TinyTrain.Formats;
@@ -52,20 +53,25 @@ public sealed class GeneratedProgramTests : IDisposable
         Assert.Null(DeviceSteps.Difference(training, expected, actual, steps.Count, inferences.Count));
     }
 
-    public static TheoryData<string, string> MaxPoolModels => new()
+    public static TheoryData<string, string, string> ZooModels => new()
     {
-        { "har_cnn", "bias-only" },
-        { "mltk_kws_pacman", "last:2" },
+        { "har_cnn", "bias-only", nameof(MaxPool2DGradCall) },
+        { "mltk_kws_pacman", "last:2", nameof(MaxPool2DGradCall) },
+        { "vww96_v01_gray", "last:2", nameof(MeanGradCall) },
+        { "aww_v01_uint8in", "bias-only", nameof(QuantizeCall) },
     };
 
-    /// <summary>Real models with MAX_POOL_2D: the step runs the max pool's gradient in C as on the host.</summary>
+    /// <summary>
+    /// Real models with the ops other projects use (max pools, a trained-through mean, a uint8 input): the step runs
+    /// in C as on the host, every state byte equal.
+    /// </summary>
     [Theory]
-    [MemberData(nameof(MaxPoolModels))]
-    public void Generated_c_trains_through_max_pools_bit_exactly_like_the_executor(string model, string scheme)
+    [MemberData(nameof(ZooModels))]
+    public void Generated_c_trains_zoo_models_bit_exactly_like_the_executor(string model, string scheme, string call)
     {
         var graph = ModelLoader.Load(TestData.Path("zoo", model + ".tflite"));
         var training = Compilation.CompileTraining(graph, scheme, new TrainingOptions(10)).Program;
-        Assert.Contains(training.Program.Calls, c => c is TinyTrain.Compiler.Lowered.MaxPool2DGradCall { Float: false });
+        Assert.Contains(training.Program.Calls, c => c.GetType().Name == call && c is not MaxPool2DGradCall { Float: true });
         AssertHostCMatchesExecutor(training, new CodegenOptions(model, scheme, 0), 0);
     }
 
