@@ -18,9 +18,8 @@ public static class CodegenCommand
         var json = CommonOptions.Json();
         var command = new Command("codegen", "Write the training step as a C project (runtime, model, driver, Makefile, linker script)")
         {
-            target, output, ram, flash, json,
+            setup, target, output, ram, flash, json,
         };
-        foreach (var symbol in setup.Symbols) Add(command, symbol);
         command.SetAction(parse =>
         {
             var (graph, compiled) = setup.Compile(parse);
@@ -48,10 +47,4 @@ public static class CodegenCommand
 
     internal static CodegenOptions Options(ParseResult parse, string model, string scheme, float momentum, string ram, string flash) =>
         new(model, scheme, momentum, FlashBytes: checked((int)Bytes.Parse(flash)), RamBytes: checked((int)Bytes.Parse(ram)));
-
-    internal static void Add(Command command, Symbol symbol)
-    {
-        if (symbol is Argument argument) command.Arguments.Add(argument);
-        else command.Options.Add((Option)symbol);
-    }
 }

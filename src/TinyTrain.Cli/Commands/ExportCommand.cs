@@ -17,8 +17,7 @@ public static class ExportCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var model = CommonOptions.Model();
-        var modelsDir = CommonOptions.ModelsDir();
+        var source = new ModelSource();
         var json = CommonOptions.Json();
         var output = new Option<string>("--out", "-o") { Description = "The file to write (.tflite or .onnx; written atomically)", Required = true };
         var format = new Option<string?>("--format", "-f") { Description = "tflite or onnx (default: from the --out extension)" };
@@ -35,13 +34,13 @@ public static class ExportCommand
         head.AcceptOnlyFromAmong("int8", "fp32");
         var command = new Command("export", "Write a model or a fine-tuned checkpoint as int8 .tflite or ONNX")
         {
-            model, modelsDir, output, format, checkpoint, data, classes, scheme, optimizer, policy, head, json,
+            source, output, format, checkpoint, data, classes, scheme, optimizer, policy, head, json,
         };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(output)!;
             var chosen = ModelExport.FormatOf(path, parse.GetValue(format));
-            var graph = ModelLoader.Load(parse.GetValue(model)!, parse.GetValue(modelsDir));
+            var graph = source.Load(parse);
             if (parse.GetValue(checkpoint) is { } ckpt)
             {
                 if (!File.Exists(ckpt)) throw new FileNotFoundException($"checkpoint '{ckpt}' not found");

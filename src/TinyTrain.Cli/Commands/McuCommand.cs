@@ -31,9 +31,8 @@ public static class McuCommand
         var quiet = CommonOptions.Quiet();
         var command = new Command("mcu", "Build the training step for a Cortex-M, run it in QEMU and compare it with the host")
         {
-            target, data, steps, lr, output, ram, flash, timeout, json, quiet,
+            setup, target, data, steps, lr, output, ram, flash, timeout, json, quiet,
         };
-        foreach (var symbol in setup.Symbols) CodegenCommand.Add(command, symbol);
         command.SetAction(parse =>
         {
             if (parse.GetValue(steps) < 1) throw new UsageException("--steps must be at least 1");

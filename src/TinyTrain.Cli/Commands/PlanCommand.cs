@@ -5,7 +5,6 @@ using TinyTrain.Compiler.Autodiff;
 using TinyTrain.Compiler.Lowered;
 using TinyTrain.Compiler.Schedule;
 using TinyTrain.Compiler.Sparse;
-using TinyTrain.Formats;
 using LoweredProgram = TinyTrain.Compiler.Lowered.Program;
 
 namespace TinyTrain.Cli.Commands;
@@ -15,8 +14,7 @@ public static class PlanCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var model = CommonOptions.Model();
-        var modelsDir = CommonOptions.ModelsDir();
+        var source = new ModelSource();
         var json = CommonOptions.Json();
         var scheme = new Option<string>("--scheme", "-s") { Description = "paper:99kb, full, bias-only, head-only, last:N or a scheme JSON file", Required = true };
         var budget = new Option<string?>("--budget") { Description = "SRAM budget, e.g. 256KB, 320KiB, 1MB or bytes; over it the command fails" };
@@ -32,11 +30,11 @@ public static class PlanCommand
         };
         var command = new Command("plan", "Show what a training step keeps in SRAM and flash, and whether it fits a budget")
         {
-            model, modelsDir, scheme, budget, classes, precision, tensors, timeline, png, noReorder, json,
+            source, scheme, budget, classes, precision, tensors, timeline, png, noReorder, json,
         };
         command.SetAction(parse =>
         {
-            var graph = ModelLoader.Load(parse.GetValue(model)!, parse.GetValue(modelsDir));
+            var graph = source.Load(parse);
             var fp32 = parse.GetValue(precision) == "fp32";
             var options = new TrainingOptions(parse.GetValue(classes), fp32 ? HeadKind.Float : HeadKind.Int8);
             var memory = parse.GetValue(noReorder) ? MemoryOptions.None : MemoryOptions.Default;

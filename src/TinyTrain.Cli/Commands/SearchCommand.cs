@@ -21,8 +21,7 @@ public static class SearchCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var model = CommonOptions.Model();
-        var modelsDir = CommonOptions.ModelsDir();
+        var source = new ModelSource();
         var json = CommonOptions.Json();
         var quiet = CommonOptions.Quiet();
         var data = new Option<string>("--data", "-d") { Description = "fashion-mnist, mnist, an IDX images file or an image folder (one subfolder per class)", Required = true };
@@ -64,12 +63,12 @@ public static class SearchCommand
         var png = new Option<string?>("--png") { Description = "Write the contribution curves to this PNG file" };
         var command = new Command("search", "Find the sparse-update scheme of greatest measured gain within a memory budget")
         {
-            model, modelsDir, data, budget, cost, epochs, batch, lr, warmup, optimizer, qas, precision, policy, head, limit, validation, seed, augment,
+            source, data, budget, cost, epochs, batch, lr, warmup, optimizer, qas, precision, policy, head, limit, validation, seed, augment,
             biasConvs, weightConvs, metric, repeats, jobs, cache, population, generations, output, png, json, quiet,
         };
         command.SetAction(parse =>
         {
-            var modelPath = ModelLoader.Resolve(parse.GetValue(model)!, parse.GetValue(modelsDir));
+            var modelPath = source.Resolve(parse);
             var graph = ModelLoader.Load(modelPath);
             var kind = parse.GetValue(cost) == "analytic" ? BudgetKind.Analytic : BudgetKind.Arena;
             var budgetText = parse.GetValue(budget)!;

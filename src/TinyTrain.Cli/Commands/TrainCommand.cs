@@ -15,8 +15,7 @@ public static class TrainCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var model = CommonOptions.Model();
-        var modelsDir = CommonOptions.ModelsDir();
+        var source = new ModelSource();
         var json = CommonOptions.Json();
         var quiet = CommonOptions.Quiet();
         var data = new Option<string>("--data", "-d") { Description = "fashion-mnist, mnist, an IDX images file or an image folder (one subfolder per class)", Required = true };
@@ -43,13 +42,13 @@ public static class TrainCommand
         var export = new Option<string?>("--export") { Description = "Also write the fine-tuned model as .tflite or .onnx (by extension)" };
         var command = new Command("train", "Fine-tune a model with sparse updates, as the device would")
         {
-            model, modelsDir, data, scheme, epochs, batch, lr, warmup, optimizer, qas, precision, policy, head, limit, validation, seed, augment, output, export, json, quiet,
+            source, data, scheme, epochs, batch, lr, warmup, optimizer, qas, precision, policy, head, limit, validation, seed, augment, output, export, json, quiet,
         };
         command.SetAction(parse =>
         {
             var fp32 = parse.GetValue(precision) == "fp32";
             var momentum = parse.GetValue(optimizer) == "sgd-m" ? 0.9f : 0f;
-            var graph = ModelLoader.Load(parse.GetValue(model)!, parse.GetValue(modelsDir));
+            var graph = source.Load(parse);
             var split = DatasetCatalog.Open(parse.GetValue(data)!, SharedData.TryFind());
             var dataset = split.Train;
             var pool = Math.Min(dataset.Count, parse.GetValue(limit) ?? int.MaxValue);
