@@ -22,12 +22,12 @@ public static class BenchCommand
     {
         var source = new ModelSource();
         var json = CommonOptions.Json();
-        var scheme = new Option<string>("--scheme", "-s") { Description = "paper:99kb, full, bias-only, head-only, last:N or a scheme JSON file", DefaultValueFactory = _ => "last:6" };
-        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 1, Description = "Images per update (1 = the device: update after every image)" };
+        var scheme = CommonOptions.Scheme("last:6");
+        var batch = CommonOptions.Batch();
         var threads = new Option<int?>("--threads") { Description = "Cores for a batch and for inference (default: 1 at batch 1, else every core)" };
         var rounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 7, Description = "Timed rounds per figure (medians with min..max)" };
         var images = new Option<int>("--images") { DefaultValueFactory = _ => 8, Description = "Images per timed round" };
-        var data = new Option<string>("--data", "-d") { DefaultValueFactory = _ => "fashion-mnist", Description = "Where the images come from (fashion-mnist, mnist, an IDX file or an image folder)" };
+        var data = CommonOptions.Data("fashion-mnist");
         var command = new Command("bench", "Measure inference and training speed, MACs, memory and per-kernel efficiency of a model on this machine")
         {
             source, scheme, batch, threads, rounds, images, data, json,

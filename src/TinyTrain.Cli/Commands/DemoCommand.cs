@@ -29,12 +29,10 @@ public static class DemoCommand
     public static Command Create(TextWriter stdout)
     {
         var model = new Option<string>("--model") { DefaultValueFactory = _ => "mcunet-5fps", Description = "The model to fine-tune" };
-        var data = new Option<string>("--data", "-d") { DefaultValueFactory = _ => "fashion-mnist", Description = "The data set" };
-        var scheme = new Option<string>("--scheme", "-s") { DefaultValueFactory = _ => "paper:49kb", Description = "The sparse-update scheme" };
-        var limit = new Option<int>("--limit") { DefaultValueFactory = _ => 1000, Description = "Images used (training + held out): a subset so the demo takes minutes" };
-        var validation = new Option<int>("--val") { DefaultValueFactory = _ => 300, Description = "Held-out images for accuracy" };
-        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 1, Description = "Passes over the training images" };
-        var lr = new Option<float>("--lr") { DefaultValueFactory = _ => 0.01f, Description = "Peak learning rate" };
+        var split = new DataSplit(data: "fashion-mnist", limit: 1000, heldOut: 300, minimumHeldOut: 1);
+        var scheme = CommonOptions.Scheme("paper:49kb");
+        var epochs = CommonOptions.Epochs();
+        var lr = CommonOptions.LearningRate();
         var deviceSteps = new Option<int>("--device-steps") { DefaultValueFactory = _ => 2, Description = "Training steps run on the emulated Cortex-M7" };
         var noDevice = new Option<bool>("--no-device") { Description = "Skip the Cortex-M7 build and run" };
         var output = new Option<string>("--out", "-o") { DefaultValueFactory = _ => "demo-report", Description = "Folder for the report and its plots" };
@@ -42,7 +40,7 @@ public static class DemoCommand
         var quiet = CommonOptions.Quiet();
         var command = new Command("demo", "Fine-tune mcunet-5fps on Fashion-MNIST within 256 KB, run it on an emulated Cortex-M7 and write a report")
         {
-            model, data, scheme, limit, validation, epochs, lr, deviceSteps, noDevice, output, json, quiet,
+            model, split, scheme, epochs, lr, deviceSteps, noDevice, output, json, quiet,
         };
         command.SetAction(parse =>
         {
@@ -58,11 +56,8 @@ public static class DemoCommand
 
             // 1. Model, data, scheme.
             var graph = ModelLoader.Load(parse.GetValue(model)!, null);
-            var dataset = DatasetCatalog.Open(parse.GetValue(data)!, SharedData.TryFind()).Train;
-            var pool = Math.Min(dataset.Count, parse.GetValue(limit));
-            if (parse.GetValue(validation) < 1 || parse.GetValue(validation) >= pool)
-                throw new UsageException($"--val {parse.GetValue(validation)} leaves no training images out of {pool}; lower --val or raise --limit");
-            var plan = DataPlan.Create(dataset, 1, pool, ValidationSplit.OfCount(parse.GetValue(validation)));
+            var dataset = split.Open(parse);
+            var plan = split.Plan(parse, dataset, seed: 1);
             var compiled = Compilation.CompileTraining(graph, parse.GetValue(scheme)!, new TrainingOptions(dataset.Classes));
             var program = compiled.Program.Program;
             var input = graph.Input.Shape;
@@ -129,7 +124,7 @@ public static class DemoCommand
             else
             {
                 Say($"[grey]4/5[/] the same step as C for a Cortex-M7 (1 MB flash, 256 KB SRAM), trained in QEMU:");
-                device = McuCommand.RunDevice(compiled, input, new CodegenOptions(graph.Name, compiled.Scheme.Name, 0), CortexMTarget.M7, parse.GetValue(data)!,
+                device = McuCommand.RunDevice(compiled, input, new CodegenOptions(graph.Name, compiled.Scheme.Name, 0), CortexMTarget.M7, parse.GetValue(split.Data)!,
                     parse.GetValue(deviceSteps), parse.GetValue(lr), null, TimeSpan.FromMinutes(15), text => Say("      " + text));
                 if (show) McuCommand.Print(console, device);
             }

@@ -20,7 +20,7 @@ public static class McuCommand
         var setup = new TrainingSetup();
         var target = new Option<string>("--target") { DefaultValueFactory = _ => "cortex-m7", Description = "cortex-m7 (QEMU mps2-an500) or cortex-m4 (mps2-an386)" };
         target.AcceptOnlyFromAmong("cortex-m7", "cortex-m4");
-        var data = new Option<string>("--data", "-d") { DefaultValueFactory = _ => "fashion-mnist", Description = "Images for the steps: fashion-mnist, mnist, an IDX file or an image folder" };
+        var data = CommonOptions.Data("fashion-mnist");
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 3, Description = "Training steps to run on the device" };
         var lr = new Option<float>("--lr") { DefaultValueFactory = _ => 0.01f, Description = "Learning rate of the steps" };
         var output = new Option<string?>("--out", "-o") { Description = "Folder for the project and the build (default: a new temporary folder)" };
