@@ -5,7 +5,7 @@ namespace TinyTrain.Cli.Commands;
 /// <summary>
 /// Options several commands take on their own, one definition each. Where commands differ by contract (plan requires
 /// --scheme, train has a default one), the difference is a parameter. Options that go together are groups:
-/// <see cref="ModelSource"/>, <see cref="FineTuning"/>, <see cref="UpdateRule"/>, <see cref="DataSplit"/>.
+/// <see cref="ModelSource"/>, <see cref="FineTuning"/>, <see cref="UpdateRule"/>, <see cref="DataSplit"/>, <see cref="DeviceMemory"/>.
 /// </summary>
 public static class CommonOptions
 {

@@ -24,14 +24,13 @@ public static class McuCommand
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 3, Description = "Training steps to run on the device" };
         var lr = new Option<float>("--lr") { DefaultValueFactory = _ => 0.01f, Description = "Learning rate of the steps" };
         var output = new Option<string?>("--out", "-o") { Description = "Folder for the project and the build (default: a new temporary folder)" };
-        var ram = new Option<string>("--ram") { DefaultValueFactory = _ => "256KB", Description = "SRAM of the device" };
-        var flash = new Option<string>("--flash") { DefaultValueFactory = _ => "1MB", Description = "Flash of the device" };
+        var device = new DeviceMemory();
         var timeout = new Option<int>("--timeout") { DefaultValueFactory = _ => 900, Description = "Seconds QEMU may run" };
         var json = CommonOptions.Json();
         var quiet = CommonOptions.Quiet();
         var command = new Command("mcu", "Build the training step for a Cortex-M, run it in QEMU and compare it with the host")
         {
-            setup, target, data, steps, lr, output, ram, flash, timeout, json, quiet,
+            setup, target, data, steps, lr, output, device, timeout, json, quiet,
         };
         command.SetAction(parse =>
         {
@@ -46,7 +45,7 @@ public static class McuCommand
 
             var (graph, compiled) = setup.Compile(parse);
             var momentum = setup.Momentum(parse);
-            var options = CodegenCommand.Options(parse, graph.Name, compiled.Scheme.Name, momentum, parse.GetValue(ram)!, parse.GetValue(flash)!);
+            var options = device.Codegen(parse, graph.Name, compiled.Scheme.Name, momentum);
             var result = RunDevice(compiled, graph.Input.Shape, options, core, parse.GetValue(data)!, parse.GetValue(steps), parse.GetValue(lr),
                 parse.GetValue(output), TimeSpan.FromSeconds(parse.GetValue(timeout)), Say);
             if (parse.GetValue(json)) Json.Write(stdout, result);
