@@ -172,10 +172,7 @@ public static class DemoCommand
         s.AppendLine();
         s.AppendLine("## Accuracy");
         s.AppendLine();
-        s.AppendLine("| | held-out accuracy |");
-        s.AppendLine("| --- | ---: |");
-        s.AppendLine(c, $"| before (new head) | {before:P2} |");
-        s.AppendLine(c, $"| after | {after:P2} |");
+        AppendValues(s, "held-out accuracy", ("before (new head)", $"{before:P2}"), ("after", $"{after:P2}"));
         s.AppendLine();
         s.AppendLine("| epoch | training loss | training accuracy | held-out accuracy | images/s |");
         s.AppendLine("| ---: | ---: | ---: | ---: | ---: |");
@@ -185,13 +182,12 @@ public static class DemoCommand
         s.AppendLine();
         s.AppendLine("## Memory");
         s.AppendLine();
-        s.AppendLine("| | bytes |");
-        s.AppendLine("| --- | ---: |");
-        s.AppendLine(c, $"| training arena (SRAM, everything of a step) | {arena:N0} |");
-        s.AppendLine(c, $"| of it trained parameters (persistent) | {state:N0} |");
-        s.AppendLine(c, $"| inference arena alone | {inference:N0} |");
-        s.AppendLine(c, $"| frozen weights (flash) | {flash:N0} |");
-        s.AppendLine(c, $"| the paper's analytic extra memory | {analytic:N0} |");
+        AppendValues(s, "bytes",
+            ("training arena (SRAM, everything of a step)", $"{arena:N0}"),
+            ("of it trained parameters (persistent)", $"{state:N0}"),
+            ("inference arena alone", $"{inference:N0}"),
+            ("frozen weights (flash)", $"{flash:N0}"),
+            ("the paper's analytic extra memory", $"{analytic:N0}"));
         s.AppendLine();
         s.AppendLine("![memory](memory.png)");
         s.AppendLine();
@@ -211,20 +207,27 @@ public static class DemoCommand
         }
         else
         {
-            s.AppendLine("| | value |");
-            s.AppendLine("| --- | ---: |");
-            s.AppendLine(c, $"| flash (text + data) | {device.FlashBytes:N0} B of {device.FlashBudgetBytes:N0} |");
-            s.AppendLine(c, $"| static RAM (data + bss) | {device.StaticRamBytes:N0} B of {device.RamBudgetBytes:N0} |");
-            s.AppendLine(c, $"| stack peak | {device.StackPeakBytes:N0} B |");
-            s.AppendLine(c, $"| instructions per training step | {device.InstructionsPerStep:N0} |");
-            s.AppendLine(c, $"| instructions per inference | {device.InstructionsPerInference:N0} |");
-            s.AppendLine(c, $"| matches the host bit for bit | {(device.MatchesHost ? "yes" : "no: " + device.Difference)} |");
+            AppendValues(s, "value",
+                ("flash (text + data)", $"{device.FlashBytes:N0} B of {device.FlashBudgetBytes:N0}"),
+                ("static RAM (data + bss)", $"{device.StaticRamBytes:N0} B of {device.RamBudgetBytes:N0}"),
+                ("stack peak", $"{device.StackPeakBytes:N0} B"),
+                ("instructions per training step", $"{device.InstructionsPerStep:N0}"),
+                ("instructions per inference", $"{device.InstructionsPerInference:N0}"),
+                ("matches the host bit for bit", $"{(device.MatchesHost ? "yes" : "no: " + device.Difference)}"));
             s.AppendLine();
             s.AppendLine(c, $"**Estimate:** the fine-tuning above ({steps:N0} steps) would take about {Duration(seconds!.Value)} on a 216 MHz Cortex-M7 (STM32F746).");
             s.AppendLine("This is an estimate: instructions per step counted in QEMU with `-icount shift=0`, at an assumed one instruction per " +
                 "cycle; QEMU models no caches, flash wait states or dual issue, so a real board may be faster or slower.");
         }
         return s.ToString();
+    }
+
+    /// <summary>A Markdown table of labelled values, the values right-aligned under one heading.</summary>
+    private static void AppendValues(StringBuilder s, string heading, params (string Label, FormattableString Value)[] rows)
+    {
+        s.AppendLine(CultureInfo.InvariantCulture, $"| | {heading} |");
+        s.AppendLine("| --- | ---: |");
+        foreach (var (label, value) in rows) s.AppendLine(CultureInfo.InvariantCulture, $"| {label} | {FormattableString.Invariant(value)} |");
     }
 
     /// <summary>The planned arena of the model's paper schemes (if it has any), bias-only, the chosen scheme and last:12.</summary>
