@@ -20,18 +20,17 @@ public static class BenchCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var model = CommonOptions.Model();
-        var modelsDir = CommonOptions.ModelsDir();
+        var source = new ModelSource();
         var json = CommonOptions.Json();
-        var scheme = new Option<string>("--scheme", "-s") { Description = "paper:99kb, full, bias-only, head-only, last:N or a scheme JSON file", DefaultValueFactory = _ => "last:6" };
-        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 1, Description = "Images per update (1 = the device: update after every image)" };
+        var scheme = CommonOptions.Scheme("last:6");
+        var batch = CommonOptions.Batch();
         var threads = new Option<int?>("--threads") { Description = "Cores for a batch and for inference (default: 1 at batch 1, else every core)" };
         var rounds = new Option<int>("--rounds") { DefaultValueFactory = _ => 7, Description = "Timed rounds per figure (medians with min..max)" };
         var images = new Option<int>("--images") { DefaultValueFactory = _ => 8, Description = "Images per timed round" };
-        var data = new Option<string>("--data", "-d") { DefaultValueFactory = _ => "fashion-mnist", Description = "Where the images come from (fashion-mnist, mnist, an IDX file or an image folder)" };
+        var data = CommonOptions.Data("fashion-mnist");
         var command = new Command("bench", "Measure inference and training speed, MACs, memory and per-kernel efficiency of a model on this machine")
         {
-            model, modelsDir, scheme, batch, threads, rounds, images, data, json,
+            source, scheme, batch, threads, rounds, images, data, json,
         };
         command.SetAction(parse =>
         {
@@ -39,7 +38,7 @@ public static class BenchCommand
                 parse.GetValue(rounds), parse.GetValue(images));
             if (settings.Batch < 1 || settings.Threads < 1 || settings.Rounds < 1 || settings.ImagesPerRound < 1)
                 throw new UsageException("--batch, --threads, --rounds and --images must be at least 1");
-            var graph = ModelLoader.Load(parse.GetValue(model)!, parse.GetValue(modelsDir));
+            var graph = source.Load(parse);
             var dataset = DatasetCatalog.Open(parse.GetValue(data)!, SharedData.TryFind()).Train;
             var report = Run(graph, parse.GetValue(scheme)!, dataset, settings, line => stderr.WriteLine($"tinytrain bench: {line}"));
             if (parse.GetValue(json)) Json.Write(stdout, report);

@@ -13,18 +13,16 @@ public static class CodegenCommand
         var target = new Option<string>("--target") { DefaultValueFactory = _ => "host", Description = "host, cortex-m7 or cortex-m4 (what the Makefile's first target builds)" };
         target.AcceptOnlyFromAmong("host", "cortex-m7", "cortex-m4");
         var output = new Option<string>("--out", "-o") { Required = true, Description = "Folder to write the project into (created if missing)" };
-        var ram = new Option<string>("--ram") { DefaultValueFactory = _ => "256KB", Description = "SRAM of the linker script" };
-        var flash = new Option<string>("--flash") { DefaultValueFactory = _ => "1MB", Description = "Flash of the linker script" };
+        var device = new DeviceMemory();
         var json = CommonOptions.Json();
         var command = new Command("codegen", "Write the training step as a C project (runtime, model, driver, Makefile, linker script)")
         {
-            target, output, ram, flash, json,
+            setup, target, output, device, json,
         };
-        foreach (var symbol in setup.Symbols) Add(command, symbol);
         command.SetAction(parse =>
         {
             var (graph, compiled) = setup.Compile(parse);
-            var options = Options(parse, graph.Name, compiled.Scheme.Name, setup.Momentum(parse), parse.GetValue(ram)!, parse.GetValue(flash)!);
+            var options = device.Codegen(parse, graph.Name, compiled.Scheme.Name, setup.Momentum(parse));
             var project = CProject.Emit(compiled.Program, options);
             var directory = parse.GetValue(output)!;
             var files = project.WriteTo(directory);
@@ -45,13 +43,4 @@ public static class CodegenCommand
     }
 
     public sealed record Result(string Directory, string[] Files, int ArenaBytes, long ConstantBytes, string Build);
-
-    internal static CodegenOptions Options(ParseResult parse, string model, string scheme, float momentum, string ram, string flash) =>
-        new(model, scheme, momentum, FlashBytes: checked((int)Bytes.Parse(flash)), RamBytes: checked((int)Bytes.Parse(ram)));
-
-    internal static void Add(Command command, Symbol symbol)
-    {
-        if (symbol is Argument argument) command.Arguments.Add(argument);
-        else command.Options.Add((Option)symbol);
-    }
 }

@@ -29,12 +29,10 @@ public static class DemoCommand
     public static Command Create(TextWriter stdout)
     {
         var model = new Option<string>("--model") { DefaultValueFactory = _ => "mcunet-5fps", Description = "The model to fine-tune" };
-        var data = new Option<string>("--data", "-d") { DefaultValueFactory = _ => "fashion-mnist", Description = "The data set" };
-        var scheme = new Option<string>("--scheme", "-s") { DefaultValueFactory = _ => "paper:49kb", Description = "The sparse-update scheme" };
-        var limit = new Option<int>("--limit") { DefaultValueFactory = _ => 1000, Description = "Images used (training + held out): a subset so the demo takes minutes" };
-        var validation = new Option<int>("--val") { DefaultValueFactory = _ => 300, Description = "Held-out images for accuracy" };
-        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 1, Description = "Passes over the training images" };
-        var lr = new Option<float>("--lr") { DefaultValueFactory = _ => 0.01f, Description = "Peak learning rate" };
+        var split = new DataSplit(data: "fashion-mnist", limit: 1000, heldOut: 300, minimumHeldOut: 1);
+        var scheme = CommonOptions.Scheme("paper:49kb");
+        var epochs = CommonOptions.Epochs();
+        var lr = CommonOptions.LearningRate();
         var deviceSteps = new Option<int>("--device-steps") { DefaultValueFactory = _ => 2, Description = "Training steps run on the emulated Cortex-M7" };
         var noDevice = new Option<bool>("--no-device") { Description = "Skip the Cortex-M7 build and run" };
         var output = new Option<string>("--out", "-o") { DefaultValueFactory = _ => "demo-report", Description = "Folder for the report and its plots" };
@@ -42,7 +40,7 @@ public static class DemoCommand
         var quiet = CommonOptions.Quiet();
         var command = new Command("demo", "Fine-tune mcunet-5fps on Fashion-MNIST within 256 KB, run it on an emulated Cortex-M7 and write a report")
         {
-            model, data, scheme, limit, validation, epochs, lr, deviceSteps, noDevice, output, json, quiet,
+            model, split, scheme, epochs, lr, deviceSteps, noDevice, output, json, quiet,
         };
         command.SetAction(parse =>
         {
@@ -58,11 +56,8 @@ public static class DemoCommand
 
             // 1. Model, data, scheme.
             var graph = ModelLoader.Load(parse.GetValue(model)!, null);
-            var dataset = DatasetCatalog.Open(parse.GetValue(data)!, SharedData.TryFind()).Train;
-            var pool = Math.Min(dataset.Count, parse.GetValue(limit));
-            if (parse.GetValue(validation) < 1 || parse.GetValue(validation) >= pool)
-                throw new UsageException($"--val {parse.GetValue(validation)} leaves no training images out of {pool}; lower --val or raise --limit");
-            var plan = DataPlan.Create(dataset, 1, pool, ValidationSplit.OfCount(parse.GetValue(validation)));
+            var dataset = split.Open(parse);
+            var plan = split.Plan(parse, dataset, seed: 1);
             var compiled = Compilation.CompileTraining(graph, parse.GetValue(scheme)!, new TrainingOptions(dataset.Classes));
             var program = compiled.Program.Program;
             var input = graph.Input.Shape;
@@ -129,7 +124,7 @@ public static class DemoCommand
             else
             {
                 Say($"[grey]4/5[/] the same step as C for a Cortex-M7 (1 MB flash, 256 KB SRAM), trained in QEMU:");
-                device = McuCommand.RunDevice(compiled, input, new CodegenOptions(graph.Name, compiled.Scheme.Name, 0), CortexMTarget.M7, parse.GetValue(data)!,
+                device = McuCommand.RunDevice(compiled, input, new CodegenOptions(graph.Name, compiled.Scheme.Name, 0), CortexMTarget.M7, parse.GetValue(split.Data)!,
                     parse.GetValue(deviceSteps), parse.GetValue(lr), null, TimeSpan.FromMinutes(15), text => Say("      " + text));
                 if (show) McuCommand.Print(console, device);
             }
@@ -177,10 +172,7 @@ public static class DemoCommand
         s.AppendLine();
         s.AppendLine("## Accuracy");
         s.AppendLine();
-        s.AppendLine("| | held-out accuracy |");
-        s.AppendLine("| --- | ---: |");
-        s.AppendLine(c, $"| before (new head) | {before:P2} |");
-        s.AppendLine(c, $"| after | {after:P2} |");
+        AppendValues(s, "held-out accuracy", ("before (new head)", $"{before:P2}"), ("after", $"{after:P2}"));
         s.AppendLine();
         s.AppendLine("| epoch | training loss | training accuracy | held-out accuracy | images/s |");
         s.AppendLine("| ---: | ---: | ---: | ---: | ---: |");
@@ -190,13 +182,12 @@ public static class DemoCommand
         s.AppendLine();
         s.AppendLine("## Memory");
         s.AppendLine();
-        s.AppendLine("| | bytes |");
-        s.AppendLine("| --- | ---: |");
-        s.AppendLine(c, $"| training arena (SRAM, everything of a step) | {arena:N0} |");
-        s.AppendLine(c, $"| of it trained parameters (persistent) | {state:N0} |");
-        s.AppendLine(c, $"| inference arena alone | {inference:N0} |");
-        s.AppendLine(c, $"| frozen weights (flash) | {flash:N0} |");
-        s.AppendLine(c, $"| the paper's analytic extra memory | {analytic:N0} |");
+        AppendValues(s, "bytes",
+            ("training arena (SRAM, everything of a step)", $"{arena:N0}"),
+            ("of it trained parameters (persistent)", $"{state:N0}"),
+            ("inference arena alone", $"{inference:N0}"),
+            ("frozen weights (flash)", $"{flash:N0}"),
+            ("the paper's analytic extra memory", $"{analytic:N0}"));
         s.AppendLine();
         s.AppendLine("![memory](memory.png)");
         s.AppendLine();
@@ -216,20 +207,27 @@ public static class DemoCommand
         }
         else
         {
-            s.AppendLine("| | value |");
-            s.AppendLine("| --- | ---: |");
-            s.AppendLine(c, $"| flash (text + data) | {device.FlashBytes:N0} B of {device.FlashBudgetBytes:N0} |");
-            s.AppendLine(c, $"| static RAM (data + bss) | {device.StaticRamBytes:N0} B of {device.RamBudgetBytes:N0} |");
-            s.AppendLine(c, $"| stack peak | {device.StackPeakBytes:N0} B |");
-            s.AppendLine(c, $"| instructions per training step | {device.InstructionsPerStep:N0} |");
-            s.AppendLine(c, $"| instructions per inference | {device.InstructionsPerInference:N0} |");
-            s.AppendLine(c, $"| matches the host bit for bit | {(device.MatchesHost ? "yes" : "no: " + device.Difference)} |");
+            AppendValues(s, "value",
+                ("flash (text + data)", $"{device.FlashBytes:N0} B of {device.FlashBudgetBytes:N0}"),
+                ("static RAM (data + bss)", $"{device.StaticRamBytes:N0} B of {device.RamBudgetBytes:N0}"),
+                ("stack peak", $"{device.StackPeakBytes:N0} B"),
+                ("instructions per training step", $"{device.InstructionsPerStep:N0}"),
+                ("instructions per inference", $"{device.InstructionsPerInference:N0}"),
+                ("matches the host bit for bit", $"{(device.MatchesHost ? "yes" : "no: " + device.Difference)}"));
             s.AppendLine();
             s.AppendLine(c, $"**Estimate:** the fine-tuning above ({steps:N0} steps) would take about {Duration(seconds!.Value)} on a 216 MHz Cortex-M7 (STM32F746).");
             s.AppendLine("This is an estimate: instructions per step counted in QEMU with `-icount shift=0`, at an assumed one instruction per " +
                 "cycle; QEMU models no caches, flash wait states or dual issue, so a real board may be faster or slower.");
         }
         return s.ToString();
+    }
+
+    /// <summary>A Markdown table of labelled values, the values right-aligned under one heading.</summary>
+    private static void AppendValues(StringBuilder s, string heading, params (string Label, FormattableString Value)[] rows)
+    {
+        s.AppendLine(CultureInfo.InvariantCulture, $"| | {heading} |");
+        s.AppendLine("| --- | ---: |");
+        foreach (var (label, value) in rows) s.AppendLine(CultureInfo.InvariantCulture, $"| {label} | {FormattableString.Invariant(value)} |");
     }
 
     /// <summary>The planned arena of the model's paper schemes (if it has any), bias-only, the chosen scheme and last:12.</summary>

@@ -3,7 +3,6 @@ using TinyTrain.Compiler;
 using TinyTrain.Compiler.Autodiff;
 using TinyTrain.Data;
 using TinyTrain.Formats;
-using TinyTrain.Ir;
 using TinyTrain.Runtime.Training;
 
 namespace TinyTrain.Cli.Commands;
@@ -17,8 +16,7 @@ public static class ExportCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var model = CommonOptions.Model();
-        var modelsDir = CommonOptions.ModelsDir();
+        var source = new ModelSource();
         var json = CommonOptions.Json();
         var output = new Option<string>("--out", "-o") { Description = "The file to write (.tflite or .onnx; written atomically)", Required = true };
         var format = new Option<string?>("--format", "-f") { Description = "tflite or onnx (default: from the --out extension)" };
@@ -26,31 +24,27 @@ public static class ExportCommand
         var checkpoint = new Option<string?>("--checkpoint") { Description = "A checkpoint written by `train --out`: export the fine-tuned model it holds" };
         var data = new Option<string?>("--data", "-d") { Description = "The dataset the checkpoint was trained on (for its number of classes)" };
         var classes = new Option<int?>("--classes") { Description = "Number of classes of the checkpoint's head (instead of --data)" };
-        var scheme = new Option<string>("--scheme", "-s") { Description = "The checkpoint's scheme, as given to train", DefaultValueFactory = _ => "last:6" };
-        var optimizer = new Option<string>("--optimizer") { DefaultValueFactory = _ => "sgd", Description = "The checkpoint's optimizer: sgd or sgd-m" };
-        optimizer.AcceptOnlyFromAmong("sgd", "sgd-m");
-        var policy = new Option<string>("--policy") { DefaultValueFactory = _ => "device", Description = "The checkpoint's update policy: device or master" };
-        policy.AcceptOnlyFromAmong("device", "master");
+        var scheme = CommonOptions.Scheme("last:6");
+        var update = new UpdateRule();
         var head = new Option<string>("--head") { DefaultValueFactory = _ => "int8", Description = "The checkpoint's head: int8 (an fp32 head cannot be exported)" };
         head.AcceptOnlyFromAmong("int8", "fp32");
         var command = new Command("export", "Write a model or a fine-tuned checkpoint as int8 .tflite or ONNX")
         {
-            model, modelsDir, output, format, checkpoint, data, classes, scheme, optimizer, policy, head, json,
+            source, output, format, checkpoint, data, classes, scheme, update, head, json,
         };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(output)!;
             var chosen = ModelExport.FormatOf(path, parse.GetValue(format));
-            var graph = ModelLoader.Load(parse.GetValue(model)!, parse.GetValue(modelsDir));
+            var graph = source.Load(parse);
             if (parse.GetValue(checkpoint) is { } ckpt)
             {
                 if (!File.Exists(ckpt)) throw new FileNotFoundException($"checkpoint '{ckpt}' not found");
                 var count = parse.GetValue(classes)
                     ?? (parse.GetValue(data) is { } d ? DatasetCatalog.Open(d, SharedData.TryFind()).Train.Classes
                         : throw new UsageException("--checkpoint needs the number of classes: pass --data (as given to train) or --classes"));
-                var options = new TrainingOptions(count, parse.GetValue(head) == "fp32" ? HeadKind.Float : HeadKind.Int8,
-                    Policy: parse.GetValue(policy) == "master" ? UpdatePolicy.Master : UpdatePolicy.Device);
-                var compiled = Compilation.CompileTraining(graph, parse.GetValue(scheme)!, options, parse.GetValue(optimizer) == "sgd-m" ? 0.9f : 0f);
+                var options = new TrainingOptions(count, parse.GetValue(head) == "fp32" ? HeadKind.Float : HeadKind.Int8, Policy: update.PolicyOf(parse));
+                var compiled = Compilation.CompileTraining(graph, parse.GetValue(scheme)!, options, update.Momentum(parse));
                 try
                 {
                     graph = TrainedModel.FromCheckpoint(compiled, ckpt);

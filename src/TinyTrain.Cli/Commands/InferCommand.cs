@@ -2,7 +2,6 @@ using System.CommandLine;
 using Spectre.Console;
 using TinyTrain.Compiler.Lowering;
 using TinyTrain.Data;
-using TinyTrain.Formats;
 using TinyTrain.Ir;
 using TinyTrain.Runtime;
 
@@ -13,17 +12,16 @@ public static class InferCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var model = CommonOptions.Model();
-        var modelsDir = CommonOptions.ModelsDir();
+        var source = new ModelSource();
         var json = CommonOptions.Json();
         var input = new Option<string>("--input", "-i") { Description = "BMP/PNG image, IDX images file (with --index) or raw .bin of the input tensor", Required = true };
         var index = new Option<int?>("--index") { Description = "Image index in an IDX file" };
         var pixels = new Option<PixelEncoding>("--pixels") { Description = "Image bytes to int8: Offset (pixel-128) or Raw (bytes already int8)", DefaultValueFactory = _ => PixelEncoding.Offset };
         var reference = new Option<bool>("--reference") { Description = "Use the plain reference kernels instead of the SIMD ones" };
-        var command = new Command("infer", "Run one int8 inference") { model, modelsDir, input, index, pixels, reference, json };
+        var command = new Command("infer", "Run one int8 inference") { source, input, index, pixels, reference, json };
         command.SetAction(parse =>
         {
-            var graph = ModelLoader.Load(parse.GetValue(model)!, parse.GetValue(modelsDir));
+            var graph = source.Load(parse);
             var program = InferenceLowering.Lower(graph);
             var tensor = InputTensor.Load(parse.GetValue(input)!, parse.GetValue(index), parse.GetValue(pixels), graph.Input.Shape);
             var output = new sbyte[program.Output.Bytes];

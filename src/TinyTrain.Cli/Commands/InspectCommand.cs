@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
 using TinyTrain.Compiler.Lowering;
-using TinyTrain.Formats;
 using TinyTrain.Ir;
 
 namespace TinyTrain.Cli.Commands;
@@ -11,14 +10,13 @@ public static class InspectCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var model = CommonOptions.Model();
-        var modelsDir = CommonOptions.ModelsDir();
+        var source = new ModelSource();
         var json = CommonOptions.Json();
         var ir = new Option<bool>("--ir") { Description = "Print the IR as text" };
-        var command = new Command("inspect", "Show a model's layers, parameters, MACs and shapes") { model, modelsDir, json, ir };
+        var command = new Command("inspect", "Show a model's layers, parameters, MACs and shapes") { source, json, ir };
         command.SetAction(parse =>
         {
-            var graph = ModelLoader.Load(parse.GetValue(model)!, parse.GetValue(modelsDir));
+            var graph = source.Load(parse);
             var report = Describe(graph);
             if (parse.GetValue(json)) Json.Write(stdout, report);
             else if (parse.GetValue(ir)) stdout.Write(GraphPrinter.Print(graph));

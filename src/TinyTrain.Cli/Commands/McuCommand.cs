@@ -20,20 +20,18 @@ public static class McuCommand
         var setup = new TrainingSetup();
         var target = new Option<string>("--target") { DefaultValueFactory = _ => "cortex-m7", Description = "cortex-m7 (QEMU mps2-an500) or cortex-m4 (mps2-an386)" };
         target.AcceptOnlyFromAmong("cortex-m7", "cortex-m4");
-        var data = new Option<string>("--data", "-d") { DefaultValueFactory = _ => "fashion-mnist", Description = "Images for the steps: fashion-mnist, mnist, an IDX file or an image folder" };
+        var data = CommonOptions.Data("fashion-mnist");
         var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 3, Description = "Training steps to run on the device" };
         var lr = new Option<float>("--lr") { DefaultValueFactory = _ => 0.01f, Description = "Learning rate of the steps" };
         var output = new Option<string?>("--out", "-o") { Description = "Folder for the project and the build (default: a new temporary folder)" };
-        var ram = new Option<string>("--ram") { DefaultValueFactory = _ => "256KB", Description = "SRAM of the device" };
-        var flash = new Option<string>("--flash") { DefaultValueFactory = _ => "1MB", Description = "Flash of the device" };
+        var device = new DeviceMemory();
         var timeout = new Option<int>("--timeout") { DefaultValueFactory = _ => 900, Description = "Seconds QEMU may run" };
         var json = CommonOptions.Json();
         var quiet = CommonOptions.Quiet();
         var command = new Command("mcu", "Build the training step for a Cortex-M, run it in QEMU and compare it with the host")
         {
-            target, data, steps, lr, output, ram, flash, timeout, json, quiet,
+            setup, target, data, steps, lr, output, device, timeout, json, quiet,
         };
-        foreach (var symbol in setup.Symbols) CodegenCommand.Add(command, symbol);
         command.SetAction(parse =>
         {
             if (parse.GetValue(steps) < 1) throw new UsageException("--steps must be at least 1");
@@ -47,7 +45,7 @@ public static class McuCommand
 
             var (graph, compiled) = setup.Compile(parse);
             var momentum = setup.Momentum(parse);
-            var options = CodegenCommand.Options(parse, graph.Name, compiled.Scheme.Name, momentum, parse.GetValue(ram)!, parse.GetValue(flash)!);
+            var options = device.Codegen(parse, graph.Name, compiled.Scheme.Name, momentum);
             var result = RunDevice(compiled, graph.Input.Shape, options, core, parse.GetValue(data)!, parse.GetValue(steps), parse.GetValue(lr),
                 parse.GetValue(output), TimeSpan.FromSeconds(parse.GetValue(timeout)), Say);
             if (parse.GetValue(json)) Json.Write(stdout, result);

@@ -5,7 +5,6 @@ using TinyTrain.Compiler.Autodiff;
 using TinyTrain.Compiler.Lowered;
 using TinyTrain.Compiler.Schedule;
 using TinyTrain.Compiler.Sparse;
-using TinyTrain.Formats;
 using LoweredProgram = TinyTrain.Compiler.Lowered.Program;
 
 namespace TinyTrain.Cli.Commands;
@@ -15,28 +14,26 @@ public static class PlanCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var model = CommonOptions.Model();
-        var modelsDir = CommonOptions.ModelsDir();
+        var source = new ModelSource();
         var json = CommonOptions.Json();
-        var scheme = new Option<string>("--scheme", "-s") { Description = "paper:99kb, full, bias-only, head-only, last:N or a scheme JSON file", Required = true };
+        var scheme = CommonOptions.Scheme(defaultScheme: null);
         var budget = new Option<string?>("--budget") { Description = "SRAM budget, e.g. 256KB, 320KiB, 1MB or bytes; over it the command fails" };
-        var classes = new Option<int>("--classes") { DefaultValueFactory = _ => 10, Description = "Classes of the new head" };
-        var precision = new Option<string>("--precision") { DefaultValueFactory = _ => "int8", Description = "int8 (the deployed graph) or fp32" };
-        precision.AcceptOnlyFromAmong("int8", "fp32");
+        var classes = CommonOptions.Classes();
+        var precision = CommonOptions.Precision();
         var tensors = new Option<bool>("--tensors") { Description = "List every arena tensor" };
         var timeline = new Option<bool>("--timeline") { Description = "Chart the bytes live at each call" };
-        var png = new Option<string?>("--png") { Description = "Write the chart of bytes live at each call to this PNG file" };
+        var png = CommonOptions.Png("the chart of bytes live at each call");
         var noReorder = new Option<bool>("--no-reorder")
         {
             Description = "Switch off the memory passes (reordering, fused updates, in-place ops, SRAM slices of trained filters)",
         };
         var command = new Command("plan", "Show what a training step keeps in SRAM and flash, and whether it fits a budget")
         {
-            model, modelsDir, scheme, budget, classes, precision, tensors, timeline, png, noReorder, json,
+            source, scheme, budget, classes, precision, tensors, timeline, png, noReorder, json,
         };
         command.SetAction(parse =>
         {
-            var graph = ModelLoader.Load(parse.GetValue(model)!, parse.GetValue(modelsDir));
+            var graph = source.Load(parse);
             var fp32 = parse.GetValue(precision) == "fp32";
             var options = new TrainingOptions(parse.GetValue(classes), fp32 ? HeadKind.Float : HeadKind.Int8);
             var memory = parse.GetValue(noReorder) ? MemoryOptions.None : MemoryOptions.Default;

@@ -4,11 +4,8 @@ using Spectre.Console;
 using TinyTrain.Compiler.Autodiff;
 using TinyTrain.Compiler.Search;
 using TinyTrain.Compiler.Sparse;
-using TinyTrain.Data;
 using TinyTrain.Formats;
-using TinyTrain.Ir;
 using TinyTrain.Runtime.Contribution;
-using TinyTrain.Runtime.Training;
 
 namespace TinyTrain.Cli.Commands;
 
@@ -21,32 +18,12 @@ public static class SearchCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var model = CommonOptions.Model();
-        var modelsDir = CommonOptions.ModelsDir();
-        var json = CommonOptions.Json();
-        var quiet = CommonOptions.Quiet();
-        var data = new Option<string>("--data", "-d") { Description = "fashion-mnist, mnist, an IDX images file or an image folder (one subfolder per class)", Required = true };
+        var source = new ModelSource();
+        var split = new DataSplit(data: null, limit: 900, heldOut: 500, minimumHeldOut: 1);
         var budget = new Option<string>("--budget", "-b") { Description = "Memory budget, e.g. 256KB, 100KB, 1MB or bytes", Required = true };
         var cost = new Option<string>("--cost") { DefaultValueFactory = _ => "arena", Description = "What the budget bounds: arena (the planned training arena, all SRAM of a step) or analytic (the paper's extra memory)" };
         cost.AcceptOnlyFromAmong("arena", "analytic");
-        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 1, Description = "Epochs of each contribution run" };
-        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 1, Description = "Images per update (1 = the device)" };
-        var lr = new Option<float>("--lr") { DefaultValueFactory = _ => 0.01f, Description = "Peak learning rate of each run (warm-up, then cosine to 0)" };
-        var warmup = new Option<double>("--warmup") { DefaultValueFactory = _ => 0, Description = "Warm-up length in epochs" };
-        var optimizer = new Option<string>("--optimizer") { DefaultValueFactory = _ => "sgd", Description = "sgd or sgd-m (momentum 0.9)" };
-        optimizer.AcceptOnlyFromAmong("sgd", "sgd-m");
-        var qas = new Option<string>("--qas") { DefaultValueFactory = _ => "on", Description = "Quantization-aware scaling: on or off" };
-        qas.AcceptOnlyFromAmong("on", "off");
-        var precision = new Option<string>("--precision") { DefaultValueFactory = _ => "int8", Description = "int8 (the deployed graph) or fp32" };
-        precision.AcceptOnlyFromAmong("int8", "fp32");
-        var policy = new Option<string>("--policy") { DefaultValueFactory = _ => "device", Description = "device (in-place int8) or master (fp32 master copies)" };
-        policy.AcceptOnlyFromAmong("device", "master");
-        var head = new Option<string?>("--head") { Description = "The new classifier: int8 (default) or fp32 (default with --precision fp32)" };
-        head.AcceptOnlyFromAmong("int8", "fp32");
-        var limit = new Option<int>("--limit") { DefaultValueFactory = _ => 900, Description = "Examples per run: the first N after the seeded shuffle, --val of them held out" };
-        var validation = new Option<int>("--val") { DefaultValueFactory = _ => 500, Description = "Held-out examples every run is scored on" };
-        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1, Description = "Data, training and search seed" };
-        var augment = new Option<bool>("--augment") { Description = "Random resized crops and flips while training" };
+        var run = new FineTuning();
         var biasConvs = new Option<int?>("--bias-convs") { Description = "Bias curve for k = 1..N (default: every backbone conv)" };
         var weightConvs = new Option<int?>("--weight-convs") { Description = "Analyse the weights of the last N convs (default: the later half of the backbone)" };
         var metric = new Option<string>("--metric")
@@ -61,27 +38,25 @@ public static class SearchCommand
         var population = new Option<int>("--population") { DefaultValueFactory = _ => 100, Description = "Evolutionary search: population" };
         var generations = new Option<int>("--generations") { DefaultValueFactory = _ => 40, Description = "Evolutionary search: generations" };
         var output = new Option<string?>("--out", "-o") { Description = "Scheme JSON to write (default: search-MODEL-BUDGET.json)" };
-        var png = new Option<string?>("--png") { Description = "Write the contribution curves to this PNG file" };
+        var png = CommonOptions.Png("the contribution curves");
+        var json = CommonOptions.Json();
+        var quiet = CommonOptions.Quiet();
         var command = new Command("search", "Find the sparse-update scheme of greatest measured gain within a memory budget")
         {
-            model, modelsDir, data, budget, cost, epochs, batch, lr, warmup, optimizer, qas, precision, policy, head, limit, validation, seed, augment,
-            biasConvs, weightConvs, metric, repeats, jobs, cache, population, generations, output, png, json, quiet,
+            source, split, budget, cost, run, biasConvs, weightConvs, metric, repeats, jobs, cache, population, generations, output, png, json, quiet,
         };
         command.SetAction(parse =>
         {
-            var modelPath = ModelLoader.Resolve(parse.GetValue(model)!, parse.GetValue(modelsDir));
+            var modelPath = source.Resolve(parse);
             var graph = ModelLoader.Load(modelPath);
             var kind = parse.GetValue(cost) == "analytic" ? BudgetKind.Analytic : BudgetKind.Arena;
             var budgetText = parse.GetValue(budget)!;
             var budgetBytes = Bytes.Parse(budgetText);
-            var dataset = DatasetCatalog.Open(parse.GetValue(data)!, SharedData.TryFind()).Train;
-            var fp32 = parse.GetValue(precision) == "fp32";
-            var momentum = parse.GetValue(optimizer) == "sgd-m" ? 0.9f : 0f;
-            var training = new TrainingOptions(dataset.Classes, (parse.GetValue(head) ?? (fp32 ? "fp32" : "int8")) == "fp32" ? HeadKind.Float : HeadKind.Int8,
-                parse.GetValue(qas) == "on", parse.GetValue(policy) == "master" ? UpdatePolicy.Master : UpdatePolicy.Device);
+            var dataset = split.Open(parse);
+            var training = run.Training(parse, dataset.Classes);
             // Refuse an impossible budget before spending minutes on the analysis.
             SchemeSearch.CheckBudget(graph, kind, budgetBytes, dataset.Classes);
-            var settings = Settings(parse, dataset, training, momentum, fp32, limit, validation, epochs, batch, lr, warmup, seed, augment, biasConvs, weightConvs, repeats, jobs)
+            var settings = Settings(parse, split.Sizes(parse, dataset), run, training, biasConvs, weightConvs, repeats, jobs)
                 with { Metric = parse.GetValue(metric) == "loss" ? ContributionMetric.Loss : ContributionMetric.Accuracy };
             var analysis = new ContributionAnalysis(graph, dataset, settings);
             var runCache = RunCache.For(parse.GetValue(cache) ?? RunCache.DefaultRoot(), analysis.Key(modelPath));
@@ -94,9 +69,9 @@ public static class SearchCommand
             var analysisSeconds = clock.Elapsed.TotalSeconds;
 
             var space = SearchSpace.Analytic(table, analysis.Index);
-            var arena = new ArenaCost(graph, space, training, momentum, fp32);
+            var arena = new ArenaCost(graph, space, training, run.Momentum(parse), run.Fp32(parse));
             var name = $"search:{budgetText.ToLowerInvariant()}-{(kind == BudgetKind.Arena ? "arena" : "analytic")}";
-            var evolution = new EvolutionOptions { Population = parse.GetValue(population), Generations = parse.GetValue(generations), Seed = parse.GetValue(seed) };
+            var evolution = new EvolutionOptions { Population = parse.GetValue(population), Generations = parse.GetValue(generations), Seed = parse.GetValue(run.Seed) };
             clock.Restart();
             var result = SchemeSearch.Run(space, arena, analysis.Index, dataset.Classes, kind, budgetBytes, evolution, name);
             var searchSeconds = clock.Elapsed.TotalSeconds;
@@ -140,14 +115,9 @@ public static class SearchCommand
         double PredictedScore, int ArenaBytes, double AnalyticExtraBytes, PickReport Exact, PickReport Evolutionary, double EvolutionGap,
         int EvolutionEvaluated, int Compiled, AnalysisReport Analysis);
 
-    private static ContributionSettings Settings(ParseResult parse, LabelledDataset dataset, TrainingOptions training, float momentum, bool fp32,
-        Option<int> limit, Option<int> validation, Option<int> epochs, Option<int> batch, Option<float> lr, Option<double> warmup, Option<ulong> seed,
-        Option<bool> augment, Option<int?> biasConvs, Option<int?> weightConvs, Option<int> repeats, Option<int> jobs)
+    private static ContributionSettings Settings(ParseResult parse, (int Drawn, int HeldOut) examples, FineTuning run, TrainingOptions training,
+        Option<int?> biasConvs, Option<int?> weightConvs, Option<int> repeats, Option<int> jobs)
     {
-        var pool = Math.Min(dataset.Count, parse.GetValue(limit));
-        var held = parse.GetValue(validation);
-        if (held < 1 || held >= pool)
-            throw new UsageException($"--val {held} leaves no training examples out of {pool}; lower --val or raise --limit");
         if (parse.GetValue(repeats) < 1) throw new UsageException($"--repeats {parse.GetValue(repeats)} must be at least 1");
         if (parse.GetValue(jobs) < 1) throw new UsageException($"--jobs {parse.GetValue(jobs)} must be at least 1");
         if (parse.GetValue(biasConvs) is < 0 || parse.GetValue(weightConvs) is < 0) throw new UsageException("--bias-convs and --weight-convs must not be negative");
@@ -155,13 +125,9 @@ public static class SearchCommand
             throw new UsageException($"--weight-convs {w} exceeds --bias-convs {parse.GetValue(biasConvs)}: the weight baseline (biases of the last {w} convs) must be on the bias curve");
         return new ContributionSettings
         {
-            TrainExamples = pool - held, ValidationExamples = held, BiasConvs = parse.GetValue(biasConvs), WeightConvs = parse.GetValue(weightConvs),
-            Repeats = parse.GetValue(repeats), Training = training, Fp32 = fp32, Jobs = parse.GetValue(jobs),
-            Trainer = new TrainerOptions
-            {
-                Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr), Momentum = momentum,
-                WarmupEpochs = parse.GetValue(warmup), Seed = parse.GetValue(seed), Augment = parse.GetValue(augment),
-            },
+            TrainExamples = examples.Drawn - examples.HeldOut, ValidationExamples = examples.HeldOut, BiasConvs = parse.GetValue(biasConvs),
+            WeightConvs = parse.GetValue(weightConvs), Repeats = parse.GetValue(repeats), Training = training, Fp32 = run.Fp32(parse), Jobs = parse.GetValue(jobs),
+            Trainer = run.Trainer(parse),
         };
     }
 

@@ -4,8 +4,6 @@ using TinyTrain.Compiler;
 using TinyTrain.Compiler.Autodiff;
 using TinyTrain.Compiler.Sparse;
 using TinyTrain.Data;
-using TinyTrain.Formats;
-using TinyTrain.Ir;
 using TinyTrain.Runtime.Training;
 
 namespace TinyTrain.Cli.Commands;
@@ -15,64 +13,35 @@ public static class TrainCommand
 {
     public static Command Create(TextWriter stdout)
     {
-        var model = CommonOptions.Model();
-        var modelsDir = CommonOptions.ModelsDir();
-        var json = CommonOptions.Json();
-        var quiet = CommonOptions.Quiet();
-        var data = new Option<string>("--data", "-d") { Description = "fashion-mnist, mnist, an IDX images file or an image folder (one subfolder per class)", Required = true };
-        var scheme = new Option<string>("--scheme", "-s") { Description = "paper:99kb, full, bias-only, head-only, last:N or a scheme JSON file", DefaultValueFactory = _ => "last:6" };
-        var epochs = new Option<int>("--epochs") { DefaultValueFactory = _ => 1, Description = "Passes over the training examples" };
-        var batch = new Option<int>("--batch") { DefaultValueFactory = _ => 1, Description = "Images per update (1 = the device: update after every image)" };
-        var lr = new Option<float>("--lr") { DefaultValueFactory = _ => 0.01f, Description = "Peak learning rate (warm-up, then cosine to 0)" };
-        var warmup = new Option<double>("--warmup") { DefaultValueFactory = _ => 0, Description = "Warm-up length in epochs" };
-        var optimizer = new Option<string>("--optimizer") { DefaultValueFactory = _ => "sgd", Description = "sgd or sgd-m (momentum 0.9)" };
-        optimizer.AcceptOnlyFromAmong("sgd", "sgd-m");
-        var qas = new Option<string>("--qas") { DefaultValueFactory = _ => "on", Description = "Quantization-aware scaling: on or off" };
-        qas.AcceptOnlyFromAmong("on", "off");
-        var precision = new Option<string>("--precision") { DefaultValueFactory = _ => "int8", Description = "int8 (the deployed graph) or fp32" };
-        precision.AcceptOnlyFromAmong("int8", "fp32");
-        var policy = new Option<string>("--policy") { DefaultValueFactory = _ => "device", Description = "device (in-place int8) or master (fp32 master copies)" };
-        policy.AcceptOnlyFromAmong("device", "master");
-        var head = new Option<string?>("--head") { Description = "The new classifier: int8 (default; as on the device) or fp32 (default with --precision fp32)" };
-        head.AcceptOnlyFromAmong("int8", "fp32");
-        var limit = new Option<int?>("--limit") { Description = "Use the first N examples after the seeded shuffle" };
-        var validation = new Option<int>("--val") { DefaultValueFactory = _ => 500, Description = "Held-out examples for accuracy" };
-        var seed = new Option<ulong>("--seed") { DefaultValueFactory = _ => 1, Description = "Shuffling and augmentation seed" };
-        var augment = new Option<bool>("--augment") { Description = "Random resized crops and flips while training" };
+        var source = new ModelSource();
+        var split = new DataSplit(data: null, limit: null, heldOut: 500, minimumHeldOut: 0);
+        var scheme = CommonOptions.Scheme("last:6");
+        var run = new FineTuning();
         var output = new Option<string?>("--out", "-o") { Description = "Checkpoint file (written atomically; an existing one is resumed)" };
         var export = new Option<string?>("--export") { Description = "Also write the fine-tuned model as .tflite or .onnx (by extension)" };
+        var json = CommonOptions.Json();
+        var quiet = CommonOptions.Quiet();
         var command = new Command("train", "Fine-tune a model with sparse updates, as the device would")
         {
-            model, modelsDir, data, scheme, epochs, batch, lr, warmup, optimizer, qas, precision, policy, head, limit, validation, seed, augment, output, export, json, quiet,
+            source, split, scheme, run, output, export, json, quiet,
         };
         command.SetAction(parse =>
         {
-            var fp32 = parse.GetValue(precision) == "fp32";
-            var momentum = parse.GetValue(optimizer) == "sgd-m" ? 0.9f : 0f;
-            var graph = ModelLoader.Load(parse.GetValue(model)!, parse.GetValue(modelsDir));
-            var split = DatasetCatalog.Open(parse.GetValue(data)!, SharedData.TryFind());
-            var dataset = split.Train;
-            var pool = Math.Min(dataset.Count, parse.GetValue(limit) ?? int.MaxValue);
-            if (parse.GetValue(validation) < 0 || parse.GetValue(validation) >= pool)
-                throw new UsageException($"--val {parse.GetValue(validation)} leaves no training examples out of {pool}; lower --val or raise --limit");
-            var plan = DataPlan.Create(dataset, parse.GetValue(seed), parse.GetValue(limit), ValidationSplit.OfCount(parse.GetValue(validation)));
-            var options = new TrainingOptions(dataset.Classes, (parse.GetValue(head) ?? (fp32 ? "fp32" : "int8")) == "fp32" ? HeadKind.Float : HeadKind.Int8,
-                parse.GetValue(qas) == "on", parse.GetValue(policy) == "master" ? UpdatePolicy.Master : UpdatePolicy.Device);
+            var fp32 = run.Fp32(parse);
+            var graph = source.Load(parse);
+            var dataset = split.Open(parse);
+            var plan = split.Plan(parse, dataset, parse.GetValue(run.Seed));
+            var options = run.Training(parse, dataset.Classes);
             if (parse.GetValue(export) is { } exportPath)
             {
                 ModelExport.FormatOf(exportPath, null); // a bad name fails now, not after training
                 if (fp32 || options.Head == HeadKind.Float)
                     throw new UsageException("--export writes an int8 model: train with --precision int8 and --head int8");
             }
-            var compiled = Compilation.CompileTraining(graph, parse.GetValue(scheme)!, options, momentum, fp32);
+            var compiled = Compilation.CompileTraining(graph, parse.GetValue(scheme)!, options, run.Momentum(parse), fp32);
             var input = graph.Input.Shape;
-            var reader = new BatchReader(dataset, input[1], input[2], input[3], parse.GetValue(seed));
-            var trainer = new Trainer(compiled.Program, new TrainerOptions
-            {
-                Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
-                Momentum = momentum, WarmupEpochs = parse.GetValue(warmup), Seed = parse.GetValue(seed),
-                Augment = parse.GetValue(augment), CheckpointPath = parse.GetValue(output),
-            });
+            var reader = new BatchReader(dataset, input[1], input[2], input[3], parse.GetValue(run.Seed));
+            var trainer = new Trainer(compiled.Program, run.Trainer(parse) with { CheckpointPath = parse.GetValue(output) });
 
             var console = InspectCommand.Console(stdout);
             var show = !parse.GetValue(json) && !parse.GetValue(quiet);

@@ -1,35 +1,29 @@
 using System.CommandLine;
 using TinyTrain.Compiler;
 using TinyTrain.Compiler.Autodiff;
-using TinyTrain.Formats;
 using TinyTrain.Ir;
 
 namespace TinyTrain.Cli.Commands;
 
-/// <summary>The options that decide which training step is compiled (codegen and mcu share them with plan and train).</summary>
-public sealed class TrainingSetup
+/// <summary>The options that decide which training step is compiled, for the commands that only compile it (codegen and mcu).</summary>
+public sealed class TrainingSetup : OptionGroup
 {
-    public Argument<string> Model { get; } = CommonOptions.Model();
-    public Option<string?> ModelsDir { get; } = CommonOptions.ModelsDir();
-    public Option<string> Scheme { get; } = new("--scheme", "-s") { Description = "paper:99kb, full, bias-only, head-only, last:N or a scheme JSON file", Required = true };
-    public Option<int> Classes { get; } = new("--classes") { DefaultValueFactory = _ => 10, Description = "Classes of the new head" };
-    public Option<string> Optimizer { get; } = new("--optimizer") { DefaultValueFactory = _ => "sgd", Description = "sgd or sgd-m (momentum 0.9)" };
-    public Option<string> Policy { get; } = new("--policy") { DefaultValueFactory = _ => "device", Description = "device (in-place int8) or master (fp32 master copies)" };
+    public ModelSource Source { get; } = new();
 
-    public TrainingSetup()
-    {
-        Optimizer.AcceptOnlyFromAmong("sgd", "sgd-m");
-        Policy.AcceptOnlyFromAmong("device", "master");
-    }
+    public Option<string> Scheme { get; } = CommonOptions.Scheme(defaultScheme: null);
 
-    public IEnumerable<Symbol> Symbols => [Model, ModelsDir, Scheme, Classes, Optimizer, Policy];
+    public Option<int> Classes { get; } = CommonOptions.Classes();
 
-    public float Momentum(ParseResult parse) => parse.GetValue(Optimizer) == "sgd-m" ? 0.9f : 0f;
+    public UpdateRule Update { get; } = new();
+
+    public override IEnumerable<Symbol> Symbols => [.. Source.Symbols, Scheme, Classes, .. Update.Symbols];
+
+    public float Momentum(ParseResult parse) => Update.Momentum(parse);
 
     public (Graph Graph, Compilation.Training Compiled) Compile(ParseResult parse)
     {
-        var graph = ModelLoader.Load(parse.GetValue(Model)!, parse.GetValue(ModelsDir));
-        var options = new TrainingOptions(parse.GetValue(Classes)) { Policy = parse.GetValue(Policy) == "master" ? UpdatePolicy.Master : UpdatePolicy.Device };
+        var graph = Source.Load(parse);
+        var options = new TrainingOptions(parse.GetValue(Classes)) { Policy = Update.PolicyOf(parse) };
         return (graph, Compilation.CompileTraining(graph, parse.GetValue(Scheme)!, options, Momentum(parse)));
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using TinyTrain.Compiler;
 using TinyTrain.Compiler.Autodiff;
 using TinyTrain.Formats;
+using static TinyTrain.Tests.Cli.CliRunner;
 
 namespace TinyTrain.Tests.Cli;
 
@@ -11,20 +12,6 @@ namespace TinyTrain.Tests.Cli;
 /// </summary>
 public class BenchCliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var code = TinyTrain.Cli.Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    private static JsonElement Json(params string[] args)
-    {
-        var (code, output, err) = Run(args);
-        Assert.True(code == 0, err);
-        return JsonDocument.Parse(output).RootElement;
-    }
-
     private static void AssertRate(JsonElement rate)
     {
         var (median, min, max) = (rate.GetProperty("median").GetDouble(), rate.GetProperty("min").GetDouble(), rate.GetProperty("max").GetDouble());

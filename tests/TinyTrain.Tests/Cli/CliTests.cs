@@ -1,22 +1,13 @@
-using System.Text.Json;
+using static TinyTrain.Tests.Cli.CliRunner;
 
 namespace TinyTrain.Tests.Cli;
 
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var code = TinyTrain.Cli.Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public void Inspect_json_has_the_contract_keys_and_counts_the_paper_model()
     {
-        var (code, output, _) = Run("inspect", TestData.Path("tiny-training", "mcu_models", "mcunet-5fps.pkl"), "--json");
-        Assert.Equal(0, code);
-        var json = JsonDocument.Parse(output).RootElement;
+        var json = Json("inspect", TestData.Path("tiny-training", "mcu_models", "mcunet-5fps.pkl"), "--json");
         foreach (var key in new[] { "layers", "params", "macs", "inputShape", "outputShape" }) Assert.True(json.TryGetProperty(key, out _), key);
         Assert.Equal([1, 128, 128, 3], json.GetProperty("inputShape").EnumerateArray().Select(e => e.GetInt32()));
         Assert.Equal([1, 1000], json.GetProperty("outputShape").EnumerateArray().Select(e => e.GetInt32()));
@@ -30,10 +21,8 @@ public class CliTests
     [Fact]
     public void Infer_json_gives_the_golden_softmax_of_person_detect()
     {
-        var (code, output, err) = Run("infer", TestData.Path("tflite-micro", "person_detection", "person_detect.tflite"),
+        var json = Json("infer", TestData.Path("tflite-micro", "person_detection", "person_detect.tflite"),
             "--input", TestData.Path("tflite-micro", "person_detection", "person.bmp"), "--pixels", "Raw", "--json");
-        Assert.True(code == 0, err);
-        var json = JsonDocument.Parse(output).RootElement;
         Assert.Equal([-113, 113], json.GetProperty("output").EnumerateArray().Select(e => e.GetInt32()));
         Assert.Equal(1, json.GetProperty("top").GetInt32());
     }
@@ -42,9 +31,7 @@ public class CliTests
     public void Infer_reads_an_image_from_an_idx_dataset_by_index()
     {
         var images = TestData.Path("fashion-mnist", "t10k-images-idx3-ubyte.gz");
-        var (code, output, err) = Run("infer", "mcunet-5fps", "--input", images, "--index", "3", "--json");
-        Assert.True(code == 0, err);
-        Assert.Equal(1000, JsonDocument.Parse(output).RootElement.GetProperty("output").GetArrayLength());
+        Assert.Equal(1000, Json("infer", "mcunet-5fps", "--input", images, "--index", "3", "--json").GetProperty("output").GetArrayLength());
         var (missing, _, missingErr) = Run("infer", "mcunet-5fps", "--input", images);
         Assert.NotEqual(0, missing);
         Assert.Contains("--index", missingErr);
@@ -67,19 +54,13 @@ public class CliTests
     [Fact]
     public void A_raw_input_of_the_wrong_size_names_both_sizes()
     {
-        var bin = Path.GetTempFileName() + ".bin";
+        using var folder = new TemporaryFolder("tinytrain-infer-");
+        var bin = folder.File("input.bin");
         File.WriteAllBytes(bin, new byte[10]);
-        try
-        {
-            var (code, _, err) = Run("infer", TestData.Path("tflite-micro", "hello_world", "hello_world_int8.tflite"), "--input", bin);
-            Assert.Equal(1, code);
-            Assert.Contains("10", err);
-            Assert.Contains("1", err);
-        }
-        finally
-        {
-            File.Delete(bin);
-        }
+        var (code, _, err) = Run("infer", TestData.Path("tflite-micro", "hello_world", "hello_world_int8.tflite"), "--input", bin);
+        Assert.Equal(1, code);
+        Assert.Contains("10", err);
+        Assert.Contains("1", err);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
-using System.Text.Json;
 using TinyTrain.Tests.CodeGen;
+using static TinyTrain.Tests.Cli.CliRunner;
 
 namespace TinyTrain.Tests.Cli;
 
@@ -7,29 +7,13 @@ namespace TinyTrain.Tests.Cli;
 /// `codegen` and `mcu` end to end: the generated project links for a Cortex-M7 within 256 KB of SRAM and 1 MB of flash,
 /// trains bare metal in QEMU on Fashion-MNIST images and matches the host bit for bit; a device too small is named.
 /// </summary>
-public sealed class McuCliTests : IDisposable
+public sealed class McuCliTests
 {
-    private readonly string directory = Path.Combine(Path.GetTempPath(), $"tinytrain-mcu-test-{Guid.NewGuid():N}");
-
-    public void Dispose()
-    {
-        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-    }
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var code = TinyTrain.Cli.Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [ToolFact("arm-none-eabi-gcc", "qemu-system-arm")]
     public void Mcunet_49kb_trains_on_an_emulated_cortex_m7_within_256KB_and_matches_the_host()
     {
-        var (code, output, error) = Run("mcu", "mcunet-5fps", "--scheme", "paper:49kb", "--steps", "2", "--out", directory, "--json");
-        Assert.True(code == 0, error + output);
-        var json = JsonDocument.Parse(output).RootElement;
+        using var folder = new TemporaryFolder("tinytrain-mcu-test-");
+        var json = Json("mcu", "mcunet-5fps", "--scheme", "paper:49kb", "--steps", "2", "--out", folder.Path, "--json");
         Assert.True(json.GetProperty("matchesHost").GetBoolean());
         Assert.InRange(json.GetProperty("staticRamBytes").GetInt64(), json.GetProperty("arenaBytes").GetInt64(), 256 * 1024 - 1);
         Assert.InRange(json.GetProperty("flashBytes").GetInt64(), 100_000, 1024 * 1024);
@@ -46,7 +30,8 @@ public sealed class McuCliTests : IDisposable
     [ToolFact("arm-none-eabi-gcc")]
     public void A_device_with_too_little_sram_fails_the_link_with_the_overflow_named()
     {
-        var (code, _, error) = Run("mcu", "mcunet-5fps", "--scheme", "paper:49kb", "--ram", "128KB", "--out", directory);
+        using var folder = new TemporaryFolder("tinytrain-mcu-test-");
+        var (code, _, error) = Run("mcu", "mcunet-5fps", "--scheme", "paper:49kb", "--ram", "128KB", "--out", folder.Path);
         Assert.Equal(1, code);
         Assert.Matches(@"^tinytrain: the program does not fit the device: region RAM \(128 KB of SRAM\) overflowed by \d+ bytes\s*$", error);
     }
@@ -54,15 +39,14 @@ public sealed class McuCliTests : IDisposable
     [Fact]
     public void Codegen_writes_the_project_and_reports_its_arena()
     {
-        var (code, output, error) = Run("codegen", "mcunet-5fps", "--scheme", "paper:49kb", "--out", directory, "--json");
-        Assert.True(code == 0, error);
-        var json = JsonDocument.Parse(output).RootElement;
+        using var folder = new TemporaryFolder("tinytrain-mcu-test-");
+        var json = Json("codegen", "mcunet-5fps", "--scheme", "paper:49kb", "--out", folder.Path, "--json");
         var files = json.GetProperty("files").EnumerateArray().Select(f => f.GetString()).ToList();
         Assert.Contains("model.c", files);
         Assert.Contains("link.ld", files);
         Assert.Contains("tinytrain/conv2d.c", files);
-        Assert.All(files, f => Assert.True(File.Exists(Path.Combine(directory, f!)), f));
-        Assert.Contains($"#define MODEL_ARENA_BYTES {json.GetProperty("arenaBytes").GetInt32()}", File.ReadAllText(Path.Combine(directory, "model.h")), StringComparison.Ordinal);
-        Assert.Contains("LENGTH = 256K", File.ReadAllText(Path.Combine(directory, "link.ld")), StringComparison.Ordinal);
+        Assert.All(files, f => Assert.True(File.Exists(folder.File(f!)), f));
+        Assert.Contains($"#define MODEL_ARENA_BYTES {json.GetProperty("arenaBytes").GetInt32()}", File.ReadAllText(folder.File("model.h")), StringComparison.Ordinal);
+        Assert.Contains("LENGTH = 256K", File.ReadAllText(folder.File("link.ld")), StringComparison.Ordinal);
     }
 }

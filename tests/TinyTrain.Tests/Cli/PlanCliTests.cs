@@ -1,22 +1,13 @@
-using System.Text.Json;
+using static TinyTrain.Tests.Cli.CliRunner;
 
 namespace TinyTrain.Tests.Cli;
 
 public class PlanCliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var code = TinyTrain.Cli.Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Fact]
     public void Plan_json_has_the_contract_keys_and_a_consistent_bill()
     {
-        var (code, output, err) = Run("plan", "mcunet-5fps", "--scheme", "paper:99kb", "--json");
-        Assert.True(code == 0, err);
-        var json = JsonDocument.Parse(output).RootElement;
+        var json = Json("plan", "mcunet-5fps", "--scheme", "paper:99kb", "--json");
         foreach (var key in new[] { "analyticExtraBytes", "arenaBytes", "flashBytes", "fitsBudget" }) Assert.True(json.TryGetProperty(key, out _), key);
         Assert.Equal(99.8, Math.Round(json.GetProperty("analyticExtraBytes").GetDouble() / 1024, 1, MidpointRounding.AwayFromZero));
         var tensors = json.GetProperty("tensors").EnumerateArray().ToList();
@@ -40,8 +31,8 @@ public class PlanCliTests
         {
             foreach (var budget in budgets)
             {
-                var on = JsonDocument.Parse(Run("plan", model, "--scheme", "paper:" + budget, "--json", "--budget", "256KB").Out).RootElement;
-                var off = JsonDocument.Parse(Run("plan", model, "--scheme", "paper:" + budget, "--json", "--no-reorder").Out).RootElement;
+                var on = Json("plan", model, "--scheme", "paper:" + budget, "--json", "--budget", "256KB");
+                var off = Json("plan", model, "--scheme", "paper:" + budget, "--json", "--no-reorder");
                 Assert.True(on.GetProperty("fitsBudget").GetBoolean(), $"{model} {budget}: {on.GetProperty("arenaBytes")} B");
                 Assert.True(on.GetProperty("arenaBytes").GetInt32() * 2 < off.GetProperty("arenaBytes").GetInt32(), $"{model} {budget}");
                 Assert.False(off.GetProperty("reordered").GetBoolean());
@@ -55,28 +46,22 @@ public class PlanCliTests
     public void Mcunet_49kb_needs_less_sram_than_the_upstream_engines_generated_code()
     {
         // TinyEngine's own code for this scheme plans a 189,800 B arena (and keeps 38,944 B of trainable copies besides).
-        var plan = JsonDocument.Parse(Run("plan", "mcunet-5fps", "--scheme", "paper:49kb", "--json").Out).RootElement;
+        var plan = Json("plan", "mcunet-5fps", "--scheme", "paper:49kb", "--json");
         Assert.InRange(plan.GetProperty("arenaBytes").GetInt32(), 1, 189_799);
     }
 
     [Fact]
     public void Timeline_charts_as_text_and_as_a_png()
     {
-        var png = Path.Combine(Path.GetTempPath(), $"tinytrain-timeline-{Guid.NewGuid():N}.png");
-        try
-        {
-            var (code, output, err) = Run("plan", "mcunet-5fps", "--scheme", "paper:49kb", "--timeline", "--png", png);
-            Assert.True(code == 0, err);
-            Assert.Contains("^ loss", output);
-            Assert.Contains("|#", output);
-            var bytes = File.ReadAllBytes(png);
-            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
-            Assert.False(File.Exists(png + ".tmp.png"));
-        }
-        finally
-        {
-            File.Delete(png);
-        }
+        using var folder = new TemporaryFolder("tinytrain-timeline-");
+        var png = folder.File("timeline.png");
+        var (code, output, err) = Run("plan", "mcunet-5fps", "--scheme", "paper:49kb", "--timeline", "--png", png);
+        Assert.True(code == 0, err);
+        Assert.Contains("^ loss", output);
+        Assert.Contains("|#", output);
+        var bytes = File.ReadAllBytes(png);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+        Assert.False(File.Exists(png + ".tmp.png"));
     }
 
     [Fact]

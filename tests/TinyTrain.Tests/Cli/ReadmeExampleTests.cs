@@ -9,15 +9,12 @@ using TinyTrain.Runtime.Training;
 namespace TinyTrain.Tests.Cli;
 
 /// <summary>The README's library example, verbatim but for the sizes and the paths, so that it keeps compiling and working.</summary>
-public sealed class ReadmeExampleTests : IDisposable
+public sealed class ReadmeExampleTests
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("tinytrain-readme-").FullName;
-
-    public void Dispose() => Directory.Delete(folder, recursive: true);
-
     [Fact]
     public void Load_plan_train_export()
     {
+        using var folder = new TemporaryFolder("tinytrain-readme-");
         // --- README: library example ---
         var graph = ModelLoader.Load("mcunet-5fps", null);                               // or a .tflite / .pkl path
         var data = DatasetCatalog.Open("fashion-mnist", SharedData.TryFind()).Train;
@@ -30,12 +27,12 @@ public sealed class ReadmeExampleTests : IDisposable
         trainer.Train(reader, plan);
         var after = trainer.Evaluate(reader, plan.Validation);
         var trained = TrainedModel.Build(compiled, trainer.Model);                         // slices merged back, int8 head
-        TfliteExporter.Save(trained, Path.Combine(folder, "mcunet-fashion.tflite"));
-        OnnxExporter.Save(trained, Path.Combine(folder, "mcunet-fashion.onnx"));
+        TfliteExporter.Save(trained, folder.File("mcunet-fashion.tflite"));
+        OnnxExporter.Save(trained, folder.File("mcunet-fashion.onnx"));
         // --- end ---
 
         Assert.True(after > before, $"{before:P1} -> {after:P1}");
-        Assert.Equal(10, ModelLoader.Load(Path.Combine(folder, "mcunet-fashion.tflite"), null).Output.Shape.Elements);
-        Assert.True(new FileInfo(Path.Combine(folder, "mcunet-fashion.onnx")).Length > 100_000);
+        Assert.Equal(10, ModelLoader.Load(folder.File("mcunet-fashion.tflite"), null).Output.Shape.Elements);
+        Assert.True(new FileInfo(folder.File("mcunet-fashion.onnx")).Length > 100_000);
     }
 }

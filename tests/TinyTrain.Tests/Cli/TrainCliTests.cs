@@ -1,14 +1,9 @@
+using static TinyTrain.Tests.Cli.CliRunner;
+
 namespace TinyTrain.Tests.Cli;
 
 public class TrainCliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (stdout, stderr) = (new StringWriter(), new StringWriter());
-        var code = TinyTrain.Cli.Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Theory]
     [InlineData("--scheme", "paper:12kb", "paper:99kb")]        // unknown budget: the valid ones are listed
     [InlineData("--scheme", "sideways", "last:N")]               // unknown form: the accepted forms are listed
@@ -39,26 +34,18 @@ public class TrainCliTests
     [Fact]
     public void A_scheme_file_naming_a_missing_layer_names_it()
     {
-        var scheme = Path.GetTempFileName() + ".json";
+        using var folder = new TemporaryFolder("tinytrain-train-");
+        var scheme = folder.File("mine.json");
         File.WriteAllText(scheme, """{"name": "mine", "biasLayers": 4, "weights": [{"layer": "blocks.99.pointwise1", "ratio": 0.5}]}""");
-        try
-        {
-            var (code, _, err) = Run("train", "mcunet-5fps", "--data", "fashion-mnist", "--scheme", scheme, "--limit", "20", "--val", "5", "--quiet");
-            Assert.Equal(1, code);
-            Assert.Contains("blocks.99.pointwise1", err);
-        }
-        finally
-        {
-            File.Delete(scheme);
-        }
+        var (code, _, err) = Run("train", "mcunet-5fps", "--data", "fashion-mnist", "--scheme", scheme, "--limit", "20", "--val", "5", "--quiet");
+        Assert.Equal(1, code);
+        Assert.Contains("blocks.99.pointwise1", err);
     }
 
     [Fact]
     public void Train_json_reports_accuracy_before_and_after_and_the_analytic_memory()
     {
-        var (code, output, err) = Run("train", "mcunet-5fps", "--data", "mnist", "--scheme", "head-only", "--limit", "80", "--val", "20", "--json");
-        Assert.True(code == 0, err);
-        var json = System.Text.Json.JsonDocument.Parse(output).RootElement;
+        var json = Json("train", "mcunet-5fps", "--data", "mnist", "--scheme", "head-only", "--limit", "80", "--val", "20", "--json");
         foreach (var key in new[] { "accuracyBefore", "accuracyAfter", "epochs", "imagesPerSecond", "analyticExtraBytes" })
             Assert.True(json.TryGetProperty(key, out _), key);
         Assert.Equal(1, json.GetProperty("epochs").GetInt32());
