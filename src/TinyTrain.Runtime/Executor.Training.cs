@@ -10,8 +10,6 @@ public sealed partial class Executor
     /// <summary>The step size the updates of the next run use (a trainer sets it per step from its schedule).</summary>
     public float LearningRate { get; set; }
 
-    /// <summary>Momentum coefficient of updates that keep a velocity.</summary>
-    public float Momentum { get; set; } = 0.9f;
 
     public ReadOnlySpan<float> Floats(int id) => MemoryMarshal.Cast<byte, float>(TensorBytes(id));
 
@@ -138,12 +136,12 @@ public sealed partial class Executor
     {
         var layout = c.Layout;
         var qas = c.Qas.AsSpan()[qasStart..];
-        var velocity = c.Momentum < 0 ? default : FloatSpan(c.Momentum).Slice(gradStart, grad.Length);
+        var velocity = c.Velocity < 0 ? default : FloatSpan(c.Velocity).Slice(gradStart, grad.Length);
         var type = Program.Tensors[c.Parameter].DType;
         if (c.Master >= 0)
         {
             var master = FloatSpan(c.Master)[parameterStart..];
-            SgdSlice.UpdateMaster(master, grad, qas, layout, LearningRate, velocity, Momentum);
+            SgdSlice.UpdateMaster(master, grad, qas, layout, LearningRate, velocity, c.Momentum);
             if (type == DType.Int8) SgdSlice.RoundToInt8(master, SByteSpan(c.Parameter)[parameterStart..], layout, grad.Length);
             else SgdSlice.RoundToInt32(master, MemoryMarshal.Cast<byte, int>(Writable(c.Parameter))[parameterStart..], layout, grad.Length);
             return;
@@ -151,13 +149,13 @@ public sealed partial class Executor
         switch (type)
         {
             case DType.Int8:
-                SgdSlice.UpdateInt8(SByteSpan(c.Parameter)[parameterStart..], grad, qas, layout, LearningRate, velocity, Momentum);
+                SgdSlice.UpdateInt8(SByteSpan(c.Parameter)[parameterStart..], grad, qas, layout, LearningRate, velocity, c.Momentum);
                 break;
             case DType.Int32:
-                SgdSlice.UpdateInt32(MemoryMarshal.Cast<byte, int>(Writable(c.Parameter))[parameterStart..], grad, qas, layout, LearningRate, velocity, Momentum);
+                SgdSlice.UpdateInt32(MemoryMarshal.Cast<byte, int>(Writable(c.Parameter))[parameterStart..], grad, qas, layout, LearningRate, velocity, c.Momentum);
                 break;
             default:
-                SgdSlice.UpdateFloat(FloatSpan(c.Parameter)[parameterStart..], grad, qas, layout, LearningRate, velocity, Momentum);
+                SgdSlice.UpdateFloat(FloatSpan(c.Parameter)[parameterStart..], grad, qas, layout, LearningRate, velocity, c.Momentum);
                 break;
         }
     }

@@ -22,7 +22,7 @@ public static class CodegenCommand
         command.SetAction(parse =>
         {
             var (graph, compiled) = setup.Compile(parse);
-            var options = device.Codegen(parse, graph.Name, compiled.Scheme.Name, setup.Momentum(parse));
+            var options = device.Codegen(parse, graph.Name, compiled.Scheme.Name);
             var project = CProject.Emit(compiled.Program, options);
             var directory = parse.GetValue(output)!;
             var files = project.WriteTo(directory);

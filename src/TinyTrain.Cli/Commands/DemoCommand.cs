@@ -124,7 +124,7 @@ public static class DemoCommand
             else
             {
                 Say($"[grey]4/5[/] the same step as C for a Cortex-M7 (1 MB flash, 256 KB SRAM), trained in QEMU:");
-                device = McuCommand.RunDevice(compiled, input, new CodegenOptions(graph.Name, compiled.Scheme.Name, 0), CortexMTarget.M7, parse.GetValue(split.Data)!,
+                device = McuCommand.RunDevice(compiled, input, new CodegenOptions(graph.Name, compiled.Scheme.Name), CortexMTarget.M7, parse.GetValue(split.Data)!,
                     parse.GetValue(deviceSteps), parse.GetValue(lr), null, TimeSpan.FromMinutes(15), text => Say("      " + text));
                 if (show) McuCommand.Print(console, device);
             }

@@ -13,6 +13,6 @@ public sealed class DeviceMemory : OptionGroup
     public override IEnumerable<Symbol> Symbols => [Ram, Flash];
 
     /// <summary>The C project's options: a model's training step for this device.</summary>
-    public CodegenOptions Codegen(ParseResult parse, string model, string scheme, float momentum) =>
-        new(model, scheme, momentum, FlashBytes: checked((int)Bytes.Parse(parse.GetValue(Flash)!)), RamBytes: checked((int)Bytes.Parse(parse.GetValue(Ram)!)));
+    public CodegenOptions Codegen(ParseResult parse, string model, string scheme) =>
+        new(model, scheme, FlashBytes: checked((int)Bytes.Parse(parse.GetValue(Flash)!)), RamBytes: checked((int)Bytes.Parse(parse.GetValue(Ram)!)));
 }

@@ -48,7 +48,7 @@ public sealed class FineTuning : OptionGroup
 
     public TrainerOptions Trainer(ParseResult parse) => new()
     {
-        Epochs = parse.GetValue(Epochs), BatchSize = parse.GetValue(Batch), LearningRate = parse.GetValue(LearningRate), Momentum = Momentum(parse),
+        Epochs = parse.GetValue(Epochs), BatchSize = parse.GetValue(Batch), LearningRate = parse.GetValue(LearningRate),
         WarmupEpochs = parse.GetValue(Warmup), Seed = parse.GetValue(Seed), Augment = parse.GetValue(Augment),
     };
 }

@@ -44,8 +44,7 @@ public static class McuCommand
             }
 
             var (graph, compiled) = setup.Compile(parse);
-            var momentum = setup.Momentum(parse);
-            var options = device.Codegen(parse, graph.Name, compiled.Scheme.Name, momentum);
+            var options = device.Codegen(parse, graph.Name, compiled.Scheme.Name);
             var result = RunDevice(compiled, graph.Input.Shape, options, core, parse.GetValue(data)!, parse.GetValue(steps), parse.GetValue(lr),
                 parse.GetValue(output), TimeSpan.FromSeconds(parse.GetValue(timeout)), Say);
             if (parse.GetValue(json)) Json.Write(stdout, result);
@@ -79,7 +78,7 @@ public static class McuCommand
             say($"[grey]3/4[/] running {requests.Count} training steps and {inferences.Count} inference in QEMU {core.Machine} (-icount shift=0)...");
             var run = QemuRun.Run(directory, elf, core, timeout);
 
-            var expected = DeviceSteps.Expected(training, requests, inferences, options.Momentum);
+            var expected = DeviceSteps.Expected(training, requests, inferences);
             var difference = DeviceSteps.Difference(training, expected, File.ReadAllBytes(Path.Combine(directory, "result.bin")), requests.Count, inferences.Count);
             say($"[grey]4/4[/] compared with the host executor: {(difference is null ? "[green]identical, bit for bit[/]" : $"[red]{Markup.Escape(difference)}[/]")}");
 

@@ -127,7 +127,7 @@ public static class SearchCommand
         {
             TrainExamples = examples.Drawn - examples.HeldOut, ValidationExamples = examples.HeldOut, BiasConvs = parse.GetValue(biasConvs),
             WeightConvs = parse.GetValue(weightConvs), Repeats = parse.GetValue(repeats), Training = training, Fp32 = run.Fp32(parse), Jobs = parse.GetValue(jobs),
-            Trainer = run.Trainer(parse),
+            Trainer = run.Trainer(parse), Momentum = run.Momentum(parse),
         };
     }
 

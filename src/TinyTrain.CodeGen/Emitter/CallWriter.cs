@@ -65,7 +65,7 @@ internal sealed class CallWriter(Program program, Func<int, string> tensor, Para
         var channels = parameters.IntArray(c.Layout.Channels, name + "_layout_channels");
         var declaration = $"static const tt_slice_layout {layout} = {{ {c.Layout.Inner}, {channels}, {c.Layout.Channels.Length}, {c.Layout.QasStride} }};\n";
         parameters.Raw(declaration);
-        var velocity = c.Momentum < 0 ? "NULL" : $"{tensor(c.Momentum)} + {gradStart}";
+        var velocity = c.Velocity < 0 ? "NULL" : $"{tensor(c.Velocity)} + {gradStart}";
         var target = $"{tensor(c.Parameter)} + {parameterStart}";
         var type = program.Tensors[c.Parameter].DType;
         if (c.Master >= 0)

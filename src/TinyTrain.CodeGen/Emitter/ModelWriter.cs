@@ -57,7 +57,7 @@ internal sealed class ModelWriter(TrainingProgram training, CodegenOptions optio
             /* Persistent tensors (trained parameters and optimiser state), in the order of model_state(). */
             #define MODEL_STATE_TENSORS {{State.Count}}
             /* Momentum of SGD (used only by a program with velocity tensors). */
-            #define MODEL_MOMENTUM {{Float(options.Momentum)}}
+            #define MODEL_MOMENTUM {{Float(Momentum)}}
 
             typedef struct {
                 const char *name;
@@ -95,6 +95,11 @@ internal sealed class ModelWriter(TrainingProgram training, CodegenOptions optio
     }
 
     private List<ProgramTensor> State => [.. training.State];
+
+    /// <summary>SGD's momentum, as the program's updates carry it (0 without velocities).</summary>
+    private float Momentum => program.Calls
+        .Select(c => c is FusedUpdateCall f ? f.Update : c as SgdUpdateCall)
+        .Select(u => u?.Momentum ?? 0f).DefaultIfEmpty(0f).Max();
 
     private string ArenaName(ProgramTensor t) => Identifier("t", t.Id, t.Name);
 

@@ -45,10 +45,10 @@ public static class DeviceSteps
     }
 
     /// <summary>What the driver must write for these steps: the host executor runs the same program, step for step.</summary>
-    public static byte[] Expected(TrainingProgram training, IReadOnlyList<DeviceStep> steps, IReadOnlyList<sbyte[]> inferences, float momentum)
+    public static byte[] Expected(TrainingProgram training, IReadOnlyList<DeviceStep> steps, IReadOnlyList<sbyte[]> inferences)
     {
         var program = training.Program;
-        var executor = new Executor(program) { Momentum = momentum };
+        var executor = new Executor(program);
         var lossCall = program.Calls.IndexOf(program.Calls.OfType<SoftmaxCrossEntropyCall>().Single());
         using var result = new MemoryStream();
         using var output = new BinaryWriter(result);

@@ -80,13 +80,14 @@ public sealed record GradAddCall(string Name, int A, int B, int Output) : Kernel
 /// <summary>
 /// One SGD step of a parameter slice, in place: the gradient lands on the parameter positions <see cref="Layout"/>
 /// names (all of a bias; the trained input channels of a filter), each scaled by its output channel's QAS factor.
-/// Master and Momentum are persistent fp32 tensors (-1: none). The host and the emitter own the step's policy.
+/// Master and Velocity are persistent fp32 tensors (-1: none); Momentum is SGD's coefficient (0 without a velocity), part
+/// of the program so the host and the device take the same one. The host and the emitter own the step's policy.
 /// </summary>
 public sealed record SgdUpdateCall(string Name, int Parameter, int Gradient, ImmutableArray<float> Qas, SliceLayout Layout,
-    UpdatePolicy Policy, int Master, int Momentum) : KernelCall(Name)
+    UpdatePolicy Policy, int Master, int Velocity, float Momentum) : KernelCall(Name)
 {
     public override IEnumerable<int> Reads => Master < 0 ? [Parameter, Gradient] : [Parameter, Gradient, Master];
-    public override IEnumerable<int> Writes => Momentum < 0 ? [Parameter] : [Parameter, Momentum];
+    public override IEnumerable<int> Writes => Velocity < 0 ? [Parameter] : [Parameter, Velocity];
     public override void Run(IKernelHost h) => h.Update(this);
     public override string C(ICallEmitter c) => c.Update(this);
 }

@@ -110,6 +110,6 @@ internal sealed partial class ProgramLowering
             ? NewState($"{parameter.Name}.master", DType.Float32, state.Bytes / state.Type.SizeInBytes() * 4, FloatCopy(state.Data!))
             : -1;
         var velocity = momentum > 0 ? NewState($"{parameter.Name}.velocity", DType.Float32, gradientElements * 4, Zeros(gradientElements)) : -1;
-        return new SgdUpdateCall(node.Name, tensorOf[parameter], tensorOf[gradient], qas, layout, a.Policy, master, velocity);
+        return new SgdUpdateCall(node.Name, tensorOf[parameter], tensorOf[gradient], qas, layout, a.Policy, master, velocity, velocity < 0 ? 0 : momentum);
     }
 }

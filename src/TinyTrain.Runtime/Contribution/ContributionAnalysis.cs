@@ -168,7 +168,7 @@ public sealed class ContributionAnalysis
     private RunResult Execute(ContributionRun run, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
-        var compiled = Compilation.CompileTraining(model, run.Scheme, settings.Training, settings.Trainer.Momentum, settings.Fp32);
+        var compiled = Compilation.CompileTraining(model, run.Scheme, settings.Training, settings.Momentum, settings.Fp32);
         var shape = model.Input.Shape;
         var reader = new BatchReader(dataset, shape[1], shape[2], shape[3], run.Seed, workers: 1);
         var plan = plans[run.Seed];

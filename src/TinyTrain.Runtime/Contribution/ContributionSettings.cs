@@ -32,7 +32,10 @@ public sealed record ContributionSettings
     public int Repeats { get; init; } = 1;
 
     public TrainingOptions Training { get; init; } = new(10);
-    public TrainerOptions Trainer { get; init; } = new() { Momentum = 0 };
+    public TrainerOptions Trainer { get; init; } = new();
+
+    /// <summary>SGD's momentum (0: plain SGD), compiled into each run's program.</summary>
+    public float Momentum { get; init; }
     public bool Fp32 { get; init; }
 
     /// <summary>Runs at once, one core each (batch 1 keeps a run on one core).</summary>
@@ -49,7 +52,7 @@ public sealed record ContributionSettings
     {
         var t = Trainer;
         return string.Create(CultureInfo.InvariantCulture,
-            $"v1;train={TrainExamples};val={ValidationExamples};epochs={t.Epochs};batch={t.BatchSize};lr={t.LearningRate:R};momentum={t.Momentum:R};" +
+            $"v1;train={TrainExamples};val={ValidationExamples};epochs={t.Epochs};batch={t.BatchSize};lr={t.LearningRate:R};momentum={Momentum:R};" +
             $"warmup={t.WarmupEpochs:R};augment={t.Augment};classes={Training.Classes};head={Training.Head};qas={Training.Qas};policy={Training.Policy};fp32={Fp32}");
     }
 }

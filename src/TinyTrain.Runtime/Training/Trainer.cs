@@ -22,7 +22,7 @@ public sealed class Trainer
         this.training = training;
         this.options = options;
         var count = Math.Max(1, options.Threads);
-        workers = [.. Enumerable.Range(0, count).Select(_ => new Executor(training.Program) { Momentum = options.Momentum })];
+        workers = [.. Enumerable.Range(0, count).Select(_ => new Executor(training.Program))];
         forwardCalls = training.Program.Calls.ToList().FindIndex(c => c is SoftmaxCrossEntropyCall) + 1;
     }
 

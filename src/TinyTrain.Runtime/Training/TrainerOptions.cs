@@ -9,7 +9,6 @@ public sealed record TrainerOptions
     public int BatchSize { get; init; } = 1;
 
     public float LearningRate { get; init; } = 0.01f;
-    public float Momentum { get; init; } = 0.9f;
     public double WarmupEpochs { get; init; }
     public ulong Seed { get; init; } = 1;
     public bool Augment { get; init; }

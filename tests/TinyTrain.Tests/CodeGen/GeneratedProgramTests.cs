@@ -36,11 +36,11 @@ public sealed class GeneratedProgramTests : IDisposable
     public void Generated_c_trains_and_infers_bit_exactly_like_the_executor(string scheme, float momentum, UpdatePolicy policy)
     {
         var training = Compilation.CompileTraining(Mcunet.Value, scheme, new TrainingOptions(10) { Policy = policy }, momentum).Program;
-        AssertHostCMatchesExecutor(training, new CodegenOptions("mcunet-5fps", scheme, momentum), momentum);
+        AssertHostCMatchesExecutor(training, new CodegenOptions("mcunet-5fps", scheme));
     }
 
     /// <summary>Writes the project, runs three steps and three inferences with the host build, and compares every byte.</summary>
-    private void AssertHostCMatchesExecutor(TrainingProgram training, CodegenOptions options, float momentum)
+    private void AssertHostCMatchesExecutor(TrainingProgram training, CodegenOptions options)
     {
         CProject.Emit(training, options).WriteTo(directory);
         var (steps, inferences) = Requests(training, count: 3);
@@ -48,7 +48,7 @@ public sealed class GeneratedProgramTests : IDisposable
         DeviceSteps.Write(Path.Combine(directory, "steps.bin"), training, steps, inferences);
         var (exit, output) = CToolchain.Run(binary, ["steps.bin", "result.bin"], directory);
         Assert.True(exit == 0, output);
-        var expected = DeviceSteps.Expected(training, steps, inferences, momentum);
+        var expected = DeviceSteps.Expected(training, steps, inferences);
         var actual = File.ReadAllBytes(Path.Combine(directory, "result.bin"));
         Assert.Null(DeviceSteps.Difference(training, expected, actual, steps.Count, inferences.Count));
     }
@@ -72,7 +72,7 @@ public sealed class GeneratedProgramTests : IDisposable
         var graph = ModelLoader.Load(TestData.Path("zoo", model + ".tflite"));
         var training = Compilation.CompileTraining(graph, scheme, new TrainingOptions(10)).Program;
         Assert.Contains(training.Program.Calls, c => c.GetType().Name == call && c is not MaxPool2DGradCall { Float: true });
-        AssertHostCMatchesExecutor(training, new CodegenOptions(model, scheme, 0), 0);
+        AssertHostCMatchesExecutor(training, new CodegenOptions(model, scheme));
     }
 
     [Fact]
@@ -81,14 +81,14 @@ public sealed class GeneratedProgramTests : IDisposable
         // mbv2: every op kind of a MobileNet, the conv + depthwise fusion, fused updates, slices and momentum.
         var mbv2 = ModelLoader.Load(TestData.Path("tiny-training", "mcu_models", "mbv2-w0.35.pkl"));
         var training = Compilation.CompileTraining(mbv2, "paper:99kb", new TrainingOptions(10), momentum: 0.9f).Program;
-        CProject.Emit(training, new CodegenOptions("mbv2-w0.35", "paper:99kb", 0.9f)).WriteTo(directory);
+        CProject.Emit(training, new CodegenOptions("mbv2-w0.35", "paper:99kb")).WriteTo(directory);
         var (steps, inferences) = Requests(training, count: 2);
         var binary = BuildHost(["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined,float-cast-overflow", "-fno-sanitize-recover=all"]);
         DeviceSteps.Write(Path.Combine(directory, "steps.bin"), training, steps, inferences);
         var (exit, output) = CToolchain.Run(binary, ["steps.bin", "result.bin"], directory);
         Assert.True(exit == 0, output);
         Assert.DoesNotContain("runtime error", output, StringComparison.Ordinal);
-        var expected = DeviceSteps.Expected(training, steps, inferences, 0.9f);
+        var expected = DeviceSteps.Expected(training, steps, inferences);
         Assert.Null(DeviceSteps.Difference(training, expected, File.ReadAllBytes(Path.Combine(directory, "result.bin")), steps.Count, inferences.Count));
     }
 
@@ -107,7 +107,7 @@ public sealed class GeneratedProgramTests : IDisposable
     public void A_corrupted_weight_makes_the_comparison_fail_and_names_the_tensor()
     {
         var training = Compilation.CompileTraining(Mcunet.Value, "paper:49kb", new TrainingOptions(10)).Program;
-        var project = CProject.Emit(training, new CodegenOptions("mcunet-5fps", "paper:49kb", 0));
+        var project = CProject.Emit(training, new CodegenOptions("mcunet-5fps", "paper:49kb"));
         project.WriteTo(directory);
         // The first value of the first trained tensor's initial copy in flash: the steps then start from another weight.
         var weights = File.ReadAllText(Path.Combine(directory, "model_weights.c"));
@@ -121,7 +121,7 @@ public sealed class GeneratedProgramTests : IDisposable
         DeviceSteps.Write(Path.Combine(directory, "steps.bin"), training, steps, inferences);
         var (exit, output) = CToolchain.Run(binary, ["steps.bin", "result.bin"], directory);
         Assert.True(exit == 0, output);
-        var difference = DeviceSteps.Difference(training, DeviceSteps.Expected(training, steps, inferences, 0), File.ReadAllBytes(Path.Combine(directory, "result.bin")), 1, 1);
+        var difference = DeviceSteps.Difference(training, DeviceSteps.Expected(training, steps, inferences), File.ReadAllBytes(Path.Combine(directory, "result.bin")), 1, 1);
         Assert.NotNull(difference);
     }
 

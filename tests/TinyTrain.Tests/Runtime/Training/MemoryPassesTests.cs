@@ -39,7 +39,7 @@ public class MemoryPassesTests
         Assert.DoesNotContain(plain.Program.Calls, c => c is FusedUpdateCall);
 
         var runs = new[] { planned, plain, Unshared(planned) }
-            .Select(p => (Program: p, Executor: new Executor(p.Program) { LearningRate = 0.02f, Momentum = momentum })).ToList();
+            .Select(p => (Program: p, Executor: new Executor(p.Program) { LearningRate = 0.02f })).ToList();
         var random = new Random(5);
         for (var step = 0; step < 4; step++)
         {

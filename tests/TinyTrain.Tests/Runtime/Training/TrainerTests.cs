@@ -71,7 +71,7 @@ public class TrainerTests
     public void Batched_updates_on_two_cores_are_deterministic_and_move_the_weights()
     {
         var (compiled, reader, plan) = Setup("last:2", 40, 0, momentum: 0.9f);
-        var options = new TrainerOptions { Epochs = 1, BatchSize = 8, LearningRate = 0.05f, Momentum = 0.9f, Threads = 2 };
+        var options = new TrainerOptions { Epochs = 1, BatchSize = 8, LearningRate = 0.05f, Threads = 2 };
         var a = new Trainer(compiled.Program, options);
         a.Train(reader, plan);
         var b = new Trainer(compiled.Program, options);
