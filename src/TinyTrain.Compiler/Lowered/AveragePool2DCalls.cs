@@ -4,18 +4,14 @@ using TinyTrain.Kernels;
 
 namespace TinyTrain.Compiler.Lowered;
 
-public sealed record AveragePool2DCall(string Name, PoolParams Params, int Input, int Output) : KernelCall(Name)
+public sealed record AveragePool2DCall(string Name, PoolParams Params, int Input, int Output) : UnaryCall(Name, Input, Output)
 {
-    public override IEnumerable<int> Reads => [Input];
-    public override IEnumerable<int> Writes => [Output];
     public override void Run(IKernelHost h) => AveragePool2D.Forward(Params, h.SBytes(Input), h.WritableSBytes(Output));
     public override string C(ICallEmitter c) => $"tt_average_pool2d_forward({c.Params(Params)}, {c.Tensor(Input)}, {c.Tensor(Output)});";
 }
 
-public sealed record FloatAveragePool2DCall(string Name, PoolParams Params, int Input, int Output) : KernelCall(Name)
+public sealed record FloatAveragePool2DCall(string Name, PoolParams Params, int Input, int Output) : UnaryCall(Name, Input, Output)
 {
-    public override IEnumerable<int> Reads => [Input];
-    public override IEnumerable<int> Writes => [Output];
     public override void Run(IKernelHost h) => AveragePool2D.ForwardFloat(Params, h.Floats(Input), h.WritableFloats(Output));
     public override string C(ICallEmitter c) => $"tt_average_pool2d_forward_float({c.Params(Params)}, {c.Tensor(Input)}, {c.Tensor(Output)});";
 }

@@ -28,3 +28,10 @@ public abstract record KernelCall(string Name)
     protected static string WithMask(int mask) => mask >= 0 ? "_with_mask" : "";
     protected static string MaskArg(ICallEmitter c, int mask) => mask >= 0 ? ", " + c.Tensor(mask) : "";
 }
+
+/// <summary>A call that reads one tensor and writes another (pools, mean, softmax, pad, requantisation).</summary>
+public abstract record UnaryCall(string Name, int Input, int Output) : KernelCall(Name)
+{
+    public override IEnumerable<int> Reads => [Input];
+    public override IEnumerable<int> Writes => [Output];
+}

@@ -5,19 +5,15 @@ using TinyTrain.Kernels;
 namespace TinyTrain.Compiler.Lowered;
 
 /// <summary>int8 max pool (TFLite Micro's reference MaxPool).</summary>
-public sealed record MaxPool2DCall(string Name, PoolParams Params, int Input, int Output) : KernelCall(Name)
+public sealed record MaxPool2DCall(string Name, PoolParams Params, int Input, int Output) : UnaryCall(Name, Input, Output)
 {
-    public override IEnumerable<int> Reads => [Input];
-    public override IEnumerable<int> Writes => [Output];
     public override void Run(IKernelHost h) => MaxPool2D.Forward(Params, h.SBytes(Input), h.WritableSBytes(Output));
     public override string C(ICallEmitter c) => $"tt_max_pool2d_forward({c.Params(Params)}, {c.Tensor(Input)}, {c.Tensor(Output)});";
 }
 
 /// <summary>The fp32 mode's max pool, clamped to [Min, Max] (the int8 clamp in real values).</summary>
-public sealed record FloatMaxPool2DCall(string Name, PoolParams Params, int Input, int Output, float Min, float Max) : KernelCall(Name)
+public sealed record FloatMaxPool2DCall(string Name, PoolParams Params, int Input, int Output, float Min, float Max) : UnaryCall(Name, Input, Output)
 {
-    public override IEnumerable<int> Reads => [Input];
-    public override IEnumerable<int> Writes => [Output];
     public override void Run(IKernelHost h) => MaxPool2D.ForwardFloat(Params, h.Floats(Input), h.WritableFloats(Output), Min, Max);
 
     public override string C(ICallEmitter c) =>

@@ -4,19 +4,15 @@ using TinyTrain.Kernels;
 
 namespace TinyTrain.Compiler.Lowered;
 
-public sealed record MeanCall(string Name, MeanParams Params, int Input, int Output) : KernelCall(Name)
+public sealed record MeanCall(string Name, MeanParams Params, int Input, int Output) : UnaryCall(Name, Input, Output)
 {
-    public override IEnumerable<int> Reads => [Input];
-    public override IEnumerable<int> Writes => [Output];
     public override void Run(IKernelHost h) => Mean.Forward(Params, h.SBytes(Input), h.WritableSBytes(Output));
     public override string C(ICallEmitter c) => $"tt_mean_forward({c.Params(Params)}, {c.Tensor(Input)}, {c.Tensor(Output)});";
 }
 
 /// <summary>The fp32 mode's mean over an H x W x C map.</summary>
-public sealed record FloatMeanCall(string Name, int H, int W, int Channels, int Input, int Output) : KernelCall(Name)
+public sealed record FloatMeanCall(string Name, int H, int W, int Channels, int Input, int Output) : UnaryCall(Name, Input, Output)
 {
-    public override IEnumerable<int> Reads => [Input];
-    public override IEnumerable<int> Writes => [Output];
     public override void Run(IKernelHost h) => Mean.ForwardFloat(H, W, Channels, h.Floats(Input), h.WritableFloats(Output));
     public override string C(ICallEmitter c) => $"tt_mean_forward_float({H}, {W}, {Channels}, {c.Tensor(Input)}, {c.Tensor(Output)});";
 }

@@ -4,10 +4,8 @@ using TinyTrain.Kernels;
 
 namespace TinyTrain.Compiler.Lowered;
 
-public sealed record PadCall(string Name, PadParams Params, int Input, int Output) : KernelCall(Name)
+public sealed record PadCall(string Name, PadParams Params, int Input, int Output) : UnaryCall(Name, Input, Output)
 {
-    public override IEnumerable<int> Reads => [Input];
-    public override IEnumerable<int> Writes => [Output];
     public override void Run(IKernelHost h) => Pad.Forward(Params, h.SBytes(Input), h.WritableSBytes(Output));
     public override string C(ICallEmitter c) => $"tt_pad_forward({c.Params(Params)}, {c.Tensor(Input)}, {c.Tensor(Output)});";
 }

@@ -5,10 +5,8 @@ using TinyTrain.Kernels;
 namespace TinyTrain.Compiler.Lowered;
 
 /// <summary>8-bit requantisation (TFLite Micro's Requantize): int8 or uint8 in and out.</summary>
-public sealed record QuantizeCall(string Name, QuantizeParams Params, int Input, int Output) : KernelCall(Name)
+public sealed record QuantizeCall(string Name, QuantizeParams Params, int Input, int Output) : UnaryCall(Name, Input, Output)
 {
-    public override IEnumerable<int> Reads => [Input];
-    public override IEnumerable<int> Writes => [Output];
     public override void Run(IKernelHost h) => Quantize.Forward(Params, h.Bytes(Input), h.WritableBytes(Output));
 
     public override string C(ICallEmitter c) =>

@@ -4,10 +4,8 @@ using TinyTrain.Kernels;
 
 namespace TinyTrain.Compiler.Lowered;
 
-public sealed record SoftmaxCall(string Name, SoftmaxParams Params, int Input, int Output) : KernelCall(Name)
+public sealed record SoftmaxCall(string Name, SoftmaxParams Params, int Input, int Output) : UnaryCall(Name, Input, Output)
 {
-    public override IEnumerable<int> Reads => [Input];
-    public override IEnumerable<int> Writes => [Output];
     public override void Run(IKernelHost h) => Softmax.Forward(Params, h.SBytes(Input), h.WritableSBytes(Output));
     public override string C(ICallEmitter c) => $"tt_softmax_forward({c.Params(Params)}, {c.Tensor(Input)}, {c.Tensor(Output)});";
 }

@@ -8,10 +8,8 @@ namespace TinyTrain.Compiler.Lowered;
 // Kernel calls of a training step that belong to no forward op: the loss, the gradient plumbing and the updates.
 // Gradients are fp32 tensors in the arena; trained parameters and optimiser state are persistent arena tensors.
 
-public sealed record DequantizeCall(string Name, float Scale, int ZeroPoint, int Input, int Output) : KernelCall(Name)
+public sealed record DequantizeCall(string Name, float Scale, int ZeroPoint, int Input, int Output) : UnaryCall(Name, Input, Output)
 {
-    public override IEnumerable<int> Reads => [Input];
-    public override IEnumerable<int> Writes => [Output];
     public override void Run(IKernelHost h) => SoftmaxCrossEntropy.Dequantize(h.SBytes(Input), Scale, ZeroPoint, h.WritableFloats(Output));
 
     public override string C(ICallEmitter c) =>

@@ -41,7 +41,9 @@ internal sealed partial class ProgramLowering
             throw new ArgumentException($"{graph.Name}: the order is not a permutation of the graph's nodes", nameof(order));
         var lowering = new ProgramLowering(graph, momentum, options ?? MemoryOptions.None);
         foreach (var node in order.IsDefault ? graph.Nodes : order) lowering.Visit(node);
-        return lowering.Plan();
+        var program = lowering.Plan();
+        ProgramVerifier.ThrowIfInvalid(program);
+        return program;
     }
 
     private void Visit(Node node)
