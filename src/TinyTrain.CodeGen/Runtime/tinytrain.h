@@ -224,6 +224,7 @@ void tt_add_forward_float_with_mask(const float *a, const float *b, float *outpu
 /* output = in-image window sum / count, no clamp. */
 void tt_average_pool2d_forward_float(const tt_pool_params *p, const float *input, float *output);
 void tt_mean_forward_float(int32_t height, int32_t width, int32_t channels, const float *input, float *output);
+void tt_pad_forward_float(const tt_pad_params *p, const float *input, float *output);
 /* output = clamp(in-image window max, min, max), the max from -INFINITY up (NaNs never win). */
 void tt_max_pool2d_forward_float(const tt_pool_params *p, const float *input, float *output, float min, float max);
 
@@ -322,6 +323,8 @@ void tt_add_backward_float(const float *output_grad, const uint8_t *mask, int32_
 void tt_average_pool2d_backward(const tt_pool_params *p, const float *output_grad, float *input_grad);
 /* The mean's input gradient: output_grad[c] * scale at each of the positions. */
 void tt_mean_backward(int32_t positions, int32_t channels, float scale, const float *output_grad, float *input_grad);
+/* The pad's input gradient: the output gradient without the padding. */
+void tt_pad_backward(const tt_pad_params *p, const float *output_grad, float *input_grad);
 /* input_grad (overwritten) += output_grad[oy, ox, c], in (oy, ox, c) order, at the first in-image position of the window
  * in scan order (filter row, then column) holding the window's max; nothing where the max lies outside [act_min, act_max]
  * ([min, max] for fp32: the clamp changed it) or, in fp32, where no position holds it (a window of NaNs only). */

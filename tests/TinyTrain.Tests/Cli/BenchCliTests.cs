@@ -70,8 +70,8 @@ public class BenchCliTests
     [Fact]
     public void Bench_prints_tables_and_says_when_the_fp32_mode_cannot_run_a_model()
     {
-        // A model with explicit PAD ops: the fp32 mode has no Pad yet.
-        var wand = TestData.Path("zoo", "vww96_v01_gray.tflite");
+        // A uint8-input model: the fp32 mode has no Quantize.
+        var wand = TestData.Path("zoo", "aww_v01_uint8in.tflite");
         var (code, output, err) = Run("bench", wand, "--scheme", "head-only", "--rounds", "1", "--images", "1");
         Assert.True(code == 0, err);
         Assert.Contains("(int8)", output); // the table row "training step (int8)", wrapped in a narrow console
@@ -79,7 +79,7 @@ public class BenchCliTests
         Assert.Contains("kernel", output);
         var json = Json("bench", wand, "--scheme", "head-only", "--rounds", "1", "--images", "1", "--batch", "2", "--threads", "2", "--json");
         Assert.False(json.TryGetProperty("fp32", out _));
-        Assert.Contains("Pad", json.GetProperty("fp32Unavailable").GetString());
+        Assert.Contains("Quantize", json.GetProperty("fp32Unavailable").GetString());
         Assert.Equal(2, json.GetProperty("threads").GetInt32());
         AssertRate(json.GetProperty("int8").GetProperty("imagesPerSecond"));
     }

@@ -58,6 +58,7 @@ public sealed class GeneratedProgramTests : IDisposable
         { "har_cnn", "bias-only", nameof(MaxPool2DGradCall) },
         { "mltk_kws_pacman", "last:2", nameof(MaxPool2DGradCall) },
         { "vww96_v01_gray", "last:2", nameof(MeanGradCall) },
+        { "vww96_v01_gray", "last:8", nameof(PadGradCall) },
         { "aww_v01_uint8in", "bias-only", nameof(QuantizeCall) },
     };
 
