@@ -27,11 +27,11 @@ public sealed record AveragePool2DGradCall(string Name, PoolParams Params, int G
 /// <summary>How AveragePool2D and its gradient become calls, and their kernel parameters.</summary>
 internal static class AveragePool2DLowering
 {
-    public static PoolParams Params(Node node)
+    public static PoolParams Params(Node node) => Params(node.AttrsAs<AveragePool2DAttrs>(), node.Input(0).Shape, node.Shape);
+
+    private static PoolParams Params(AveragePool2DAttrs a, Shape x, Shape y)
     {
-        var a = node.AttrsAs<AveragePool2DAttrs>();
-        var (x, y) = (node.Input(0), node);
-        return new PoolParams(x.Shape[1], x.Shape[2], x.Shape[3], y.Shape[1], y.Shape[2], a.FilterH, a.FilterW,
+        return new PoolParams(x[1], x[2], x[3], y[1], y[2], a.FilterH, a.FilterW,
             a.StrideH, a.StrideW, a.Padding.Top, a.Padding.Left, a.Clamp.Min, a.Clamp.Max,
             a.Rounding == AverageRounding.HalfToEven ? PoolRounding.HalfToEven : PoolRounding.HalfAwayFromZero);
     }
@@ -42,6 +42,9 @@ internal static class AveragePool2DLowering
         : new AveragePool2DCall(n.Name, Params(n), l.Operand(n, 0), l.NewTensor(n)));
 
     [Lowers(nameof(Ops.AveragePool2DGrad))]
-    private static void LowerGrad(ProgramLowering l, Node n) =>
-        l.Add(new AveragePool2DGradCall(n.Name, Params(n.AttrsAs<PoolGradAttrs>().Forward), l.Operand(n, 0), l.NewTensor(n)));
+    private static void LowerGrad(ProgramLowering l, Node n)
+    {
+        var a = n.AttrsAs<PoolGradAttrs>();
+        l.Add(new AveragePool2DGradCall(n.Name, Params((AveragePool2DAttrs)a.Attrs, a.Input.Shape, a.Output.Shape), l.Operand(n, 0), l.NewTensor(n)));
+    }
 }

@@ -44,11 +44,11 @@ public sealed record MaxPool2DGradCall(string Name, PoolParams Params, int Gradi
 internal static class MaxPool2DLowering
 {
     /// <summary>A max pool's geometry and clamp (the rounding field is unused).</summary>
-    public static PoolParams Params(Node node)
+    public static PoolParams Params(Node node) => Params(node.AttrsAs<MaxPool2DAttrs>(), node.Input(0).Shape, node.Shape);
+
+    private static PoolParams Params(MaxPool2DAttrs a, Shape x, Shape y)
     {
-        var a = node.AttrsAs<MaxPool2DAttrs>();
-        var (x, y) = (node.Input(0), node);
-        return new PoolParams(x.Shape[1], x.Shape[2], x.Shape[3], y.Shape[1], y.Shape[2], a.FilterH, a.FilterW,
+        return new PoolParams(x[1], x[2], x[3], y[1], y[2], a.FilterH, a.FilterW,
             a.StrideH, a.StrideW, a.Padding.Top, a.Padding.Left, a.Clamp.Min, a.Clamp.Max, PoolRounding.HalfAwayFromZero);
     }
 
@@ -64,8 +64,10 @@ internal static class MaxPool2DLowering
     [Lowers(nameof(Ops.MaxPool2DGrad))]
     private static void LowerGrad(ProgramLowering l, Node n)
     {
-        var forward = n.AttrsAs<PoolGradAttrs>().Forward;
-        var (min, max) = ClampRange.Real(forward.AttrsAs<MaxPool2DAttrs>().Clamp, forward.Quant);
-        l.Add(new MaxPool2DGradCall(n.Name, Params(forward), l.Operand(n, 0), l.Operand(n, 1), l.NewTensor(n), forward.Type.DType == DType.Float32, min, max));
+        var a = n.AttrsAs<PoolGradAttrs>();
+        var pool = (MaxPool2DAttrs)a.Attrs;
+        var (min, max) = ClampRange.Real(pool.Clamp, a.Output.Quant);
+        l.Add(new MaxPool2DGradCall(n.Name, Params(pool, a.Input.Shape, a.Output.Shape), l.Operand(n, 0), l.Operand(n, 1), l.NewTensor(n),
+            a.Output.DType == DType.Float32, min, max));
     }
 }

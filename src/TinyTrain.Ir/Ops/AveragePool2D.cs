@@ -21,15 +21,18 @@ public sealed class AveragePool2DOp : Op
 
     /// <summary>Each output's gradient spread evenly over its window (paper-notes §2.2).</summary>
     public override void Differentiate(Node node, Node? gradient, IGradientBuilder g) =>
-        g.Input(node.Input(0), () => g.Emit(Ops.AveragePool2DGrad, $"{node.Input(0).Name}.grad", new PoolGradAttrs(node), gradient));
+        g.Input(node.Input(0), () => g.Emit(Ops.AveragePool2DGrad, $"{node.Input(0).Name}.grad", PoolGradAttrs.Of(node), gradient));
 }
 
-/// <summary>Gradient of a pool with respect to its input; <see cref="Forward"/> is the pool (geometry and shapes).</summary>
-public sealed record PoolGradAttrs(Node Forward) : OpAttrs
+/// <summary>
+/// Gradient of a pool with respect to its input: the pool's name (for reading, not an edge), its attributes and its
+/// input and output types, by value, so the gradient op depends on no node it does not take as an operand.
+/// </summary>
+public sealed record PoolGradAttrs(string Pool, OpAttrs Attrs, TensorType Input, TensorType Output) : OpAttrs
 {
-    public bool Equals(PoolGradAttrs? other) => other is not null && ReferenceEquals(Forward, other.Forward);
-    public override int GetHashCode() => Forward.Name.GetHashCode();
-    public override string ToString() => $"of {Forward.Name}";
+    public static PoolGradAttrs Of(Node pool) => new(pool.Name, pool.Attrs, pool.Input(0).Type, pool.Type);
+
+    public override string ToString() => $"of {Pool}";
 }
 
 /// <summary>The average pool's input gradient: operand is the output's gradient.</summary>
@@ -41,9 +44,9 @@ public sealed class AveragePool2DGradOp : Op
 
     public override TensorType InferType(OpAttrs attrs, Operands x, QuantParams? quant)
     {
-        var forward = ((PoolGradAttrs)attrs).Forward;
-        x.Expect(x.Gradient(0).Shape == forward.Shape, $"gradient {x[0].Shape} does not match {forward.Name}'s output");
-        return new TensorType(DType.Float32, forward.Input(0).Shape);
+        var a = (PoolGradAttrs)attrs;
+        x.Expect(x.Gradient(0).Shape == a.Output.Shape, $"gradient {x[0].Shape} does not match {a.Pool}'s output");
+        return new TensorType(DType.Float32, a.Input.Shape);
     }
 }
 

@@ -24,7 +24,7 @@ public sealed class MaxPool2DOp : Op
     /// the clamp cut the max. The rule reads the forward input again instead of keeping an argmax.
     /// </summary>
     public override void Differentiate(Node node, Node? gradient, IGradientBuilder g) =>
-        g.Input(node.Input(0), () => g.Emit(Ops.MaxPool2DGrad, $"{node.Input(0).Name}.grad", new PoolGradAttrs(node), gradient, node.Input(0)));
+        g.Input(node.Input(0), () => g.Emit(Ops.MaxPool2DGrad, $"{node.Input(0).Name}.grad", PoolGradAttrs.Of(node), gradient, node.Input(0)));
 }
 
 /// <summary>The max pool's input gradient: operands are the output's gradient and the forward input.</summary>
@@ -37,10 +37,10 @@ public sealed class MaxPool2DGradOp : Op
 
     public override TensorType InferType(OpAttrs attrs, Operands x, QuantParams? quant)
     {
-        var forward = ((PoolGradAttrs)attrs).Forward;
-        x.Expect(x.Gradient(0).Shape == forward.Shape, $"gradient {x[0].Shape} does not match {forward.Name}'s output");
-        x.Expect(ReferenceEquals(x[1], forward.Input(0)), $"a max pool's gradient reads {forward.Name}'s input");
-        return new TensorType(DType.Float32, forward.Input(0).Shape);
+        var a = (PoolGradAttrs)attrs;
+        x.Expect(x.Gradient(0).Shape == a.Output.Shape, $"gradient {x[0].Shape} does not match {a.Pool}'s output");
+        x.Expect(x[1].Type == a.Input, $"a max pool's gradient reads {a.Pool}'s input ({a.Input}), not {x[1].Name} ({x[1].Type})");
+        return new TensorType(DType.Float32, a.Input.Shape);
     }
 }
 

@@ -33,7 +33,7 @@ public class DifferentiatorTests
         var inputGrads = ops.Where(n => n.Op.Role == GradientRole.InputGrad).Select(n => n.Attrs switch
         {
             ConvGradAttrs c => c.Forward,
-            PoolGradAttrs p => p.Forward,
+            PoolGradAttrs p => t.Graph.Find(p.Pool)!,
             _ => throw new InvalidOperationException(),
         }).ToList();
         Assert.NotEmpty(inputGrads);
