@@ -4,89 +4,64 @@ namespace TinyTrain.Kernels;
 
 public static partial class Add
 {
-    /// <summary>SIMD path; bit-identical to <see cref="ForwardReference"/>.</summary>
-    public static void ForwardVectorized(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output) =>
-        ForwardVectorized(p, a, b, output, VectorWidths.Preferred);
-
     /// <summary>
-    /// Float mode only (FixedPoint needs 64-bit products per lane and stays scalar). Lane layout: 32 (or 16) int8
-    /// values are sign-extended to int32 in four groups, and each group does exactly the scalar float32
-    /// operations (convert, multiply, add, IEEE divide, round half to even), so every lane equals
-    /// <see cref="AddFloatUnclamped"/> then the clamp. Widths above 256 bits use 256. The scalar loop finishes the tail.
+    /// Float mode only (FixedPoint needs 64-bit products per lane and stays scalar): returns how many leading elements
+    /// it wrote, the caller's scalar loop doing the rest. Lane layout: 32 (or 16) int8 values are sign-extended to
+    /// int32 in four groups, and each group does exactly the scalar float32 operations (convert, multiply, add, IEEE
+    /// divide, round half to even), so every lane equals <see cref="AddFloatUnclamped"/> then the clamp. Widths above
+    /// 256 bits use 256. Blocks start at multiples of 16, so their mask bits are whole bytes (mask cleared or empty).
     /// </summary>
-    internal static void ForwardVectorized(
-        AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output, VectorWidth width)
-    {
-        Validate(p, a, b, output);
-        ForwardVectorized(p, a, b, output, Span<byte>.Empty, width);
-    }
-
-    /// <summary>SIMD path of <see cref="ForwardWithMask"/>; output and mask bit-identical to the reference.</summary>
-    public static void ForwardWithMaskVectorized(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output, Span<byte> mask) =>
-        ForwardWithMaskVectorized(p, a, b, output, mask, VectorWidths.Preferred);
-
-    internal static void ForwardWithMaskVectorized(
-        AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output, Span<byte> mask, VectorWidth width)
-    {
-        Validate(p, a, b, output);
-        ClampMask.Validate(mask, p.Length, nameof(mask));
-        mask.Clear();
-        ForwardVectorized(p, a, b, output, mask, width);
-    }
-
-    // Validated arguments, mask cleared or empty. Blocks start at multiples of 16, so their bits are whole mask bytes.
-    private static void ForwardVectorized(
+    private static int ForwardVectorized(
         AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output, Span<byte> mask, VectorWidth width)
     {
         int i = 0;
-        if (p.Mode == RequantMode.Float)
+        if (p.Mode != RequantMode.Float)
         {
-            if (width >= VectorWidth.Bits256)
-            {
-                for (; i <= p.Length - 32; i += 32)
-                {
-                    var (aLo, aHi) = Vector256.Widen(Vector256.Create(a.Slice(i, 32)));
-                    var (bLo, bHi) = Vector256.Widen(Vector256.Create(b.Slice(i, 32)));
-                    var (a0, a1) = Vector256.Widen(aLo);
-                    var (a2, a3) = Vector256.Widen(aHi);
-                    var (b0, b1) = Vector256.Widen(bLo);
-                    var (b2, b3) = Vector256.Widen(bHi);
-                    Vector256<short> lo = Vector256.Narrow(AddFloat(p, a0, b0, out var i0), AddFloat(p, a1, b1, out var i1));
-                    Vector256<short> hi = Vector256.Narrow(AddFloat(p, a2, b2, out var i2), AddFloat(p, a3, b3, out var i3));
-                    Vector256.Narrow(lo, hi).CopyTo(output.Slice(i, 32));
-                    if (!mask.IsEmpty)
-                    {
-                        ulong bits = i0.ExtractMostSignificantBits() | ((ulong)i1.ExtractMostSignificantBits() << 8)
-                            | ((ulong)i2.ExtractMostSignificantBits() << 16) | ((ulong)i3.ExtractMostSignificantBits() << 24);
-                        ClampMask.Or(mask, i, bits, 32);
-                    }
-                }
-            }
+            return i;
+        }
 
-            for (; i <= p.Length - 16; i += 16)
+        if (width >= VectorWidth.Bits256)
+        {
+            for (; i <= p.Length - 32; i += 32)
             {
-                var (aLo, aHi) = Vector128.Widen(Vector128.Create(a.Slice(i, 16)));
-                var (bLo, bHi) = Vector128.Widen(Vector128.Create(b.Slice(i, 16)));
-                var (a0, a1) = Vector128.Widen(aLo);
-                var (a2, a3) = Vector128.Widen(aHi);
-                var (b0, b1) = Vector128.Widen(bLo);
-                var (b2, b3) = Vector128.Widen(bHi);
-                Vector128<short> lo = Vector128.Narrow(AddFloat(p, a0, b0, out var i0), AddFloat(p, a1, b1, out var i1));
-                Vector128<short> hi = Vector128.Narrow(AddFloat(p, a2, b2, out var i2), AddFloat(p, a3, b3, out var i3));
-                Vector128.Narrow(lo, hi).CopyTo(output.Slice(i, 16));
+                var (aLo, aHi) = Vector256.Widen(Vector256.Create(a.Slice(i, 32)));
+                var (bLo, bHi) = Vector256.Widen(Vector256.Create(b.Slice(i, 32)));
+                var (a0, a1) = Vector256.Widen(aLo);
+                var (a2, a3) = Vector256.Widen(aHi);
+                var (b0, b1) = Vector256.Widen(bLo);
+                var (b2, b3) = Vector256.Widen(bHi);
+                Vector256<short> lo = Vector256.Narrow(AddFloat(p, a0, b0, out var i0), AddFloat(p, a1, b1, out var i1));
+                Vector256<short> hi = Vector256.Narrow(AddFloat(p, a2, b2, out var i2), AddFloat(p, a3, b3, out var i3));
+                Vector256.Narrow(lo, hi).CopyTo(output.Slice(i, 32));
                 if (!mask.IsEmpty)
                 {
-                    ulong bits = i0.ExtractMostSignificantBits() | ((ulong)i1.ExtractMostSignificantBits() << 4)
-                        | ((ulong)i2.ExtractMostSignificantBits() << 8) | ((ulong)i3.ExtractMostSignificantBits() << 12);
-                    ClampMask.Or(mask, i, bits, 16);
+                    ulong bits = i0.ExtractMostSignificantBits() | ((ulong)i1.ExtractMostSignificantBits() << 8)
+                        | ((ulong)i2.ExtractMostSignificantBits() << 16) | ((ulong)i3.ExtractMostSignificantBits() << 24);
+                    ClampMask.Or(mask, i, bits, 32);
                 }
             }
         }
 
-        for (; i < p.Length; i++)
+        for (; i <= p.Length - 16; i += 16)
         {
-            output[i] = Element(p, a[i], b[i], mask, i);
+            var (aLo, aHi) = Vector128.Widen(Vector128.Create(a.Slice(i, 16)));
+            var (bLo, bHi) = Vector128.Widen(Vector128.Create(b.Slice(i, 16)));
+            var (a0, a1) = Vector128.Widen(aLo);
+            var (a2, a3) = Vector128.Widen(aHi);
+            var (b0, b1) = Vector128.Widen(bLo);
+            var (b2, b3) = Vector128.Widen(bHi);
+            Vector128<short> lo = Vector128.Narrow(AddFloat(p, a0, b0, out var i0), AddFloat(p, a1, b1, out var i1));
+            Vector128<short> hi = Vector128.Narrow(AddFloat(p, a2, b2, out var i2), AddFloat(p, a3, b3, out var i3));
+            Vector128.Narrow(lo, hi).CopyTo(output.Slice(i, 16));
+            if (!mask.IsEmpty)
+            {
+                ulong bits = i0.ExtractMostSignificantBits() | ((ulong)i1.ExtractMostSignificantBits() << 4)
+                    | ((ulong)i2.ExtractMostSignificantBits() << 8) | ((ulong)i3.ExtractMostSignificantBits() << 12);
+                ClampMask.Or(mask, i, bits, 16);
+            }
         }
+
+        return i;
     }
 
     // Lane-wise AddFloat (inside: the clamp mask lanes); results are clamped to [ActMin, ActMax], so narrowing to int8 is exact.

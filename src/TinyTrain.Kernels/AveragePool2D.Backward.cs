@@ -15,23 +15,19 @@ public static partial class AveragePool2D
     /// ox), count being the window's in-image positions (padding takes no gradient). Overwrites inputGrad; the
     /// windows add in (oy, ox) order, each share one float32 division.
     /// </summary>
-    public static void Backward(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad)
+    internal static void Backward(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad, VectorWidth width)
     {
-        if (VectorWidths.UseVectorized)
-        {
-            BackwardVectorized(p, outputGrad, inputGrad);
-        }
-        else
-        {
-            BackwardReference(p, outputGrad, inputGrad);
-        }
+        ValidateGeometry(p);
+        Check.Length(outputGrad, (long)p.OutputH * p.OutputW * p.Channels, nameof(outputGrad));
+        Check.Length(inputGrad, (long)p.InputH * p.InputW * p.Channels, nameof(inputGrad));
+        inputGrad.Clear();
+        if (width == VectorWidth.Scalar) BackwardReference(p, outputGrad, inputGrad);
+        else BackwardVectorized(p, outputGrad, inputGrad, width);
     }
 
-    /// <summary>The spec of <see cref="Backward"/>.</summary>
-    public static void BackwardReference(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad)
+    /// <summary>The spec, on validated arguments and a cleared inputGrad.</summary>
+    private static void BackwardReference(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad)
     {
-        ValidateBackward(p, outputGrad, inputGrad);
-        inputGrad.Clear();
         for (int outY = 0; outY < p.OutputH; outY++)
         {
             int inYOrigin = outY * p.StrideH - p.PadTop;
@@ -54,21 +50,14 @@ public static partial class AveragePool2D
         }
     }
 
-    /// <summary>SIMD path; bit-identical to <see cref="BackwardReference"/>.</summary>
-    public static void BackwardVectorized(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad) =>
-        BackwardVectorized(p, outputGrad, inputGrad, VectorWidths.Preferred);
-
     /// <summary>
     /// Per output pixel, the channel row of shares outputGrad[oy, ox, :] / count is divided once (one IEEE
     /// division per lane, as the scalar one), then added to every in-image input row of the window with
-    /// <see cref="Elementwise.AddInPlaceVectorized(Span{float}, ReadOnlySpan{float}, VectorWidth)"/>. A window
-    /// touches an input pixel at most once, so every element still takes its terms in the reference's (oy, ox)
-    /// order.
+    /// <see cref="Elementwise.AddInPlace"/>. A window touches an input pixel at most once, so every element still
+    /// takes its terms in the reference's (oy, ox) order.
     /// </summary>
-    internal static void BackwardVectorized(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad, VectorWidth width)
+    private static void BackwardVectorized(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad, VectorWidth width)
     {
-        ValidateBackward(p, outputGrad, inputGrad);
-        inputGrad.Clear();
         int channels = p.Channels;
         Span<float> shares = channels <= MaxStackChannels ? stackalloc float[channels] : new float[channels];
         for (int outY = 0; outY < p.OutputH; outY++)
@@ -84,7 +73,7 @@ public static partial class AveragePool2D
                     for (int filterX = filterXStart; filterX < filterXEnd; filterX++)
                     {
                         Span<float> target = inputGrad.Slice(((inYOrigin + filterY) * p.InputW + inXOrigin + filterX) * channels, channels);
-                        Elementwise.AddInPlaceVectorized(target, shares, width);
+                        Elementwise.AddInPlace(target, shares, width);
                     }
                 }
             }
@@ -129,13 +118,6 @@ public static partial class AveragePool2D
         {
             quotient[i] = x[i] / d;
         }
-    }
-
-    private static void ValidateBackward(PoolParams p, ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> inputGrad)
-    {
-        ValidateGeometry(p);
-        Check.Length(outputGrad, (long)p.OutputH * p.OutputW * p.Channels, nameof(outputGrad));
-        Check.Length(inputGrad, (long)p.InputH * p.InputW * p.Channels, nameof(inputGrad));
     }
 
     /// <summary>The fp32 forward: y[oy, ox, c] = (sum of in-image x[iy, ix, c], row by row) / count, no clamp.</summary>

@@ -7,52 +7,17 @@ namespace TinyTrain.Kernels;
 /// </summary>
 public static partial class Conv2D
 {
-    /// <summary>y[oy, ox, oc] = clamp(sum over in-image (ky, kx), ic of W[oc, ky, kx, ic] * x[iy, ix, ic] + bias[oc], min, max).</summary>
-    public static void ForwardFloat(
+    /// <summary>
+    /// y[oy, ox, oc] = clamp(sum over in-image (ky, kx), ic of W[oc, ky, kx, ic] * x[iy, ix, ic] + bias[oc], min, max),
+    /// and with a mask (empty: none) the clamp bits (bit = min &lt;= pre-clamp &lt;= max, see <see cref="ClampMask"/>).
+    /// </summary>
+    internal static void ForwardFloat(
         Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
-        float min, float max)
+        float min, float max, Span<byte> mask, VectorWidth width)
     {
-        if (VectorWidths.UseVectorized)
-        {
-            ForwardFloatVectorized(p, input, filter, bias, output, min, max);
-        }
-        else
-        {
-            ForwardFloatReference(p, input, filter, bias, output, min, max);
-        }
-    }
-
-    /// <summary>The fp32 forward plus the clamp mask (bit = min &lt;= pre-clamp &lt;= max, see <see cref="ClampMask"/>).</summary>
-    public static void ForwardFloatWithMask(
-        Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
-        float min, float max, Span<byte> mask)
-    {
-        if (VectorWidths.UseVectorized)
-        {
-            ForwardFloatWithMaskVectorized(p, input, filter, bias, output, min, max, mask);
-        }
-        else
-        {
-            ForwardFloatWithMaskReference(p, input, filter, bias, output, min, max, mask);
-        }
-    }
-
-    public static void ForwardFloatReference(
-        Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
-        float min, float max)
-    {
-        ValidateFloat(p, input, filter, bias, output, min, max);
-        ForwardFloatReference(p, input, filter, bias, output, min, max, Span<byte>.Empty);
-    }
-
-    public static void ForwardFloatWithMaskReference(
-        Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
-        float min, float max, Span<byte> mask)
-    {
-        ValidateFloat(p, input, filter, bias, output, min, max);
-        ClampMask.Validate(mask, p.OutputLength, nameof(mask));
-        mask.Clear();
-        ForwardFloatReference(p, input, filter, bias, output, min, max, mask);
+        ConvLike.ValidateFloat(p, input.Length, filter.Length, bias.Length, output.Length, min, max, mask);
+        if (width == VectorWidth.Scalar || p.KernelH * p.KernelW > MaxVectorWindowTaps) ForwardFloatReference(p, input, filter, bias, output, min, max, mask);
+        else ForwardFloatVectorized(p, input, filter, bias, output, min, max, mask, width);
     }
 
     /// <summary>The spec: plain loops; the sum runs over (ky, kx, ic) from 0, then the bias is added.</summary>
@@ -99,17 +64,5 @@ public static partial class Conv2D
                 }
             }
         }
-    }
-
-    private static void ValidateFloat(
-        Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, ReadOnlySpan<float> output,
-        float min, float max)
-    {
-        ValidateGeometry(p);
-        ClampMask.ValidateRange(min, max);
-        Check.Length(input, p.InputLength, nameof(input));
-        Check.Length(filter, p.FilterLength, nameof(filter));
-        Check.Bias(bias, p.OutputC);
-        Check.Length(output, p.OutputLength, nameof(output));
     }
 }

@@ -5,42 +5,15 @@ namespace TinyTrain.Kernels;
 
 public static partial class DepthwiseConv2D
 {
-    /// <summary>SIMD path; bit-identical to the reference.</summary>
-    public static void InputGradVectorized(DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad) =>
-        InputGradVectorized(p, accGrad, filter, inputGrad, VectorWidths.Preferred);
-
-    public static void InputGradVectorized(DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<float> filter, Span<float> inputGrad) =>
-        InputGradVectorized(p, accGrad, filter, inputGrad, VectorWidths.Preferred);
-
-    internal static void InputGradVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad, VectorWidth width)
-    {
-        ValidateInputGrad(p, accGrad, filter.Length, inputGrad);
-        InputGradVectorized<sbyte>(p, accGrad, filter, inputGrad, width);
-    }
-
-    internal static void InputGradVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<float> filter, Span<float> inputGrad, VectorWidth width)
-    {
-        ValidateInputGrad(p, accGrad, filter.Length, inputGrad);
-        InputGradVectorized<float>(p, accGrad, filter, inputGrad, width);
-    }
-
     /// <summary>
     /// DepthMultiplier 1: for each output pixel and in-image tap, inputGrad[iy, ix, :] += accGrad[oy, ox, :] .*
     /// W[ky, kx, :], three contiguous channel rows, so every element takes its terms in the reference's (oy, ox,
-    /// ky, kx) order. Other multipliers run the reference.
+    /// ky, kx) order. (Other multipliers run the reference.)
     /// </summary>
     private static void InputGradVectorized<T>(
         DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<T> filter, Span<float> inputGrad, VectorWidth width)
         where T : unmanaged, INumberBase<T>
     {
-        if (p.DepthMultiplier != 1)
-        {
-            InputGradReference(p, accGrad, filter, inputGrad);
-            return;
-        }
-
         int channels = p.InputC;
         inputGrad.Clear();
         for (int outY = 0; outY < p.OutputH; outY++)
@@ -73,35 +46,6 @@ public static partial class DepthwiseConv2D
                 }
             }
         }
-    }
-}
-
-public static partial class DepthwiseConv2D
-{
-    /// <summary>SIMD path; bit-identical to <see cref="FilterGradReference(DepthwiseConv2DParams, ReadOnlySpan{sbyte}, ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float})"/>.</summary>
-    public static void FilterGradVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
-        FilterGradVectorized(p, input, accGrad, channels, filterGrad, VectorWidths.Preferred);
-
-    public static void FilterGradVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
-        FilterGradVectorized(p, input, accGrad, channels, filterGrad, VectorWidths.Preferred);
-
-    internal static void FilterGradVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad,
-        VectorWidth width)
-    {
-        ValidateFilterGrad(p, input.Length, accGrad, channels, filterGrad);
-        Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
-        FilterGradVectorized(p, input, p.InputZeroPoint, accGrad, channels, filterGrad, width);
-    }
-
-    internal static void FilterGradVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad,
-        VectorWidth width)
-    {
-        ValidateFilterGrad(p, input.Length, accGrad, channels, filterGrad);
-        FilterGradVectorized(p, input, 0, accGrad, channels, filterGrad, width);
     }
 
     // Run boundaries of the channel selection live on the stack up to this many selected channels.

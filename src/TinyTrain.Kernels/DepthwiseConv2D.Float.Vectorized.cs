@@ -5,40 +5,17 @@ public static partial class DepthwiseConv2D
     // The per-pixel accumulator row lives on the stack; wider layers use the reference.
     private const int MaxFloatRowChannels = 4096;
 
-    /// <summary>SIMD path of <see cref="ForwardFloat"/>; bit-identical to the reference.</summary>
-    public static void ForwardFloatVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
-        float min, float max) =>
-        ForwardFloatVectorized(p, input, filter, bias, output, min, max, Span<byte>.Empty, VectorWidths.Preferred);
-
-    public static void ForwardFloatWithMaskVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
-        float min, float max, Span<byte> mask)
-    {
-        ArgumentNullException.ThrowIfNull(p);
-        ClampMask.Validate(mask, p.OutputLength, nameof(mask));
-        mask.Clear();
-        ForwardFloatVectorized(p, input, filter, bias, output, min, max, mask, VectorWidths.Preferred);
-    }
-
     /// <summary>
     /// DepthMultiplier 1: per output pixel, a stack row of channel sums takes W[ky, kx, :] .* x[iy, ix, :] tap by tap
     /// (<see cref="Axpy.Pointwise(VectorWidth, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>), the
-    /// reference's order for every channel, then the bias. Other multipliers run the reference. mask: validated and
-    /// cleared by the caller, or empty.
+    /// reference's order for every channel, then the bias: bit-identical to the reference. Validated arguments,
+    /// mask cleared or empty.
     /// </summary>
-    internal static void ForwardFloatVectorized(
+    private static void ForwardFloatVectorized(
         DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
         float min, float max, Span<byte> mask, VectorWidth width)
     {
-        ValidateFloat(p, input, filter, bias, output, min, max);
         int channels = p.InputC;
-        if (p.DepthMultiplier != 1 || channels > MaxFloatRowChannels)
-        {
-            ForwardFloatReference(p, input, filter, bias, output, min, max, mask);
-            return;
-        }
-
         Span<float> sums = stackalloc float[channels];
         for (int outY = 0; outY < p.OutputH; outY++)
         {

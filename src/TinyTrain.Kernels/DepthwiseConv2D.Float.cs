@@ -1,57 +1,22 @@
 namespace TinyTrain.Kernels;
 
 /// <summary>
-/// The fp32 forward of the same depthwise conv, for the fp32 baseline (see <see cref="Conv2D.ForwardFloat"/>):
+/// The fp32 forward of the same depthwise conv, for the fp32 baseline (see <see cref="Conv2D"/>'s):
 /// only the geometry of <see cref="DepthwiseConv2DParams"/> is read.
 /// </summary>
 public static partial class DepthwiseConv2D
 {
-    /// <summary>y[oy, ox, oc] = clamp(sum over in-image (ky, kx) of W[ky, kx, oc] * x[iy, ix, oc / M] + bias[oc], min, max).</summary>
-    public static void ForwardFloat(
+    /// <summary>
+    /// y[oy, ox, oc] = clamp(sum over in-image (ky, kx) of W[ky, kx, oc] * x[iy, ix, oc / M] + bias[oc], min, max), and
+    /// with a mask (empty: none) the clamp bits.
+    /// </summary>
+    internal static void ForwardFloat(
         DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
-        float min, float max)
+        float min, float max, Span<byte> mask, VectorWidth width)
     {
-        if (VectorWidths.UseVectorized)
-        {
-            ForwardFloatVectorized(p, input, filter, bias, output, min, max);
-        }
-        else
-        {
-            ForwardFloatReference(p, input, filter, bias, output, min, max);
-        }
-    }
-
-    /// <summary>The fp32 forward plus the clamp mask (bit = min &lt;= pre-clamp &lt;= max, see <see cref="ClampMask"/>).</summary>
-    public static void ForwardFloatWithMask(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
-        float min, float max, Span<byte> mask)
-    {
-        if (VectorWidths.UseVectorized)
-        {
-            ForwardFloatWithMaskVectorized(p, input, filter, bias, output, min, max, mask);
-        }
-        else
-        {
-            ForwardFloatWithMaskReference(p, input, filter, bias, output, min, max, mask);
-        }
-    }
-
-    public static void ForwardFloatReference(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
-        float min, float max)
-    {
-        ValidateFloat(p, input, filter, bias, output, min, max);
-        ForwardFloatReference(p, input, filter, bias, output, min, max, Span<byte>.Empty);
-    }
-
-    public static void ForwardFloatWithMaskReference(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
-        float min, float max, Span<byte> mask)
-    {
-        ValidateFloat(p, input, filter, bias, output, min, max);
-        ClampMask.Validate(mask, p.OutputLength, nameof(mask));
-        mask.Clear();
-        ForwardFloatReference(p, input, filter, bias, output, min, max, mask);
+        ConvLike.ValidateFloat(p, input.Length, filter.Length, bias.Length, output.Length, min, max, mask);
+        if (width == VectorWidth.Scalar || p.DepthMultiplier != 1 || p.InputC > MaxFloatRowChannels) ForwardFloatReference(p, input, filter, bias, output, min, max, mask);
+        else ForwardFloatVectorized(p, input, filter, bias, output, min, max, mask, width);
     }
 
     /// <summary>The spec: plain loops; the sum runs over (ky, kx) from 0, then the bias is added.</summary>
@@ -97,17 +62,5 @@ public static partial class DepthwiseConv2D
                 }
             }
         }
-    }
-
-    private static void ValidateFloat(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, ReadOnlySpan<float> output,
-        float min, float max)
-    {
-        ValidateGeometry(p);
-        ClampMask.ValidateRange(min, max);
-        Check.Length(input, p.InputLength, nameof(input));
-        Check.Length(filter, p.FilterLength, nameof(filter));
-        Check.Bias(bias, p.OutputC);
-        Check.Length(output, p.OutputLength, nameof(output));
     }
 }

@@ -9,54 +9,21 @@ public static partial class DepthwiseConv2D
     // Float mode needs the exact sum: int32 lanes are exact while taps * 32640 < 2^31.
     private const int MaxExactTaps = 1 << 16;
 
-    /// <summary>SIMD path at the widest accelerated width; bit-identical to <see cref="ForwardReference"/>.</summary>
-    public static void ForwardVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output) =>
-        ForwardVectorized(p, input, filter, bias, output, VectorWidths.Preferred);
+    /// <summary>Whether the SIMD path takes these params: DepthMultiplier 1, 16 channels or more, exact int32 sums.</summary>
+    private static bool Vectorizes(DepthwiseConv2DParams p) =>
+        p.DepthMultiplier == 1 && p.InputC >= 16 && (p.Requant.Mode != RequantMode.Float || (long)p.KernelH * p.KernelW <= MaxExactTaps);
 
     /// <summary>
     /// Vectorised across channels: for DepthMultiplier 1 input and filter are both contiguous in the channel, so a
     /// block of 64/32/16 channels is one load of each per tap. Lane layout per block: x and W sign-extended to
     /// int16, (x - zp) * W exact in int16 (|.| &lt;= 32640), widened into four int32 accumulators holding the
-    /// block's channels in order. The last block overlaps the previous one when InputC is not a multiple of 16.
-    /// DepthMultiplier &gt; 1 and fewer than 16 channels run the reference loops.
+    /// block's channels in order. The last block overlaps the previous one when InputC is not a multiple of 16 (and
+    /// ORs the same mask bits twice). Validated arguments the path <see cref="Vectorizes"/>, mask cleared or empty.
     /// </summary>
-    internal static void ForwardVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
-        VectorWidth width)
-    {
-        Validate(p, input, filter, bias, output);
-        ForwardVectorized(p, input, filter, bias, output, Span<byte>.Empty, width);
-    }
-
-    /// <summary>SIMD path of <see cref="ForwardWithMask"/>; output and mask bit-identical to the reference.</summary>
-    public static void ForwardWithMaskVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
-        Span<byte> mask) =>
-        ForwardWithMaskVectorized(p, input, filter, bias, output, mask, VectorWidths.Preferred);
-
-    internal static void ForwardWithMaskVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
-        Span<byte> mask, VectorWidth width)
-    {
-        Validate(p, input, filter, bias, output);
-        ClampMask.Validate(mask, p.OutputLength, nameof(mask));
-        mask.Clear();
-        ForwardVectorized(p, input, filter, bias, output, mask, width);
-    }
-
-    // Validated arguments, mask cleared or empty. The overlapping last block ORs the same bits twice.
     private static void ForwardVectorized(
         DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
         Span<byte> mask, VectorWidth width)
     {
-        long taps = (long)p.KernelH * p.KernelW;
-        if (p.DepthMultiplier != 1 || p.InputC < 16 || (p.Requant.Mode == RequantMode.Float && taps > MaxExactTaps))
-        {
-            ForwardReference(p, input, filter, bias, output, mask);
-            return;
-        }
-
         var requantizer = new Requantizer(p.Requant, bias, p.OutputZeroPoint, p.ActMin, p.ActMax);
         Span<int> sums = stackalloc int[64];
         int channels = p.InputC;

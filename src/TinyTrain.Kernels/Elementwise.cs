@@ -6,33 +6,11 @@ namespace TinyTrain.Kernels;
 /// <summary>Elementwise fp32 kernels of the backward pass.</summary>
 public static class Elementwise
 {
-    /// <summary>target[i] += source[i]: sums the gradients of a tensor read by several ops (fan-out).</summary>
-    public static void AddInPlace(Span<float> target, ReadOnlySpan<float> source)
-    {
-        if (VectorWidths.UseVectorized)
-        {
-            AddInPlaceVectorized(target, source);
-        }
-        else
-        {
-            AddInPlaceReference(target, source);
-        }
-    }
-
-    public static void AddInPlaceReference(Span<float> target, ReadOnlySpan<float> source)
-    {
-        Check.Length(source, target.Length, nameof(source));
-        for (int i = 0; i < target.Length; i++)
-        {
-            target[i] += source[i];
-        }
-    }
-
-    /// <summary>SIMD path; bit-identical to the reference (one IEEE addition per element either way).</summary>
-    public static void AddInPlaceVectorized(Span<float> target, ReadOnlySpan<float> source) =>
-        AddInPlaceVectorized(target, source, VectorWidths.Preferred);
-
-    internal static void AddInPlaceVectorized(Span<float> target, ReadOnlySpan<float> source, VectorWidth width)
+    /// <summary>
+    /// target[i] += source[i]: sums the gradients of a tensor read by several ops (fan-out). One IEEE addition per
+    /// element, in vectors from the widest allowed down, then the scalar loop (all of it at <see cref="VectorWidth.Scalar"/>).
+    /// </summary>
+    internal static void AddInPlace(Span<float> target, ReadOnlySpan<float> source, VectorWidth width)
     {
         Check.Length(source, target.Length, nameof(source));
         int length = target.Length;
@@ -55,9 +33,12 @@ public static class Elementwise
             }
         }
 
-        for (; i <= length - 4; i += 4)
+        if (width >= VectorWidth.Bits128)
         {
-            (Vector128.LoadUnsafe(ref y, (nuint)i) + Vector128.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+            for (; i <= length - 4; i += 4)
+            {
+                (Vector128.LoadUnsafe(ref y, (nuint)i) + Vector128.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+            }
         }
 
         for (; i < length; i++)

@@ -11,18 +11,18 @@ public static class Requant
 {
     /// <summary>
     /// accGrad[i] = mask bit i ? outputGrad[i] * scale[i % channels] : 0, scale holding channels entries or one
-    /// (per-tensor). accGrad may be outputGrad itself (in place), but not a partly overlapping span.
+    /// (per-tensor). accGrad may be outputGrad itself (in place), but not a partly overlapping span. One product
+    /// per element, +0 where the mask is 0: the scalar loop is the spec, the vectors (<see cref="Run"/>) do the same
+    /// per lane.
     /// </summary>
-    public static void AccumulatorGrad(
-        ReadOnlySpan<float> outputGrad, ReadOnlySpan<byte> mask, ReadOnlySpan<float> scale, int channels, Span<float> accGrad)
+    internal static void AccumulatorGrad(
+        ReadOnlySpan<float> outputGrad, ReadOnlySpan<byte> mask, ReadOnlySpan<float> scale, int channels, Span<float> accGrad, VectorWidth width)
     {
-        if (VectorWidths.UseVectorized)
+        Validate(outputGrad, mask, scale, channels, accGrad);
+        int run = scale.Length == 1 ? outputGrad.Length : channels;
+        for (int start = 0; start < outputGrad.Length; start += run)
         {
-            AccumulatorGradVectorized(outputGrad, mask, scale, channels, accGrad);
-        }
-        else
-        {
-            AccumulatorGradReference(outputGrad, mask, scale, channels, accGrad);
+            Run(width, outputGrad.Slice(start, run), mask, start, scale, accGrad.Slice(start, run));
         }
     }
 
@@ -41,40 +41,11 @@ public static class Requant
         }
     }
 
-    /// <summary>The spec: one product per element, +0 where the mask is 0.</summary>
-    public static void AccumulatorGradReference(
-        ReadOnlySpan<float> outputGrad, ReadOnlySpan<byte> mask, ReadOnlySpan<float> scale, int channels, Span<float> accGrad)
-    {
-        Validate(outputGrad, mask, scale, channels, accGrad);
-        bool perTensor = scale.Length == 1;
-        for (int i = 0; i < outputGrad.Length; i++)
-        {
-            accGrad[i] = ClampMask.IsInside(mask, i) ? outputGrad[i] * scale[perTensor ? 0 : i % channels] : 0f;
-        }
-    }
-
-    /// <summary>SIMD path; bit-identical to the reference.</summary>
-    public static void AccumulatorGradVectorized(
-        ReadOnlySpan<float> outputGrad, ReadOnlySpan<byte> mask, ReadOnlySpan<float> scale, int channels, Span<float> accGrad) =>
-        AccumulatorGradVectorized(outputGrad, mask, scale, channels, accGrad, VectorWidths.Preferred);
-
     /// <summary>
-    /// Runs of constant layout: the whole tensor when per-tensor, else one pixel's channels at a time so the scales
-    /// load contiguously. Per vector, the mask bits of its lanes (read at any bit offset) become lane masks by
-    /// testing bit k in lane k; the product is ANDed with them, giving the reference's +0 where the bit is 0.
+    /// One run of constant layout: the whole tensor when per-tensor, else one pixel's channels, so the scales load
+    /// contiguously. Per vector, the mask bits of its lanes (read at any bit offset) become lane masks by testing bit
+    /// k in lane k; the product is ANDed with them, giving the scalar loop's +0 where the bit is 0.
     /// </summary>
-    internal static void AccumulatorGradVectorized(
-        ReadOnlySpan<float> outputGrad, ReadOnlySpan<byte> mask, ReadOnlySpan<float> scale, int channels, Span<float> accGrad,
-        VectorWidth width)
-    {
-        Validate(outputGrad, mask, scale, channels, accGrad);
-        int run = scale.Length == 1 ? outputGrad.Length : channels;
-        for (int start = 0; start < outputGrad.Length; start += run)
-        {
-            Run(width, outputGrad.Slice(start, run), mask, start, scale, accGrad.Slice(start, run));
-        }
-    }
-
     private static ReadOnlySpan<uint> LaneBits => [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768];
 
     private static void Run(VectorWidth width, ReadOnlySpan<float> gradient, ReadOnlySpan<byte> mask, int start, ReadOnlySpan<float> scale, Span<float> result)
@@ -101,11 +72,14 @@ public static class Requant
             }
         }
 
-        for (; i <= gradient.Length - 4; i += 4)
+        if (width >= VectorWidth.Bits128)
         {
-            var factor = perTensor ? Vector128.Create(scale[0]) : Vector128.Create(scale.Slice(i, 4));
-            var keep = ~Vector128.Equals(Vector128.Create(ClampMask.Read(mask, start + i, 4)) & Vector128.Create(LaneBits), Vector128<uint>.Zero);
-            ((Vector128.Create(gradient.Slice(i, 4)) * factor) & keep.AsSingle()).CopyTo(result.Slice(i, 4));
+            for (; i <= gradient.Length - 4; i += 4)
+            {
+                var factor = perTensor ? Vector128.Create(scale[0]) : Vector128.Create(scale.Slice(i, 4));
+                var keep = ~Vector128.Equals(Vector128.Create(ClampMask.Read(mask, start + i, 4)) & Vector128.Create(LaneBits), Vector128<uint>.Zero);
+                ((Vector128.Create(gradient.Slice(i, 4)) * factor) & keep.AsSingle()).CopyTo(result.Slice(i, 4));
+            }
         }
 
         for (; i < gradient.Length; i++)

@@ -17,6 +17,12 @@ public abstract record FloatConvCall(string Name, int Input, int Filter, int Bia
     public override IEnumerable<int> Writes => Mask < 0 ? [Output] : [Output, Mask];
     public override string Kernel => $"{base.Kernel.Replace("Float", "", StringComparison.Ordinal)} (fp32)";
 
+    /// <summary>
+    /// The clamp mask to write, or none. The fp32 forwards run the fast kernels whatever the host's set, as they always
+    /// have: the conv's and the fully connected layer's SIMD sums differ from the reference loops by rounding.
+    /// </summary>
+    protected static Span<byte> FloatMask(IKernelHost h, int mask) => mask >= 0 ? h.WritableBytes(mask) : default;
+
     protected string C(ICallEmitter c, string op, object parameters) =>
         $"tt_{op}_forward_float{WithMask(Mask)}({c.Params(parameters)}, {c.Tensor(Input)}, {c.Tensor(Filter)}, {c.Tensor(Bias)}, {c.Tensor(Output)}, " +
         $"{CLiterals.Float(Min)}, {CLiterals.Float(Max)}{MaskArg(c, Mask)});";
@@ -27,11 +33,8 @@ public sealed record FloatConv2DCall(string Name, Conv2DParams Params, int Input
 {
     public override long Macs => Params.Macs;
 
-    public override void Run(IKernelHost h)
-    {
-        if (Mask >= 0) Conv2D.ForwardFloatWithMask(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max, h.WritableBytes(Mask));
-        else Conv2D.ForwardFloat(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max);
-    }
+    public override void Run(IKernelHost h) =>
+        KernelSet.Fast.Conv2DForwardFloat(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max, FloatMask(h, Mask));
 
     public override string C(ICallEmitter c) => C(c, "conv2d", Params);
 }
@@ -41,11 +44,8 @@ public sealed record FloatDepthwiseConv2DCall(string Name, DepthwiseConv2DParams
 {
     public override long Macs => Params.Macs;
 
-    public override void Run(IKernelHost h)
-    {
-        if (Mask >= 0) DepthwiseConv2D.ForwardFloatWithMask(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max, h.WritableBytes(Mask));
-        else DepthwiseConv2D.ForwardFloat(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max);
-    }
+    public override void Run(IKernelHost h) =>
+        KernelSet.Fast.DepthwiseConv2DForwardFloat(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max, FloatMask(h, Mask));
 
     public override string C(ICallEmitter c) => C(c, "depthwise_conv2d", Params);
 }
@@ -55,11 +55,8 @@ public sealed record FloatFullyConnectedCall(string Name, FullyConnectedParams P
 {
     public override long Macs => Params.Macs;
 
-    public override void Run(IKernelHost h)
-    {
-        if (Mask >= 0) FullyConnected.ForwardFloatWithMask(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max, h.WritableBytes(Mask));
-        else FullyConnected.ForwardFloat(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max);
-    }
+    public override void Run(IKernelHost h) =>
+        KernelSet.Fast.FullyConnectedForwardFloat(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max, FloatMask(h, Mask));
 
     public override string C(ICallEmitter c) => C(c, "fully_connected", Params);
 }
@@ -152,7 +149,7 @@ public sealed record Conv2DInputGradCall(string Name, Conv2DParams Params, int G
 
     public override void Run(IKernelHost h)
     {
-        if (Float) Conv2D.InputGrad(Params, h.Floats(Gradient), h.Floats(Filter), h.WritableFloats(Output));
+        if (Float) h.Kernels.Conv2DInputGrad(Params, h.Floats(Gradient), h.Floats(Filter), h.WritableFloats(Output));
         else h.Kernels.Conv2DInputGrad(Params, h.Floats(Gradient), h.SBytes(Filter), h.WritableFloats(Output));
     }
 
@@ -166,7 +163,7 @@ public sealed record DepthwiseConv2DInputGradCall(string Name, DepthwiseConv2DPa
 
     public override void Run(IKernelHost h)
     {
-        if (Float) DepthwiseConv2D.InputGrad(Params, h.Floats(Gradient), h.Floats(Filter), h.WritableFloats(Output));
+        if (Float) h.Kernels.DepthwiseConv2DInputGrad(Params, h.Floats(Gradient), h.Floats(Filter), h.WritableFloats(Output));
         else h.Kernels.DepthwiseConv2DInputGrad(Params, h.Floats(Gradient), h.SBytes(Filter), h.WritableFloats(Output));
     }
 
@@ -180,7 +177,7 @@ public sealed record FullyConnectedInputGradCall(string Name, FullyConnectedPara
 
     public override void Run(IKernelHost h)
     {
-        if (Float) FullyConnected.InputGrad(Params, h.Floats(Gradient), h.Floats(Filter), h.WritableFloats(Output));
+        if (Float) h.Kernels.FullyConnectedInputGrad(Params, h.Floats(Gradient), h.Floats(Filter), h.WritableFloats(Output));
         else h.Kernels.FullyConnectedInputGrad(Params, h.Floats(Gradient), h.SBytes(Filter), h.WritableFloats(Output));
     }
 
@@ -223,7 +220,7 @@ public sealed record Conv2DFilterGradCall(string Name, Conv2DParams Params, int 
 
     public override void Run(IKernelHost h)
     {
-        if (Float) Conv2D.FilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
+        if (Float) h.Kernels.Conv2DFilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
         else h.Kernels.Conv2DFilterGrad(Params, h.SBytes(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
     }
 
@@ -245,7 +242,7 @@ public sealed record DepthwiseConv2DFilterGradCall(string Name, DepthwiseConv2DP
 
     public override void Run(IKernelHost h)
     {
-        if (Float) DepthwiseConv2D.FilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
+        if (Float) h.Kernels.DepthwiseConv2DFilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
         else h.Kernels.DepthwiseConv2DFilterGrad(Params, h.SBytes(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
     }
 
@@ -262,7 +259,7 @@ public sealed record FullyConnectedFilterGradCall(string Name, FullyConnectedPar
 
     public override void Run(IKernelHost h)
     {
-        if (Float) FullyConnected.FilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
+        if (Float) h.Kernels.FullyConnectedFilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
         else h.Kernels.FullyConnectedFilterGrad(Params, h.SBytes(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
     }
 

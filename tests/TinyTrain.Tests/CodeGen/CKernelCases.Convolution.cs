@@ -64,14 +64,14 @@ internal static partial class CKernelCases
             byte[][] inputs = [Bytes(input), Bytes(filter), Bytes(bias), .. RequantInputs(p.Requant)];
             if (i % 4 < 2)
             {
-                Conv2D.ForwardReference(p, input, filter, bias, expected);
+                KernelSet.Reference.Conv2DForward(p, input, filter, bias, expected);
                 yield return new(CKernel.Conv2DForward, Describe(p), Ints(p), [], inputs, [Bytes(output)], [Bytes(expected)]);
             }
             else
             {
                 var mask = Poison<byte>(ClampMask.ByteLength(p.OutputLength));
                 var expectedMask = (byte[])mask.Clone();
-                Conv2D.ForwardWithMaskReference(p, input, filter, bias, expected, expectedMask);
+                KernelSet.Reference.Conv2DForwardWithMask(p, input, filter, bias, expected, expectedMask);
                 yield return new(CKernel.Conv2DForwardWithMask, Describe(p), Ints(p), [], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
             }
         }
@@ -94,13 +94,13 @@ internal static partial class CKernelCases
             {
                 var filter = KernelRandom.Int8(random, p.FilterLength);
                 var input = KernelRandom.Int8(random, p.InputLength);
-                Conv2D.InputGradReference(p, accGrad, filter, expectedInput);
-                Conv2D.FilterGradReference(p, input, accGrad, channels, expectedFilter);
+                KernelSet.Reference.Conv2DInputGrad(p, accGrad, filter, expectedInput);
+                KernelSet.Reference.Conv2DFilterGrad(p, input, accGrad, channels, expectedFilter);
                 yield return new(CKernel.Conv2DInputGrad, Describe(p), Ints(p), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expectedInput)]);
                 yield return new(CKernel.Conv2DFilterGrad, $"{Describe(p)} channels [{string.Join(',', channels)}]", Ints(p), [],
                     [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(filterGrad)], [Bytes(expectedFilter)]);
                 var (first, outputs, window, expectedWindow) = Window(random, p.OutputC, p.KernelH * p.KernelW * channels.Length);
-                Conv2D.FilterGradReference(p, input, accGrad, channels, first, expectedWindow);
+                KernelSet.Reference.Conv2DFilterGrad(p, input, accGrad, channels, first, expectedWindow);
                 yield return new(CKernel.Conv2DFilterGradWindow, $"{Describe(p)} channels [{string.Join(',', channels)}] outputs {first}+{outputs}",
                     [.. Ints(p), first, outputs], [], [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(window)], [Bytes(expectedWindow)]);
             }
@@ -108,13 +108,13 @@ internal static partial class CKernelCases
             {
                 var filter = Floats(random, p.FilterLength);
                 var input = Floats(random, p.InputLength, 4f);
-                Conv2D.InputGradReference(p, accGrad, filter, expectedInput);
-                Conv2D.FilterGradReference(p, input, accGrad, channels, expectedFilter);
+                KernelSet.Reference.Conv2DInputGrad(p, accGrad, filter, expectedInput);
+                KernelSet.Reference.Conv2DFilterGrad(p, input, accGrad, channels, expectedFilter);
                 yield return new(CKernel.Conv2DInputGradFloat, Describe(p), Ints(p), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expectedInput)]);
                 yield return new(CKernel.Conv2DFilterGradFloat, $"{Describe(p)} channels [{string.Join(',', channels)}]", Ints(p), [],
                     [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(filterGrad)], [Bytes(expectedFilter)]);
                 var (first, outputs, window, expectedWindow) = Window(random, p.OutputC, p.KernelH * p.KernelW * channels.Length);
-                Conv2D.FilterGradReference(p, input, accGrad, channels, first, expectedWindow);
+                KernelSet.Reference.Conv2DFilterGrad(p, input, accGrad, channels, first, expectedWindow);
                 yield return new(CKernel.Conv2DFilterGradWindowFloat, $"{Describe(p)} channels [{string.Join(',', channels)}] outputs {first}+{outputs}",
                     [.. Ints(p), first, outputs], [], [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(window)], [Bytes(expectedWindow)]);
             }
@@ -147,14 +147,14 @@ internal static partial class CKernelCases
             string description = $"{Describe(p)} clamp [{min},{max}] bias {bias.Length}";
             if (i % 2 == 0)
             {
-                Conv2D.ForwardFloatReference(p, input, filter, bias, expected, min, max);
+                KernelSet.Reference.Conv2DForwardFloat(p, input, filter, bias, expected, min, max, default);
                 yield return new(CKernel.Conv2DForwardFloat, description, Ints(p), [min, max], inputs, [Bytes(output)], [Bytes(expected)]);
             }
             else
             {
                 var mask = Poison<byte>(ClampMask.ByteLength(p.OutputLength));
                 var expectedMask = (byte[])mask.Clone();
-                Conv2D.ForwardFloatWithMaskReference(p, input, filter, bias, expected, min, max, expectedMask);
+                KernelSet.Reference.Conv2DForwardFloat(p, input, filter, bias, expected, min, max, expectedMask);
                 yield return new(CKernel.Conv2DForwardFloatWithMask, description, Ints(p), [min, max], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
             }
         }
@@ -197,14 +197,14 @@ internal static partial class CKernelCases
             byte[][] inputs = [Bytes(input), Bytes(filter), Bytes(bias), .. RequantInputs(p.Requant)];
             if (i % 4 < 2)
             {
-                DepthwiseConv2D.ForwardReference(p, input, filter, bias, expected);
+                KernelSet.Reference.DepthwiseConv2DForward(p, input, filter, bias, expected);
                 yield return new(CKernel.DepthwiseConv2DForward, Describe(p), Ints(p), [], inputs, [Bytes(output)], [Bytes(expected)]);
             }
             else
             {
                 var mask = Poison<byte>(ClampMask.ByteLength(p.OutputLength));
                 var expectedMask = (byte[])mask.Clone();
-                DepthwiseConv2D.ForwardWithMaskReference(p, input, filter, bias, expected, expectedMask);
+                KernelSet.Reference.DepthwiseConv2DForwardWithMask(p, input, filter, bias, expected, expectedMask);
                 yield return new(CKernel.DepthwiseConv2DForwardWithMask, Describe(p), Ints(p), [], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
             }
         }
@@ -224,13 +224,13 @@ internal static partial class CKernelCases
             if (integer)
             {
                 var filter = KernelRandom.Int8(random, withMultiplier.FilterLength);
-                DepthwiseConv2D.InputGradReference(withMultiplier, accGrad, filter, expectedInput);
+                KernelSet.Reference.DepthwiseConv2DInputGrad(withMultiplier, accGrad, filter, expectedInput);
                 yield return new(CKernel.DepthwiseConv2DInputGrad, Describe(withMultiplier), Ints(withMultiplier), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expectedInput)]);
             }
             else
             {
                 var filter = Floats(random, withMultiplier.FilterLength);
-                DepthwiseConv2D.InputGradReference(withMultiplier, accGrad, filter, expectedInput);
+                KernelSet.Reference.DepthwiseConv2DInputGrad(withMultiplier, accGrad, filter, expectedInput);
                 yield return new(CKernel.DepthwiseConv2DInputGradFloat, Describe(withMultiplier), Ints(withMultiplier), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expectedInput)]);
             }
 
@@ -243,13 +243,13 @@ internal static partial class CKernelCases
             if (integer)
             {
                 var input = KernelRandom.Int8(random, p.InputLength);
-                DepthwiseConv2D.FilterGradReference(p, input, gradient, channels, expectedFilter);
+                KernelSet.Reference.DepthwiseConv2DFilterGrad(p, input, gradient, channels, expectedFilter);
                 yield return new(CKernel.DepthwiseConv2DFilterGrad, description, Ints(p), [], [Bytes(input), Bytes(gradient), Bytes(channels)], [Bytes(filterGrad)], [Bytes(expectedFilter)]);
             }
             else
             {
                 var input = Floats(random, p.InputLength, 4f);
-                DepthwiseConv2D.FilterGradReference(p, input, gradient, channels, expectedFilter);
+                KernelSet.Reference.DepthwiseConv2DFilterGrad(p, input, gradient, channels, expectedFilter);
                 yield return new(CKernel.DepthwiseConv2DFilterGradFloat, description, Ints(p), [], [Bytes(input), Bytes(gradient), Bytes(channels)], [Bytes(filterGrad)], [Bytes(expectedFilter)]);
             }
         }
@@ -271,14 +271,14 @@ internal static partial class CKernelCases
             string description = $"{Describe(p)} clamp [{min},{max}] bias {bias.Length}";
             if (i % 2 == 0)
             {
-                DepthwiseConv2D.ForwardFloatReference(p, input, filter, bias, expected, min, max);
+                KernelSet.Reference.DepthwiseConv2DForwardFloat(p, input, filter, bias, expected, min, max, default);
                 yield return new(CKernel.DepthwiseConv2DForwardFloat, description, Ints(p), [min, max], inputs, [Bytes(output)], [Bytes(expected)]);
             }
             else
             {
                 var mask = Poison<byte>(ClampMask.ByteLength(p.OutputLength));
                 var expectedMask = (byte[])mask.Clone();
-                DepthwiseConv2D.ForwardFloatWithMaskReference(p, input, filter, bias, expected, min, max, expectedMask);
+                KernelSet.Reference.DepthwiseConv2DForwardFloat(p, input, filter, bias, expected, min, max, expectedMask);
                 yield return new(CKernel.DepthwiseConv2DForwardFloatWithMask, description, Ints(p), [min, max], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
             }
         }
@@ -314,14 +314,14 @@ internal static partial class CKernelCases
             byte[][] inputs = [Bytes(input), Bytes(filter), Bytes(bias), .. RequantInputs(p.Requant)];
             if (i % 4 < 2)
             {
-                FullyConnected.ForwardReference(p, input, filter, bias, expected);
+                KernelSet.Reference.FullyConnectedForward(p, input, filter, bias, expected);
                 yield return new(CKernel.FullyConnectedForward, Describe(p), Ints(p), [], inputs, [Bytes(output)], [Bytes(expected)]);
             }
             else
             {
                 var mask = Poison<byte>(ClampMask.ByteLength(output.Length));
                 var expectedMask = (byte[])mask.Clone();
-                FullyConnected.ForwardWithMaskReference(p, input, filter, bias, expected, expectedMask);
+                KernelSet.Reference.FullyConnectedForwardWithMask(p, input, filter, bias, expected, expectedMask);
                 yield return new(CKernel.FullyConnectedForwardWithMask, Describe(p), Ints(p), [], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
             }
         }
@@ -344,12 +344,12 @@ internal static partial class CKernelCases
             {
                 var filter = KernelRandom.Int8(random, p.OutputDepth * p.InputDepth);
                 var input = KernelRandom.Int8(random, p.Batches * p.InputDepth);
-                FullyConnected.InputGradReference(p, accGrad, filter, expectedInput);
-                FullyConnected.FilterGradReference(p, input, accGrad, channels, expectedFilter);
+                KernelSet.Reference.FullyConnectedInputGrad(p, accGrad, filter, expectedInput);
+                KernelSet.Reference.FullyConnectedFilterGrad(p, input, accGrad, channels, expectedFilter);
                 yield return new(CKernel.FullyConnectedInputGrad, description, Ints(p), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expectedInput)]);
                 yield return new(CKernel.FullyConnectedFilterGrad, description, Ints(p), [], [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(filterGrad)], [Bytes(expectedFilter)]);
                 var (first, outputs, window, expectedWindow) = Window(random, p.OutputDepth, channels.Length);
-                FullyConnected.FilterGradReference(p, input, accGrad, channels, first, expectedWindow);
+                KernelSet.Reference.FullyConnectedFilterGrad(p, input, accGrad, channels, first, expectedWindow);
                 yield return new(CKernel.FullyConnectedFilterGradWindow, $"{description} outputs {first}+{outputs}", [.. Ints(p), first, outputs], [],
                     [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(window)], [Bytes(expectedWindow)]);
             }
@@ -357,12 +357,12 @@ internal static partial class CKernelCases
             {
                 var filter = Floats(random, p.OutputDepth * p.InputDepth);
                 var input = Floats(random, p.Batches * p.InputDepth, 4f);
-                FullyConnected.InputGradReference(p, accGrad, filter, expectedInput);
-                FullyConnected.FilterGradReference(p, input, accGrad, channels, expectedFilter);
+                KernelSet.Reference.FullyConnectedInputGrad(p, accGrad, filter, expectedInput);
+                KernelSet.Reference.FullyConnectedFilterGrad(p, input, accGrad, channels, expectedFilter);
                 yield return new(CKernel.FullyConnectedInputGradFloat, description, Ints(p), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expectedInput)]);
                 yield return new(CKernel.FullyConnectedFilterGradFloat, description, Ints(p), [], [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(filterGrad)], [Bytes(expectedFilter)]);
                 var (first, outputs, window, expectedWindow) = Window(random, p.OutputDepth, channels.Length);
-                FullyConnected.FilterGradReference(p, input, accGrad, channels, first, expectedWindow);
+                KernelSet.Reference.FullyConnectedFilterGrad(p, input, accGrad, channels, first, expectedWindow);
                 yield return new(CKernel.FullyConnectedFilterGradWindowFloat, $"{description} outputs {first}+{outputs}", [.. Ints(p), first, outputs], [],
                     [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(window)], [Bytes(expectedWindow)]);
             }
@@ -385,14 +385,14 @@ internal static partial class CKernelCases
             string description = $"{Describe(p)} clamp [{min},{max}] bias {bias.Length}";
             if (i % 2 == 0)
             {
-                FullyConnected.ForwardFloatReference(p, input, filter, bias, expected, min, max);
+                KernelSet.Reference.FullyConnectedForwardFloat(p, input, filter, bias, expected, min, max, default);
                 yield return new(CKernel.FullyConnectedForwardFloat, description, Ints(p), [min, max], inputs, [Bytes(output)], [Bytes(expected)]);
             }
             else
             {
                 var mask = Poison<byte>(ClampMask.ByteLength(output.Length));
                 var expectedMask = (byte[])mask.Clone();
-                FullyConnected.ForwardFloatWithMaskReference(p, input, filter, bias, expected, min, max, expectedMask);
+                KernelSet.Reference.FullyConnectedForwardFloat(p, input, filter, bias, expected, min, max, expectedMask);
                 yield return new(CKernel.FullyConnectedForwardFloatWithMask, description, Ints(p), [min, max], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
             }
         }

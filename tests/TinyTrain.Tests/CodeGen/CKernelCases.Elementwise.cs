@@ -42,14 +42,14 @@ internal static partial class CKernelCases
             float[] scales = [p.ScaleA, p.ScaleB, p.ScaleOut];
             if (i % 4 < 2)
             {
-                Add.ForwardReference(p, a, b, expected);
+                KernelSet.Reference.AddForward(p, a, b, expected);
                 yield return new(CKernel.AddForward, Describe(p), ints, scales, [Bytes(a), Bytes(b)], [Bytes(output)], [Bytes(expected)]);
             }
             else
             {
                 var mask = Poison<byte>(ClampMask.ByteLength(length));
                 var expectedMask = (byte[])mask.Clone();
-                Add.ForwardWithMaskReference(p, a, b, expected, expectedMask);
+                KernelSet.Reference.AddForwardWithMask(p, a, b, expected, expectedMask);
                 yield return new(CKernel.AddForwardWithMask, Describe(p), ints, scales, [Bytes(a), Bytes(b)], [Bytes(output), mask], [Bytes(expected), expectedMask]);
             }
 
@@ -126,7 +126,7 @@ internal static partial class CKernelCases
             var outputGrad = Floats(random, outputLength);
             var inputGrad = Poison<float>(inputLength);
             var expectedGrad = (float[])inputGrad.Clone();
-            AveragePool2D.BackwardReference(p, outputGrad, expectedGrad);
+            KernelSet.Reference.AveragePool2DBackward(p, outputGrad, expectedGrad);
             yield return new(CKernel.AveragePool2DBackward, Describe(p), Ints(p), [], [Bytes(outputGrad)], [Bytes(inputGrad)], [Bytes(expectedGrad)]);
 
             var floatInput = Floats(random, inputLength, 5f);
@@ -190,7 +190,7 @@ internal static partial class CKernelCases
             bool inPlace = random.Next(2) == 0;
             var accGrad = inPlace ? (float[])outputGrad.Clone() : Poison<float>(length);
             var expected = (float[])accGrad.Clone();
-            Requant.AccumulatorGradReference(inPlace ? expected : outputGrad, mask, scale, channels, expected);
+            KernelSet.Reference.AccumulatorGrad(inPlace ? expected : outputGrad, mask, scale, channels, expected);
             string description = $"n {length} channels {channels} scales {scale.Length} in place {inPlace}";
             yield return new(CKernel.RequantAccumulatorGrad, description, [channels, length, inPlace ? 1 : 0], [],
                 [Bytes(outputGrad), mask, Bytes(scale)], [Bytes(accGrad)], [Bytes(expected)]);
@@ -203,12 +203,12 @@ internal static partial class CKernelCases
 
             var biasGrad = Poison<float>(channels);
             var expectedBias = (float[])biasGrad.Clone();
-            Bias.GradReference(outputGrad, channels, expectedBias);
+            KernelSet.Reference.BiasGrad(outputGrad, channels, expectedBias);
             yield return new(CKernel.BiasGrad, description, [length, channels], [], [Bytes(outputGrad)], [Bytes(biasGrad)], [Bytes(expectedBias)]);
 
             var target = Floats(random, length);
             var expectedTarget = (float[])target.Clone();
-            Elementwise.AddInPlaceReference(expectedTarget, outputGrad);
+            KernelSet.Reference.AddInPlace(expectedTarget, outputGrad);
             yield return new(CKernel.ElementwiseAddInPlace, $"n {length}", [length], [], [Bytes(outputGrad)], [Bytes(target)], [Bytes(expectedTarget)]);
 
             // The executor's GradAddCall: copy a into the output, then add b in place.
@@ -216,7 +216,7 @@ internal static partial class CKernelCases
             var sum = inPlace ? (float[])a.Clone() : Poison<float>(length);
             var expectedSum = (float[])sum.Clone();
             a.CopyTo(expectedSum, 0);
-            Elementwise.AddInPlaceReference(expectedSum, outputGrad);
+            KernelSet.Reference.AddInPlace(expectedSum, outputGrad);
             yield return new(CKernel.ElementwiseAdd, $"n {length} output is a {inPlace}", [length, inPlace ? 1 : 0], [],
                 [Bytes(a), Bytes(outputGrad)], [Bytes(sum)], [Bytes(expectedSum)]);
         }

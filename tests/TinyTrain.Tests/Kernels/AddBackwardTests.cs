@@ -19,8 +19,8 @@ public class AddBackwardTests
         Add.ForwardFloatWithMask(a, b, output, min, max, mask);
         var gradA = new float[40];
         var gradB = new float[40];
-        Requant.AccumulatorGrad(r, mask, [1f], 1, gradA);
-        Requant.AccumulatorGrad(r, mask, [1f], 1, gradB);
+        KernelSet.Fast.AccumulatorGrad(r, mask, [1f], 1, gradA);
+        KernelSet.Fast.AccumulatorGrad(r, mask, [1f], 1, gradB);
 
         double Loss()
         {

@@ -30,13 +30,13 @@ public class ClampMaskTests
         var p = new Conv2DParams(1, 9, 1, 1, 9, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, -128, -128, -103, Requantization.FromFloat([0.25f]));
         var output = new sbyte[9];
         var mask = new byte[] { 0xFF, 0xFF }; // stale bits must be cleared
-        Conv2D.ForwardWithMaskReference(p, BoundInput, [1], [], output, mask);
+        KernelSet.Reference.Conv2DForwardWithMask(p, BoundInput, [1], [], output, mask);
         Assert.Equal(BoundOutput, output);
         Assert.Equal(BoundMask, mask);
         foreach (var width in KernelRandom.Widths)
         {
             mask = [0xFF, 0xFF];
-            Conv2D.ForwardWithMaskVectorized(p, BoundInput, [1], [], output, mask, width);
+            KernelSet.At(width).Conv2DForwardWithMask(p, BoundInput, [1], [], output, mask);
             Assert.Equal(BoundMask, mask);
         }
     }
@@ -47,7 +47,7 @@ public class ClampMaskTests
         var p = Add.CreateFloat(9, 0.25, 0, 1.0, 0, 1.0, -128, -128, -103);
         var output = new sbyte[9];
         var mask = new byte[2];
-        Add.ForwardWithMaskReference(p, BoundInput, new sbyte[9], output, mask);
+        KernelSet.Reference.AddForwardWithMask(p, BoundInput, new sbyte[9], output, mask);
         Assert.Equal(BoundOutput, output);
         Assert.Equal(BoundMask, mask);
     }
@@ -71,38 +71,38 @@ public class ClampMaskTests
         var random = new Random(9000 + seed);
         var (p, input, filter, bias) = Conv2DTests.RandomCase(random);
         var plain = new sbyte[p.OutputLength];
-        Conv2D.ForwardReference(p, input, filter, bias, plain);
+        KernelSet.Reference.Conv2DForward(p, input, filter, bias, plain);
         var output = new sbyte[p.OutputLength];
         var expected = new byte[ClampMask.ByteLength(p.OutputLength)];
-        Conv2D.ForwardWithMaskReference(p, input, filter, bias, output, expected);
+        KernelSet.Reference.Conv2DForwardWithMask(p, input, filter, bias, output, expected);
         KernelRandom.AssertSame(plain, output, p);
         AssertMaskMatchesOutput(expected, output, p.ActMin, p.ActMax);
         foreach (var width in KernelRandom.Widths)
         {
             var mask = Stale(expected.Length);
-            Conv2D.ForwardWithMaskVectorized(p, input, filter, bias, output, mask, width);
+            KernelSet.At(width).Conv2DForwardWithMask(p, input, filter, bias, output, mask);
             KernelRandom.AssertSame(plain, output, $"{width} {p}");
             Assert.Equal(expected, mask);
         }
 
         var (dp, dInput, dFilter, dBias) = DepthwiseConv2DTests.RandomCase(random);
         var dPlain = new sbyte[dp.OutputLength];
-        DepthwiseConv2D.ForwardReference(dp, dInput, dFilter, dBias, dPlain);
+        KernelSet.Reference.DepthwiseConv2DForward(dp, dInput, dFilter, dBias, dPlain);
         var dOutput = new sbyte[dp.OutputLength];
         var dExpected = new byte[ClampMask.ByteLength(dp.OutputLength)];
-        DepthwiseConv2D.ForwardWithMaskReference(dp, dInput, dFilter, dBias, dOutput, dExpected);
+        KernelSet.Reference.DepthwiseConv2DForwardWithMask(dp, dInput, dFilter, dBias, dOutput, dExpected);
         KernelRandom.AssertSame(dPlain, dOutput, dp);
         AssertMaskMatchesOutput(dExpected, dOutput, dp.ActMin, dp.ActMax);
         foreach (var width in KernelRandom.Widths)
         {
             var mask = Stale(dExpected.Length);
-            DepthwiseConv2D.ForwardWithMaskVectorized(dp, dInput, dFilter, dBias, dOutput, mask, width);
+            KernelSet.At(width).DepthwiseConv2DForwardWithMask(dp, dInput, dFilter, dBias, dOutput, mask);
             KernelRandom.AssertSame(dPlain, dOutput, $"{width} {dp}");
             Assert.Equal(dExpected, mask);
         }
 
         var dispatched = Stale(dExpected.Length);
-        DepthwiseConv2D.ForwardWithMask(dp, dInput, dFilter, dBias, dOutput, dispatched);
+        KernelSet.Fast.DepthwiseConv2DForwardWithMask(dp, dInput, dFilter, dBias, dOutput, dispatched);
         Assert.Equal(dExpected, dispatched);
     }
 
@@ -123,12 +123,12 @@ public class ClampMaskTests
             var bias = KernelRandom.Bias(random, length);
             var output = new sbyte[batches * length];
             var expected = new byte[ClampMask.ByteLength(output.Length)];
-            FullyConnected.ForwardWithMaskReference(fc, input, filter, bias, output, expected);
+            KernelSet.Reference.FullyConnectedForwardWithMask(fc, input, filter, bias, output, expected);
             AssertMaskMatchesOutput(expected, output, min, max);
             foreach (var width in KernelRandom.Widths)
             {
                 var mask = Stale(expected.Length);
-                FullyConnected.ForwardWithMaskVectorized(fc, input, filter, bias, output, mask, width);
+                KernelSet.At(width).FullyConnectedForwardWithMask(fc, input, filter, bias, output, mask);
                 Assert.Equal(expected, mask);
             }
 
@@ -139,17 +139,17 @@ public class ClampMaskTests
             var b = KernelRandom.Int8(random, length);
             var sum = new sbyte[length];
             var addExpected = new byte[ClampMask.ByteLength(length)];
-            Add.ForwardWithMaskReference(add, a, b, sum, addExpected);
+            KernelSet.Reference.AddForwardWithMask(add, a, b, sum, addExpected);
             AssertMaskMatchesOutput(addExpected, sum, min, max);
             foreach (var width in KernelRandom.Widths)
             {
                 var mask = Stale(addExpected.Length);
-                Add.ForwardWithMaskVectorized(add, a, b, sum, mask, width);
+                KernelSet.At(width).AddForwardWithMask(add, a, b, sum, mask);
                 Assert.Equal(addExpected, mask);
             }
 
             var dispatched = Stale(addExpected.Length);
-            Add.ForwardWithMask(add, a, b, sum, dispatched);
+            KernelSet.Fast.AddForwardWithMask(add, a, b, sum, dispatched);
             Assert.Equal(addExpected, dispatched);
         }
     }
@@ -158,8 +158,8 @@ public class ClampMaskTests
     public void Validation_RejectsAWrongMaskLength()
     {
         var p = new Conv2DParams(1, 9, 1, 1, 9, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, -128, -128, -103, Requantization.FromFloat([0.25f]));
-        Assert.Throws<ArgumentException>(() => Conv2D.ForwardWithMask(p, BoundInput, [1], [], new sbyte[9], new byte[1]));
-        Assert.Throws<ArgumentException>(() => Conv2D.ForwardWithMask(p, BoundInput, [1], [], new sbyte[9], new byte[3]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DForwardWithMask(p, BoundInput, [1], [], new sbyte[9], new byte[1]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DForwardWithMask(p, BoundInput, [1], [], new sbyte[9], new byte[3]));
         Assert.Throws<ArgumentException>(() => Add.ForwardFloatWithMask([1], [1], new float[1], 0, 6, new byte[0]));
     }
 

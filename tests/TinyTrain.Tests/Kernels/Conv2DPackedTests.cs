@@ -97,7 +97,7 @@ public class Conv2DPackedTests
     private static void AssertPackedMatches(Conv2DParams p, sbyte[] input, sbyte[] filter, int[] bias)
     {
         var expected = new sbyte[p.OutputLength];
-        Conv2D.ForwardReference(p, input, filter, bias, expected);
+        KernelSet.Reference.Conv2DForward(p, input, filter, bias, expected);
         if (!Conv2D.CanPack(p) || !Vector256.IsHardwareAccelerated)
         {
             // Without hardware vectors (the no-SIMD test pass) the executor never packs: the software Vector256 path of

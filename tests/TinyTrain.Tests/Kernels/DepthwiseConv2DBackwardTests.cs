@@ -22,22 +22,22 @@ public class DepthwiseConv2DBackwardTests
         var bias = GradientCheck.Floats(random, p.OutputC);
         var r = GradientCheck.Floats(random, p.OutputLength);
         var output = new float[p.OutputLength];
-        DepthwiseConv2D.ForwardFloat(p, input, filter, bias, output, float.NegativeInfinity, float.PositiveInfinity);
+        KernelSet.Fast.DepthwiseConv2DForwardFloat(p, input, filter, bias, output, float.NegativeInfinity, float.PositiveInfinity, default);
         var (min, max) = GradientCheck.SafeRange(output, 2 * GradientCheck.Eps);
 
         var mask = new byte[ClampMask.ByteLength(p.OutputLength)];
-        DepthwiseConv2D.ForwardFloatWithMask(p, input, filter, bias, output, min, max, mask);
+        KernelSet.Fast.DepthwiseConv2DForwardFloat(p, input, filter, bias, output, min, max, mask);
         var accGrad = new float[p.OutputLength];
-        Requant.AccumulatorGrad(r, mask, [1f], p.OutputC, accGrad);
+        KernelSet.Fast.AccumulatorGrad(r, mask, [1f], p.OutputC, accGrad);
         var inputGrad = new float[p.InputLength];
         var biasGrad = new float[p.OutputC];
-        DepthwiseConv2D.InputGradReference(p, accGrad, filter, inputGrad);
+        KernelSet.Reference.DepthwiseConv2DInputGrad(p, accGrad, filter, inputGrad);
         AssertDispatchedInputGrad(p, accGrad, filter, inputGrad);
-        Bias.Grad(accGrad, p.OutputC, biasGrad);
+        KernelSet.Fast.BiasGrad(accGrad, p.OutputC, biasGrad);
 
         double Loss()
         {
-            DepthwiseConv2D.ForwardFloat(p, input, filter, bias, output, min, max);
+            KernelSet.Fast.DepthwiseConv2DForwardFloat(p, input, filter, bias, output, min, max, default);
             return GradientCheck.Dot(r, output);
         }
 
@@ -46,7 +46,7 @@ public class DepthwiseConv2DBackwardTests
         if (multiplier == 1)
         {
             var filterGrad = new float[p.FilterLength];
-            DepthwiseConv2D.FilterGrad(p, input, accGrad, GradientCheck.AllChannels(p.InputC), filterGrad);
+            KernelSet.Fast.DepthwiseConv2DFilterGrad(p, input, accGrad, GradientCheck.AllChannels(p.InputC), filterGrad);
             GradientCheck.AssertMatches(filter, filterGrad, Loss, "filter");
         }
     }
@@ -63,12 +63,12 @@ public class DepthwiseConv2DBackwardTests
 
         var expectedInput = new float[p.InputLength];
         var actualInput = new float[p.InputLength];
-        DepthwiseConv2D.InputGradReference(p, accGrad, GradientCheck.ToFloat(filter), expectedInput);
-        DepthwiseConv2D.InputGradReference(p, accGrad, filter, actualInput);
+        KernelSet.Reference.DepthwiseConv2DInputGrad(p, accGrad, GradientCheck.ToFloat(filter), expectedInput);
+        KernelSet.Reference.DepthwiseConv2DInputGrad(p, accGrad, filter, actualInput);
         GradientCheck.AssertBitwise(expectedInput, actualInput, p);
         if (p.DepthMultiplier != 1)
         {
-            Assert.Throws<ArgumentException>(() => DepthwiseConv2D.FilterGrad(p, input, accGrad, [0], new float[p.KernelH * p.KernelW]));
+            Assert.Throws<ArgumentException>(() => KernelSet.Fast.DepthwiseConv2DFilterGrad(p, input, accGrad, [0], new float[p.KernelH * p.KernelW]));
             return;
         }
 
@@ -76,9 +76,9 @@ public class DepthwiseConv2DBackwardTests
         var full = new float[p.FilterLength];
         var fromFloat = new float[p.KernelH * p.KernelW * channels.Length];
         var selected = new float[fromFloat.Length];
-        DepthwiseConv2D.FilterGrad(p, input, accGrad, GradientCheck.AllChannels(p.InputC), full);
-        DepthwiseConv2D.FilterGrad(p, GradientCheck.ToFloat(input, p.InputZeroPoint), accGrad, channels, fromFloat);
-        DepthwiseConv2D.FilterGrad(p, input, accGrad, channels, selected);
+        KernelSet.Fast.DepthwiseConv2DFilterGrad(p, input, accGrad, GradientCheck.AllChannels(p.InputC), full);
+        KernelSet.Fast.DepthwiseConv2DFilterGrad(p, GradientCheck.ToFloat(input, p.InputZeroPoint), accGrad, channels, fromFloat);
+        KernelSet.Fast.DepthwiseConv2DFilterGrad(p, input, accGrad, channels, selected);
         GradientCheck.AssertBitwise(fromFloat, selected, p);
         for (int tap = 0; tap < p.KernelH * p.KernelW; tap++)
         {
@@ -99,19 +99,19 @@ public class DepthwiseConv2DBackwardTests
         var floatFilter = GradientCheck.Floats(random, p.FilterLength);
         var expected = new float[p.InputLength];
         var expectedFloat = new float[p.InputLength];
-        DepthwiseConv2D.InputGradReference(p, accGrad, filter, expected);
-        DepthwiseConv2D.InputGradReference(p, accGrad, floatFilter, expectedFloat);
+        KernelSet.Reference.DepthwiseConv2DInputGrad(p, accGrad, filter, expected);
+        KernelSet.Reference.DepthwiseConv2DInputGrad(p, accGrad, floatFilter, expectedFloat);
         foreach (var width in KernelRandom.Widths)
         {
             var actual = new float[p.InputLength];
-            DepthwiseConv2D.InputGradVectorized(p, accGrad, filter, actual, width);
+            KernelSet.At(width).DepthwiseConv2DInputGrad(p, accGrad, filter, actual);
             GradientCheck.AssertBitwise(expected, actual, $"int8 {width} {p}");
-            DepthwiseConv2D.InputGradVectorized(p, accGrad, floatFilter, actual, width);
+            KernelSet.At(width).DepthwiseConv2DInputGrad(p, accGrad, floatFilter, actual);
             GradientCheck.AssertBitwise(expectedFloat, actual, $"fp32 {width} {p}");
         }
 
         var dispatched = new float[p.InputLength];
-        DepthwiseConv2D.InputGrad(p, accGrad, filter, dispatched);
+        KernelSet.Fast.DepthwiseConv2DInputGrad(p, accGrad, filter, dispatched);
         GradientCheck.AssertBitwise(expected, dispatched, p);
     }
 
@@ -120,16 +120,16 @@ public class DepthwiseConv2DBackwardTests
     {
         var p = new DepthwiseConv2DParams(3, 3, 2, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -128, 127, Requantization.FromFloat([1f]));
         var accGrad = new float[18];
-        Assert.Throws<ArgumentException>(() => DepthwiseConv2D.InputGrad(p, accGrad, new sbyte[17], new float[18]));
-        Assert.Throws<ArgumentException>(() => DepthwiseConv2D.InputGrad(p, accGrad, new float[18], new float[17]));
-        Assert.Throws<ArgumentException>(() => DepthwiseConv2D.FilterGrad(p, new sbyte[18], accGrad, [2], new float[9]));
-        Assert.Throws<ArgumentException>(() => DepthwiseConv2D.FilterGrad(p, new sbyte[18], accGrad, [1], new float[18]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.DepthwiseConv2DInputGrad(p, accGrad, new sbyte[17], new float[18]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.DepthwiseConv2DInputGrad(p, accGrad, new float[18], new float[17]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.DepthwiseConv2DFilterGrad(p, new sbyte[18], accGrad, [2], new float[9]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.DepthwiseConv2DFilterGrad(p, new sbyte[18], accGrad, [1], new float[18]));
     }
 
     private static void AssertDispatchedInputGrad(DepthwiseConv2DParams p, float[] accGrad, float[] filter, float[] expected)
     {
         var dispatched = new float[expected.Length];
-        DepthwiseConv2D.InputGrad(p, accGrad, filter, dispatched);
+        KernelSet.Fast.DepthwiseConv2DInputGrad(p, accGrad, filter, dispatched);
         GradientCheck.AssertBitwise(expected, dispatched, p);
     }
 
@@ -149,24 +149,24 @@ public class DepthwiseConv2DBackwardTests
             int length = p.KernelH * p.KernelW * channels.Length;
             var expected = new float[length];
             var expectedFloat = new float[length];
-            DepthwiseConv2D.FilterGradReference(p, input, accGrad, channels, expected);
-            DepthwiseConv2D.FilterGradReference(p, floatInput, accGrad, channels, expectedFloat);
+            KernelSet.Reference.DepthwiseConv2DFilterGrad(p, input, accGrad, channels, expected);
+            KernelSet.Reference.DepthwiseConv2DFilterGrad(p, floatInput, accGrad, channels, expectedFloat);
             string selection = string.Join(",", channels);
             foreach (var width in KernelRandom.Widths)
             {
                 var actual = new float[length];
                 actual.AsSpan().Fill(float.NaN); // must be overwritten
-                DepthwiseConv2D.FilterGradVectorized(p, input, accGrad, channels, actual, width);
+                KernelSet.At(width).DepthwiseConv2DFilterGrad(p, input, accGrad, channels, actual);
                 GradientCheck.AssertBitwise(expected, actual, $"int8 {width} {p} channels [{selection}]");
                 actual.AsSpan().Fill(float.NaN);
-                DepthwiseConv2D.FilterGradVectorized(p, floatInput, accGrad, channels, actual, width);
+                KernelSet.At(width).DepthwiseConv2DFilterGrad(p, floatInput, accGrad, channels, actual);
                 GradientCheck.AssertBitwise(expectedFloat, actual, $"fp32 {width} {p} channels [{selection}]");
             }
 
             var dispatched = new float[length];
-            DepthwiseConv2D.FilterGrad(p, input, accGrad, channels, dispatched);
+            KernelSet.Fast.DepthwiseConv2DFilterGrad(p, input, accGrad, channels, dispatched);
             GradientCheck.AssertBitwise(expected, dispatched, p);
-            DepthwiseConv2D.FilterGradVectorized(p, floatInput, accGrad, channels, dispatched);
+            KernelSet.At(VectorWidth.Bits512).DepthwiseConv2DFilterGrad(p, floatInput, accGrad, channels, dispatched);
             GradientCheck.AssertBitwise(expectedFloat, dispatched, p);
         }
     }
@@ -178,8 +178,8 @@ public class DepthwiseConv2DBackwardTests
         var accGrad = new float[18];
         foreach (var width in KernelRandom.Widths)
         {
-            Assert.Throws<ArgumentException>(() => DepthwiseConv2D.FilterGradVectorized(p, new sbyte[18], accGrad, [2], new float[9], width));
-            Assert.Throws<ArgumentException>(() => DepthwiseConv2D.FilterGradVectorized(p, new float[18], accGrad, [1], new float[18], width));
+            Assert.Throws<ArgumentException>(() => KernelSet.At(width).DepthwiseConv2DFilterGrad(p, new sbyte[18], accGrad, [2], new float[9]));
+            Assert.Throws<ArgumentException>(() => KernelSet.At(width).DepthwiseConv2DFilterGrad(p, new float[18], accGrad, [1], new float[18]));
         }
     }
 

@@ -89,7 +89,7 @@ public class DepthwiseConv2DPackedTests
         }
 
         var expected = new sbyte[p.OutputLength];
-        DepthwiseConv2D.ForwardReference(p, input, filter, bias, expected);
+        KernelSet.Reference.DepthwiseConv2DForward(p, input, filter, bias, expected);
         var actual = new sbyte[p.OutputLength];
         DepthwiseConv2D.ForwardPacked(p, DepthwiseConv2D.PackUnchecked(p, filter), input, bias, actual);
         KernelRandom.AssertSame(expected, actual, $"{p} bias {bias.Length}");

@@ -10,9 +10,9 @@ public class RequantBackwardTests
     {
         // 2 pixels x 3 channels, scales 1, 0.5, 0.25; bit 4 (pixel 1, channel 1) is 0.
         var accGrad = new float[6];
-        Requant.AccumulatorGradReference([1, 2, 4, 8, 16, 32], [0b10_1111], [1f, 0.5f, 0.25f], 3, accGrad);
+        KernelSet.Reference.AccumulatorGrad([1, 2, 4, 8, 16, 32], [0b10_1111], [1f, 0.5f, 0.25f], 3, accGrad);
         Assert.Equal(new float[] { 1, 1, 1, 8, 0, 8 }, accGrad);
-        Requant.AccumulatorGradReference([1, 2, 4, 8, 16, 32], [0b11_1110], [0.5f], 3, accGrad); // per-tensor
+        KernelSet.Reference.AccumulatorGrad([1, 2, 4, 8, 16, 32], [0b11_1110], [0.5f], 3, accGrad); // per-tensor
         Assert.Equal(new float[] { 0, 1, 2, 4, 8, 16 }, accGrad);
     }
 
@@ -34,19 +34,19 @@ public class RequantBackwardTests
             }
 
             var expected = new float[length];
-            Requant.AccumulatorGradReference(gradient, mask, scale, channels, expected);
+            KernelSet.Reference.AccumulatorGrad(gradient, mask, scale, channels, expected);
             foreach (var width in KernelRandom.Widths)
             {
                 var actual = new float[length];
-                Requant.AccumulatorGradVectorized(gradient, mask, scale, channels, actual, width);
+                KernelSet.At(width).AccumulatorGrad(gradient, mask, scale, channels, actual);
                 GradientCheck.AssertBitwise(expected, actual, $"{width} length {length} channels {channels} scales {scale.Length}");
                 var inPlace = (float[])gradient.Clone();
-                Requant.AccumulatorGradVectorized(inPlace, mask, scale, channels, inPlace, width);
+                KernelSet.At(width).AccumulatorGrad(inPlace, mask, scale, channels, inPlace);
                 GradientCheck.AssertBitwise(expected, inPlace, $"in place {width} length {length}");
             }
 
             var dispatched = new float[length];
-            Requant.AccumulatorGrad(gradient, mask, scale, channels, dispatched);
+            KernelSet.Fast.AccumulatorGrad(gradient, mask, scale, channels, dispatched);
             GradientCheck.AssertBitwise(expected, dispatched, length);
         }
     }
@@ -54,17 +54,17 @@ public class RequantBackwardTests
     [Fact]
     public void AccumulatorGrad_RejectsBadShapes()
     {
-        Assert.Throws<ArgumentException>(() => Requant.AccumulatorGrad(new float[6], new byte[1], [1f, 2f], 3, new float[6]));
-        Assert.Throws<ArgumentException>(() => Requant.AccumulatorGrad(new float[7], new byte[1], [1f], 3, new float[7]));
-        Assert.Throws<ArgumentException>(() => Requant.AccumulatorGrad(new float[9], new byte[1], [1f], 3, new float[9]));
-        Assert.Throws<ArgumentException>(() => Requant.AccumulatorGrad(new float[6], new byte[1], [1f], 3, new float[5]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.AccumulatorGrad(new float[6], new byte[1], [1f, 2f], 3, new float[6]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.AccumulatorGrad(new float[7], new byte[1], [1f], 3, new float[7]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.AccumulatorGrad(new float[9], new byte[1], [1f], 3, new float[9]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.AccumulatorGrad(new float[6], new byte[1], [1f], 3, new float[5]));
     }
 
     [Fact]
     public void BiasGrad_SumsOverPixels_VectorizedMatchesReference()
     {
         var biasGrad = new float[] { 99, 99 };
-        Bias.GradReference([1, 2, 3, 4, 5, 6], 2, biasGrad);
+        KernelSet.Reference.BiasGrad([1, 2, 3, 4, 5, 6], 2, biasGrad);
         Assert.Equal(new float[] { 9, 12 }, biasGrad);
 
         var random = new Random(14);
@@ -72,17 +72,17 @@ public class RequantBackwardTests
         {
             var accGrad = GradientCheck.SparseGradient(random, channels * random.Next(1, 30));
             var expected = new float[channels];
-            Bias.GradReference(accGrad, channels, expected);
+            KernelSet.Reference.BiasGrad(accGrad, channels, expected);
             foreach (var width in KernelRandom.Widths)
             {
                 var actual = new float[channels];
-                Bias.GradVectorized(accGrad, channels, actual, width);
+                KernelSet.At(width).BiasGrad(accGrad, channels, actual);
                 GradientCheck.AssertBitwise(expected, actual, $"{width} {channels}");
             }
         }
 
-        Assert.Throws<ArgumentException>(() => Bias.Grad(new float[5], 2, new float[2]));
-        Assert.Throws<ArgumentException>(() => Bias.Grad(new float[6], 2, new float[3]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.BiasGrad(new float[5], 2, new float[2]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.BiasGrad(new float[6], 2, new float[3]));
     }
 
     [Fact]
@@ -94,19 +94,19 @@ public class RequantBackwardTests
             var target = GradientCheck.Floats(random, length, 100f);
             var source = GradientCheck.Floats(random, length, 0.01f);
             var expected = (float[])target.Clone();
-            Elementwise.AddInPlaceReference(expected, source);
+            KernelSet.Reference.AddInPlace(expected, source);
             foreach (var width in KernelRandom.Widths)
             {
                 var actual = (float[])target.Clone();
-                Elementwise.AddInPlaceVectorized(actual, source, width);
+                KernelSet.At(width).AddInPlace(actual, source);
                 GradientCheck.AssertBitwise(expected, actual, $"{width} {length}");
             }
 
             var dispatched = (float[])target.Clone();
-            Elementwise.AddInPlace(dispatched, source);
+            KernelSet.Fast.AddInPlace(dispatched, source);
             GradientCheck.AssertBitwise(expected, dispatched, length);
         }
 
-        Assert.Throws<ArgumentException>(() => Elementwise.AddInPlace(new float[3], new float[4]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.AddInPlace(new float[3], new float[4]));
     }
 }
