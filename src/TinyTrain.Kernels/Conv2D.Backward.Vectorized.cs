@@ -20,6 +20,7 @@ public static partial class Conv2D
     {
         inputGrad.Clear();
         int channels = p.InputC;
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
             for (int outX = 0; outX < p.OutputW; outX++)
@@ -32,21 +33,10 @@ public static partial class Conv2D
                         continue;
                     }
 
-                    for (int filterY = 0; filterY < p.KernelH; filterY++)
+                    foreach (var tap in window.Taps(outY, outX))
                     {
-                        int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
-                        for (int filterX = 0; filterX < p.KernelW; filterX++)
-                        {
-                            int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
-                            if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
-                            {
-                                continue;
-                            }
-
-                            ReadOnlySpan<T> row = filter.Slice(((outChannel * p.KernelH + filterY) * p.KernelW + filterX) * channels, channels);
-                            Span<float> target = inputGrad.Slice((inY * p.InputW + inX) * channels, channels);
-                            AxpyRow(width, gradient, row, 0, target);
-                        }
+                        ReadOnlySpan<T> row = filter.Slice((outChannel * window.Size + tap.Index) * channels, channels);
+                        AxpyRow(width, gradient, row, 0, inputGrad.Slice(tap.Pixel * channels, channels));
                     }
                 }
             }
@@ -72,31 +62,21 @@ public static partial class Conv2D
 
         filterGrad.Clear();
         Span<float> gathered = stackalloc float[selected];
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
                 ReadOnlySpan<float> gradients = accGrad.Slice((outY * p.OutputW + outX) * p.OutputC + firstOutput, outputs);
-                for (int filterY = 0; filterY < p.KernelH; filterY++)
+                foreach (var tap in window.Taps(outY, outX))
                 {
-                    int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
-                    for (int filterX = 0; filterX < p.KernelW; filterX++)
+                    Gather(input.Slice(tap.Pixel * p.InputC, p.InputC), zeroPoint, inputChannels, gathered);
+                    for (int o = 0; o < outputs; o++)
                     {
-                        int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
-                        if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
+                        float gradient = gradients[o];
+                        if (gradient != 0)
                         {
-                            continue;
-                        }
-
-                        Gather(input.Slice((inY * p.InputW + inX) * p.InputC, p.InputC), zeroPoint, inputChannels, gathered);
-                        for (int o = 0; o < outputs; o++)
-                        {
-                            float gradient = gradients[o];
-                            if (gradient != 0)
-                            {
-                                int row = ((o * p.KernelH + filterY) * p.KernelW + filterX) * selected;
-                                Axpy.Float(width, gradient, gathered, filterGrad.Slice(row, selected));
-                            }
+                            Axpy.Float(width, gradient, gathered, filterGrad.Slice((o * window.Size + tap.Index) * selected, selected));
                         }
                     }
                 }

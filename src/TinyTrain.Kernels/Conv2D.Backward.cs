@@ -49,31 +49,20 @@ public static partial class Conv2D
         where T : unmanaged, INumberBase<T>
     {
         inputGrad.Clear();
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
-            int inYOrigin = outY * p.StrideH - p.PadTop;
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                int inXOrigin = outX * p.StrideW - p.PadLeft;
                 for (int outChannel = 0; outChannel < p.OutputC; outChannel++)
                 {
                     float gradient = accGrad[(outY * p.OutputW + outX) * p.OutputC + outChannel];
-                    for (int filterY = 0; filterY < p.KernelH; filterY++)
+                    foreach (var tap in window.Taps(outY, outX))
                     {
-                        int inY = inYOrigin + p.DilationH * filterY;
-                        for (int filterX = 0; filterX < p.KernelW; filterX++)
+                        for (int inChannel = 0; inChannel < p.InputC; inChannel++)
                         {
-                            int inX = inXOrigin + p.DilationW * filterX;
-                            if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
-                            {
-                                continue;
-                            }
-
-                            for (int inChannel = 0; inChannel < p.InputC; inChannel++)
-                            {
-                                float filterValue = float.CreateTruncating(filter[((outChannel * p.KernelH + filterY) * p.KernelW + filterX) * p.InputC + inChannel]);
-                                inputGrad[(inY * p.InputW + inX) * p.InputC + inChannel] += gradient * filterValue;
-                            }
+                            float filterValue = float.CreateTruncating(filter[(outChannel * window.Size + tap.Index) * p.InputC + inChannel]);
+                            inputGrad[tap.Pixel * p.InputC + inChannel] += gradient * filterValue;
                         }
                     }
                 }
@@ -92,29 +81,20 @@ public static partial class Conv2D
     {
         int selected = inputChannels.Length;
         filterGrad.Clear();
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                for (int filterY = 0; filterY < p.KernelH; filterY++)
+                foreach (var tap in window.Taps(outY, outX))
                 {
-                    int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
-                    for (int filterX = 0; filterX < p.KernelW; filterX++)
+                    for (int o = 0; o < outputs; o++)
                     {
-                        int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
-                        if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
+                        float gradient = accGrad[(outY * p.OutputW + outX) * p.OutputC + firstOutput + o];
+                        for (int j = 0; j < selected; j++)
                         {
-                            continue;
-                        }
-
-                        for (int o = 0; o < outputs; o++)
-                        {
-                            float gradient = accGrad[(outY * p.OutputW + outX) * p.OutputC + firstOutput + o];
-                            for (int j = 0; j < selected; j++)
-                            {
-                                float inputValue = float.CreateTruncating(input[(inY * p.InputW + inX) * p.InputC + inputChannels[j]]) - zeroPoint;
-                                filterGrad[((o * p.KernelH + filterY) * p.KernelW + filterX) * selected + j] += gradient * inputValue;
-                            }
+                            float inputValue = float.CreateTruncating(input[tap.Pixel * p.InputC + inputChannels[j]]) - zeroPoint;
+                            filterGrad[(o * window.Size + tap.Index) * selected + j] += gradient * inputValue;
                         }
                     }
                 }

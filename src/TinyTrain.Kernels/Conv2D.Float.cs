@@ -25,32 +25,21 @@ public static partial class Conv2D
         Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
         float min, float max, Span<byte> mask)
     {
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
-            int inYOrigin = outY * p.StrideH - p.PadTop;
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                int inXOrigin = outX * p.StrideW - p.PadLeft;
                 for (int outChannel = 0; outChannel < p.OutputC; outChannel++)
                 {
                     float sum = 0;
-                    for (int filterY = 0; filterY < p.KernelH; filterY++)
+                    foreach (var tap in window.Taps(outY, outX))
                     {
-                        int inY = inYOrigin + p.DilationH * filterY;
-                        for (int filterX = 0; filterX < p.KernelW; filterX++)
+                        for (int inChannel = 0; inChannel < p.InputC; inChannel++)
                         {
-                            int inX = inXOrigin + p.DilationW * filterX;
-                            if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
-                            {
-                                continue;
-                            }
-
-                            for (int inChannel = 0; inChannel < p.InputC; inChannel++)
-                            {
-                                float inputValue = input[(inY * p.InputW + inX) * p.InputC + inChannel];
-                                float filterValue = filter[((outChannel * p.KernelH + filterY) * p.KernelW + filterX) * p.InputC + inChannel];
-                                sum += filterValue * inputValue;
-                            }
+                            float inputValue = input[tap.Pixel * p.InputC + inChannel];
+                            float filterValue = filter[(outChannel * window.Size + tap.Index) * p.InputC + inChannel];
+                            sum += filterValue * inputValue;
                         }
                     }
 

@@ -30,33 +30,21 @@ public static partial class Conv2D
         Span<byte> mask)
     {
         var requantizer = new Requantizer(p.Requant, bias, p.OutputZeroPoint, p.ActMin, p.ActMax);
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
-            int inYOrigin = outY * p.StrideH - p.PadTop;
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                int inXOrigin = outX * p.StrideW - p.PadLeft;
                 for (int outChannel = 0; outChannel < p.OutputC; outChannel++)
                 {
                     long sum = 0;
-                    for (int filterY = 0; filterY < p.KernelH; filterY++)
+                    foreach (var tap in window.Taps(outY, outX))
                     {
-                        int inY = inYOrigin + p.DilationH * filterY;
-                        for (int filterX = 0; filterX < p.KernelW; filterX++)
+                        for (int inChannel = 0; inChannel < p.InputC; inChannel++)
                         {
-                            int inX = inXOrigin + p.DilationW * filterX;
-                            // Outside the image: skipped, i.e. padded with the input zero point.
-                            if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
-                            {
-                                continue;
-                            }
-
-                            for (int inChannel = 0; inChannel < p.InputC; inChannel++)
-                            {
-                                int inputValue = input[(inY * p.InputW + inX) * p.InputC + inChannel];
-                                int filterValue = filter[((outChannel * p.KernelH + filterY) * p.KernelW + filterX) * p.InputC + inChannel];
-                                sum += filterValue * (inputValue - p.InputZeroPoint);
-                            }
+                            int inputValue = input[tap.Pixel * p.InputC + inChannel];
+                            int filterValue = filter[(outChannel * window.Size + tap.Index) * p.InputC + inChannel];
+                            sum += filterValue * (inputValue - p.InputZeroPoint);
                         }
                     }
 

@@ -31,6 +31,7 @@ public static partial class ConvDepthwise
     {
         var convRequantizer = new Requantizer(conv.Requant, convBias, conv.OutputZeroPoint, conv.ActMin, conv.ActMax);
         var plane = planes[..(conv.OutputH * conv.OutputW)];
+        var window = new ConvWindow(conv);
         for (int channel = 0; channel < conv.OutputC; channel++)
         {
             for (int outY = 0; outY < conv.OutputH; outY++)
@@ -38,19 +39,13 @@ public static partial class ConvDepthwise
                 for (int outX = 0; outX < conv.OutputW; outX++)
                 {
                     long sum = 0;
-                    for (int filterY = 0; filterY < conv.KernelH; filterY++)
+                    foreach (var tap in window.Taps(outY, outX))
                     {
-                        int inY = outY * conv.StrideH - conv.PadTop + conv.DilationH * filterY;
-                        for (int filterX = 0; filterX < conv.KernelW; filterX++)
+                        for (int inChannel = 0; inChannel < conv.InputC; inChannel++)
                         {
-                            int inX = outX * conv.StrideW - conv.PadLeft + conv.DilationW * filterX;
-                            if (inY < 0 || inY >= conv.InputH || inX < 0 || inX >= conv.InputW) continue; // the zero point: 0
-                            for (int inChannel = 0; inChannel < conv.InputC; inChannel++)
-                            {
-                                int x = input[(inY * conv.InputW + inX) * conv.InputC + inChannel];
-                                int w = convFilter[((channel * conv.KernelH + filterY) * conv.KernelW + filterX) * conv.InputC + inChannel];
-                                sum += w * (x - conv.InputZeroPoint);
-                            }
+                            int x = input[tap.Pixel * conv.InputC + inChannel];
+                            int w = convFilter[(channel * window.Size + tap.Index) * conv.InputC + inChannel];
+                            sum += w * (x - conv.InputZeroPoint);
                         }
                     }
                     plane[outY * conv.OutputW + outX] = convRequantizer.Apply(channel, sum);

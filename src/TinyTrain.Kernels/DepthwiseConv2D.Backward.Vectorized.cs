@@ -16,32 +16,23 @@ public static partial class DepthwiseConv2D
     {
         int channels = p.InputC;
         inputGrad.Clear();
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
                 ReadOnlySpan<float> gradients = accGrad.Slice((outY * p.OutputW + outX) * channels, channels);
-                for (int filterY = 0; filterY < p.KernelH; filterY++)
+                foreach (var tap in window.Taps(outY, outX))
                 {
-                    int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
-                    for (int filterX = 0; filterX < p.KernelW; filterX++)
+                    ReadOnlySpan<T> row = filter.Slice(tap.Index * channels, channels);
+                    Span<float> target = inputGrad.Slice(tap.Pixel * channels, channels);
+                    if (typeof(T) == typeof(sbyte))
                     {
-                        int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
-                        if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
-                        {
-                            continue;
-                        }
-
-                        ReadOnlySpan<T> row = filter.Slice((filterY * p.KernelW + filterX) * channels, channels);
-                        Span<float> target = inputGrad.Slice((inY * p.InputW + inX) * channels, channels);
-                        if (typeof(T) == typeof(sbyte))
-                        {
-                            Axpy.Pointwise(width, gradients, MemoryMarshal.Cast<T, sbyte>(row), target);
-                        }
-                        else
-                        {
-                            Axpy.Pointwise(width, gradients, MemoryMarshal.Cast<T, float>(row), target);
-                        }
+                        Axpy.Pointwise(width, gradients, MemoryMarshal.Cast<T, sbyte>(row), target);
+                    }
+                    else
+                    {
+                        Axpy.Pointwise(width, gradients, MemoryMarshal.Cast<T, float>(row), target);
                     }
                 }
             }
@@ -84,37 +75,28 @@ public static partial class DepthwiseConv2D
 
         runStarts[runCount] = selected;
         int inputC = p.InputC;
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
                 ReadOnlySpan<float> gradients = accGrad.Slice((outY * p.OutputW + outX) * inputC, inputC);
-                for (int filterY = 0; filterY < p.KernelH; filterY++)
+                foreach (var tap in window.Taps(outY, outX))
                 {
-                    int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
-                    for (int filterX = 0; filterX < p.KernelW; filterX++)
+                    ReadOnlySpan<T> pixel = input.Slice(tap.Pixel * inputC, inputC);
+                    Span<float> row = filterGrad.Slice(tap.Index * selected, selected);
+                    for (int run = 0; run < runCount; run++)
                     {
-                        int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
-                        if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
+                        int start = runStarts[run], length = runStarts[run + 1] - start, channel = channels[start];
+                        Span<float> target = row.Slice(start, length);
+                        if (typeof(T) == typeof(sbyte))
                         {
-                            continue;
+                            Axpy.Pointwise(
+                                width, gradients.Slice(channel, length), MemoryMarshal.Cast<T, sbyte>(pixel).Slice(channel, length), zeroPoint, target);
                         }
-
-                        ReadOnlySpan<T> pixel = input.Slice((inY * p.InputW + inX) * inputC, inputC);
-                        Span<float> row = filterGrad.Slice((filterY * p.KernelW + filterX) * selected, selected);
-                        for (int run = 0; run < runCount; run++)
+                        else
                         {
-                            int start = runStarts[run], length = runStarts[run + 1] - start, channel = channels[start];
-                            Span<float> target = row.Slice(start, length);
-                            if (typeof(T) == typeof(sbyte))
-                            {
-                                Axpy.Pointwise(
-                                    width, gradients.Slice(channel, length), MemoryMarshal.Cast<T, sbyte>(pixel).Slice(channel, length), zeroPoint, target);
-                            }
-                            else
-                            {
-                                Axpy.Pointwise(width, gradients.Slice(channel, length), MemoryMarshal.Cast<T, float>(pixel).Slice(channel, length), target);
-                            }
+                            Axpy.Pointwise(width, gradients.Slice(channel, length), MemoryMarshal.Cast<T, float>(pixel).Slice(channel, length), target);
                         }
                     }
                 }

@@ -49,30 +49,21 @@ public static partial class DepthwiseConv2D
     {
         int outputC = p.OutputC;
         inputGrad.Clear();
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                for (int filterY = 0; filterY < p.KernelH; filterY++)
+                foreach (var tap in window.Taps(outY, outX))
                 {
-                    int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
-                    for (int filterX = 0; filterX < p.KernelW; filterX++)
+                    for (int inChannel = 0; inChannel < p.InputC; inChannel++)
                     {
-                        int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
-                        if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
+                        for (int multiplier = 0; multiplier < p.DepthMultiplier; multiplier++)
                         {
-                            continue;
-                        }
-
-                        for (int inChannel = 0; inChannel < p.InputC; inChannel++)
-                        {
-                            for (int multiplier = 0; multiplier < p.DepthMultiplier; multiplier++)
-                            {
-                                int outChannel = inChannel * p.DepthMultiplier + multiplier;
-                                float gradient = accGrad[(outY * p.OutputW + outX) * outputC + outChannel];
-                                float filterValue = float.CreateTruncating(filter[(filterY * p.KernelW + filterX) * outputC + outChannel]);
-                                inputGrad[(inY * p.InputW + inX) * p.InputC + inChannel] += gradient * filterValue;
-                            }
+                            int outChannel = inChannel * p.DepthMultiplier + multiplier;
+                            float gradient = accGrad[(outY * p.OutputW + outX) * outputC + outChannel];
+                            float filterValue = float.CreateTruncating(filter[tap.Index * outputC + outChannel]);
+                            inputGrad[tap.Pixel * p.InputC + inChannel] += gradient * filterValue;
                         }
                     }
                 }
@@ -88,28 +79,19 @@ public static partial class DepthwiseConv2D
     {
         int selected = channels.Length;
         filterGrad.Clear();
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                for (int filterY = 0; filterY < p.KernelH; filterY++)
+                foreach (var tap in window.Taps(outY, outX))
                 {
-                    int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
-                    for (int filterX = 0; filterX < p.KernelW; filterX++)
+                    for (int j = 0; j < selected; j++)
                     {
-                        int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
-                        if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
-                        {
-                            continue;
-                        }
-
-                        for (int j = 0; j < selected; j++)
-                        {
-                            int channel = channels[j];
-                            float gradient = accGrad[(outY * p.OutputW + outX) * p.InputC + channel];
-                            float inputValue = float.CreateTruncating(input[(inY * p.InputW + inX) * p.InputC + channel]) - zeroPoint;
-                            filterGrad[(filterY * p.KernelW + filterX) * selected + j] += gradient * inputValue;
-                        }
+                        int channel = channels[j];
+                        float gradient = accGrad[(outY * p.OutputW + outX) * p.InputC + channel];
+                        float inputValue = float.CreateTruncating(input[tap.Pixel * p.InputC + channel]) - zeroPoint;
+                        filterGrad[tap.Index * selected + j] += gradient * inputValue;
                     }
                 }
             }

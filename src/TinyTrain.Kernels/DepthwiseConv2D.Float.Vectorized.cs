@@ -17,26 +17,15 @@ public static partial class DepthwiseConv2D
     {
         int channels = p.InputC;
         Span<float> sums = stackalloc float[channels];
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
                 sums.Clear();
-                for (int filterY = 0; filterY < p.KernelH; filterY++)
+                foreach (var tap in window.Taps(outY, outX))
                 {
-                    int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
-                    for (int filterX = 0; filterX < p.KernelW; filterX++)
-                    {
-                        int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
-                        if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
-                        {
-                            continue;
-                        }
-
-                        Axpy.Pointwise(
-                            width, filter.Slice((filterY * p.KernelW + filterX) * channels, channels),
-                            input.Slice((inY * p.InputW + inX) * channels, channels), sums);
-                    }
+                    Axpy.Pointwise(width, filter.Slice(tap.Index * channels, channels), input.Slice(tap.Pixel * channels, channels), sums);
                 }
 
                 int pixelIndex = (outY * p.OutputW + outX) * channels;

@@ -25,31 +25,20 @@ public static partial class DepthwiseConv2D
         float min, float max, Span<byte> mask)
     {
         int outputC = p.OutputC;
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
-            int inYOrigin = outY * p.StrideH - p.PadTop;
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                int inXOrigin = outX * p.StrideW - p.PadLeft;
                 for (int outChannel = 0; outChannel < outputC; outChannel++)
                 {
                     int inChannel = outChannel / p.DepthMultiplier;
                     float sum = 0;
-                    for (int filterY = 0; filterY < p.KernelH; filterY++)
+                    foreach (var tap in window.Taps(outY, outX))
                     {
-                        int inY = inYOrigin + p.DilationH * filterY;
-                        for (int filterX = 0; filterX < p.KernelW; filterX++)
-                        {
-                            int inX = inXOrigin + p.DilationW * filterX;
-                            if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
-                            {
-                                continue;
-                            }
-
-                            float inputValue = input[(inY * p.InputW + inX) * p.InputC + inChannel];
-                            float filterValue = filter[(filterY * p.KernelW + filterX) * outputC + outChannel];
-                            sum += filterValue * inputValue;
-                        }
+                        float inputValue = input[tap.Pixel * p.InputC + inChannel];
+                        float filterValue = filter[tap.Index * outputC + outChannel];
+                        sum += filterValue * inputValue;
                     }
 
                     if (!bias.IsEmpty)

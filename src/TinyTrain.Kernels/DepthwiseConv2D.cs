@@ -29,34 +29,22 @@ public static partial class DepthwiseConv2D
     {
         var requantizer = new Requantizer(p.Requant, bias, p.OutputZeroPoint, p.ActMin, p.ActMax);
         int outputC = p.OutputC;
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
-            int inYOrigin = outY * p.StrideH - p.PadTop;
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                int inXOrigin = outX * p.StrideW - p.PadLeft;
                 for (int inChannel = 0; inChannel < p.InputC; inChannel++)
                 {
                     for (int multiplier = 0; multiplier < p.DepthMultiplier; multiplier++)
                     {
                         int outChannel = inChannel * p.DepthMultiplier + multiplier;
                         long sum = 0;
-                        for (int filterY = 0; filterY < p.KernelH; filterY++)
+                        foreach (var tap in window.Taps(outY, outX))
                         {
-                            int inY = inYOrigin + p.DilationH * filterY;
-                            for (int filterX = 0; filterX < p.KernelW; filterX++)
-                            {
-                                int inX = inXOrigin + p.DilationW * filterX;
-                                // Outside the image: skipped, i.e. padded with the input zero point.
-                                if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
-                                {
-                                    continue;
-                                }
-
-                                int inputValue = input[(inY * p.InputW + inX) * p.InputC + inChannel];
-                                int filterValue = filter[(filterY * p.KernelW + filterX) * outputC + outChannel];
-                                sum += filterValue * (inputValue - p.InputZeroPoint);
-                            }
+                            int inputValue = input[tap.Pixel * p.InputC + inChannel];
+                            int filterValue = filter[tap.Index * outputC + outChannel];
+                            sum += filterValue * (inputValue - p.InputZeroPoint);
                         }
 
                         int index = (outY * p.OutputW + outX) * outputC + outChannel;
