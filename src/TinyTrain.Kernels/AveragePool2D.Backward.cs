@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace TinyTrain.Kernels;
 
@@ -86,37 +85,31 @@ public static partial class AveragePool2D
     /// <summary>quotient[i] = x[i] / d, correctly rounded lane by lane.</summary>
     private static void Divide(VectorWidth width, ReadOnlySpan<float> x, float d, Span<float> quotient)
     {
-        int length = quotient.Length;
-        ref float xs = ref MemoryMarshal.GetReference(x[..length]);
-        ref float qs = ref MemoryMarshal.GetReference(quotient);
-        int i = 0;
-        if (width >= VectorWidth.Bits512)
-        {
-            var divisor = Vector512.Create(d);
-            for (; i <= length - 16; i += 16)
-            {
-                (Vector512.LoadUnsafe(ref xs, (nuint)i) / divisor).StoreUnsafe(ref qs, (nuint)i);
-            }
-        }
-
-        if (width >= VectorWidth.Bits256)
-        {
-            var divisor = Vector256.Create(d);
-            for (; i <= length - 8; i += 8)
-            {
-                (Vector256.LoadUnsafe(ref xs, (nuint)i) / divisor).StoreUnsafe(ref qs, (nuint)i);
-            }
-        }
-
-        var divisor128 = Vector128.Create(d);
-        for (; i <= length - 4; i += 4)
-        {
-            (Vector128.LoadUnsafe(ref xs, (nuint)i) / divisor128).StoreUnsafe(ref qs, (nuint)i);
-        }
-
-        for (; i < length; i++)
+        var loop = new DivideLoop(x, d, quotient);
+        for (int i = width.Run(ref loop); i < quotient.Length; i++)
         {
             quotient[i] = x[i] / d;
+        }
+    }
+
+    private readonly ref struct DivideLoop(ReadOnlySpan<float> x, float d, Span<float> quotient) : IVectorLoop
+    {
+        private readonly ReadOnlySpan<float> x = x;
+        private readonly Span<float> quotient = quotient;
+
+        public int Run<W, B, S, I, F>(int i)
+            where W : ISimd<B, S, I, F>
+        {
+            int length = quotient.Length;
+            ref float xs = ref MemoryMarshal.GetReference(x[..length]);
+            ref float qs = ref MemoryMarshal.GetReference(quotient);
+            var divisor = W.Create(d);
+            for (; i <= length - W.Lanes; i += W.Lanes)
+            {
+                W.Store(W.Divide(W.Load(ref xs, (nuint)i), divisor), ref qs, (nuint)i);
+            }
+
+            return i;
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace TinyTrain.Kernels;
 
@@ -13,37 +12,29 @@ public static class Elementwise
     internal static void AddInPlace(Span<float> target, ReadOnlySpan<float> source, VectorWidth width)
     {
         Check.Length(source, target.Length, nameof(source));
-        int length = target.Length;
-        ref float y = ref MemoryMarshal.GetReference(target);
-        ref float x = ref MemoryMarshal.GetReference(source);
-        int i = 0;
-        if (width >= VectorWidth.Bits512)
-        {
-            for (; i <= length - 16; i += 16)
-            {
-                (Vector512.LoadUnsafe(ref y, (nuint)i) + Vector512.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
-            }
-        }
-
-        if (width >= VectorWidth.Bits256)
-        {
-            for (; i <= length - 8; i += 8)
-            {
-                (Vector256.LoadUnsafe(ref y, (nuint)i) + Vector256.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
-            }
-        }
-
-        if (width >= VectorWidth.Bits128)
-        {
-            for (; i <= length - 4; i += 4)
-            {
-                (Vector128.LoadUnsafe(ref y, (nuint)i) + Vector128.LoadUnsafe(ref x, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
-            }
-        }
-
-        for (; i < length; i++)
+        var loop = new AddLoop(target, source);
+        for (int i = width.Run(ref loop); i < target.Length; i++)
         {
             target[i] += source[i];
+        }
+    }
+
+    private readonly ref struct AddLoop(Span<float> target, ReadOnlySpan<float> source) : IVectorLoop
+    {
+        private readonly Span<float> target = target;
+        private readonly ReadOnlySpan<float> source = source;
+
+        public int Run<W, B, S, I, F>(int i)
+            where W : ISimd<B, S, I, F>
+        {
+            ref float y = ref MemoryMarshal.GetReference(target);
+            ref float x = ref MemoryMarshal.GetReference(source);
+            for (; i <= target.Length - W.Lanes; i += W.Lanes)
+            {
+                W.Store(W.Add(W.Load(ref y, (nuint)i), W.Load(ref x, (nuint)i)), ref y, (nuint)i);
+            }
+
+            return i;
         }
     }
 }

@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using System.Runtime.InteropServices;
 
 namespace TinyTrain.Kernels;
 
@@ -46,45 +46,40 @@ public static class Requant
     /// contiguously. Per vector, the mask bits of its lanes (read at any bit offset) become lane masks by testing bit
     /// k in lane k; the product is ANDed with them, giving the scalar loop's +0 where the bit is 0.
     /// </summary>
-    private static ReadOnlySpan<uint> LaneBits => [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768];
-
     private static void Run(VectorWidth width, ReadOnlySpan<float> gradient, ReadOnlySpan<byte> mask, int start, ReadOnlySpan<float> scale, Span<float> result)
     {
         bool perTensor = scale.Length == 1;
-        int i = 0;
-        if (width >= VectorWidth.Bits512)
-        {
-            for (; i <= gradient.Length - 16; i += 16)
-            {
-                var factor = perTensor ? Vector512.Create(scale[0]) : Vector512.Create(scale.Slice(i, 16));
-                var keep = ~Vector512.Equals(Vector512.Create(ClampMask.Read(mask, start + i, 16)) & Vector512.Create(LaneBits), Vector512<uint>.Zero);
-                ((Vector512.Create(gradient.Slice(i, 16)) * factor) & keep.AsSingle()).CopyTo(result.Slice(i, 16));
-            }
-        }
-
-        if (width >= VectorWidth.Bits256)
-        {
-            for (; i <= gradient.Length - 8; i += 8)
-            {
-                var factor = perTensor ? Vector256.Create(scale[0]) : Vector256.Create(scale.Slice(i, 8));
-                var keep = ~Vector256.Equals(Vector256.Create(ClampMask.Read(mask, start + i, 8)) & Vector256.Create(LaneBits), Vector256<uint>.Zero);
-                ((Vector256.Create(gradient.Slice(i, 8)) * factor) & keep.AsSingle()).CopyTo(result.Slice(i, 8));
-            }
-        }
-
-        if (width >= VectorWidth.Bits128)
-        {
-            for (; i <= gradient.Length - 4; i += 4)
-            {
-                var factor = perTensor ? Vector128.Create(scale[0]) : Vector128.Create(scale.Slice(i, 4));
-                var keep = ~Vector128.Equals(Vector128.Create(ClampMask.Read(mask, start + i, 4)) & Vector128.Create(LaneBits), Vector128<uint>.Zero);
-                ((Vector128.Create(gradient.Slice(i, 4)) * factor) & keep.AsSingle()).CopyTo(result.Slice(i, 4));
-            }
-        }
-
-        for (; i < gradient.Length; i++)
+        var loop = new RunLoop(gradient, mask, start, scale, result);
+        for (int i = width.Run(ref loop); i < gradient.Length; i++)
         {
             result[i] = ClampMask.IsInside(mask, start + i) ? gradient[i] * scale[perTensor ? 0 : i] : 0f;
+        }
+    }
+
+    private static ReadOnlySpan<int> LaneBits => [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768];
+
+    private readonly ref struct RunLoop(ReadOnlySpan<float> gradient, ReadOnlySpan<byte> mask, int start, ReadOnlySpan<float> scale, Span<float> result)
+        : IVectorLoop
+    {
+        private readonly ReadOnlySpan<float> gradient = gradient;
+        private readonly ReadOnlySpan<byte> mask = mask;
+        private readonly ReadOnlySpan<float> scale = scale;
+        private readonly Span<float> result = result;
+
+        public int Run<W, B, S, I, F>(int i)
+            where W : ISimd<B, S, I, F>
+        {
+            int lanes = W.Lanes;
+            bool perTensor = scale.Length == 1;
+            var laneBits = W.Create(LaneBits);
+            for (; i <= gradient.Length - lanes; i += lanes)
+            {
+                var factor = perTensor ? W.Create(scale[0]) : W.Create(scale.Slice(i, lanes));
+                var keep = W.LanesEqual(W.And(W.Create((int)ClampMask.Read(mask, start + i, lanes)), laneBits), laneBits);
+                W.Store(W.And(W.Multiply(W.Create(gradient.Slice(i, lanes)), factor), keep), ref MemoryMarshal.GetReference(result.Slice(i, lanes)), 0);
+            }
+
+            return i;
         }
     }
 

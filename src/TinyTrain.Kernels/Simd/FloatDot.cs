@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace TinyTrain.Kernels;
 
@@ -11,51 +10,46 @@ namespace TinyTrain.Kernels;
 /// </summary>
 internal static class FloatDot
 {
+    /// <remarks>Each width sums its whole vectors in one accumulator, reduced and added to the total, widest first.</remarks>
     public static float Dot(VectorWidth width, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
-        int length = a.Length;
-        ref float x = ref MemoryMarshal.GetReference(a);
-        ref float y = ref MemoryMarshal.GetReference(b[..length]);
-        int i = 0;
-        float sum = 0;
-        if (width >= VectorWidth.Bits512 && length >= 16)
-        {
-            var acc = Vector512<float>.Zero;
-            for (; i <= length - 16; i += 16)
-            {
-                acc += Vector512.LoadUnsafe(ref x, (nuint)i) * Vector512.LoadUnsafe(ref y, (nuint)i);
-            }
-
-            sum += Vector512.Sum(acc);
-        }
-
-        if (width >= VectorWidth.Bits256 && length - i >= 8)
-        {
-            var acc = Vector256<float>.Zero;
-            for (; i <= length - 8; i += 8)
-            {
-                acc += Vector256.LoadUnsafe(ref x, (nuint)i) * Vector256.LoadUnsafe(ref y, (nuint)i);
-            }
-
-            sum += Vector256.Sum(acc);
-        }
-
-        if (length - i >= 4)
-        {
-            var acc = Vector128<float>.Zero;
-            for (; i <= length - 4; i += 4)
-            {
-                acc += Vector128.LoadUnsafe(ref x, (nuint)i) * Vector128.LoadUnsafe(ref y, (nuint)i);
-            }
-
-            sum += Vector128.Sum(acc);
-        }
-
-        for (; i < length; i++)
+        var loop = new DotLoop(a, b);
+        int i = width.Run(ref loop);
+        float sum = loop.Sum;
+        for (; i < a.Length; i++)
         {
             sum += a[i] * b[i];
         }
 
         return sum;
+    }
+
+    private ref struct DotLoop(ReadOnlySpan<float> a, ReadOnlySpan<float> b) : IVectorLoop
+    {
+        private readonly ReadOnlySpan<float> a = a;
+        private readonly ReadOnlySpan<float> b = b;
+
+        public float Sum { get; private set; }
+
+        public int Run<W, B, S, I, F>(int i)
+            where W : ISimd<B, S, I, F>
+        {
+            int length = a.Length, lanes = W.Lanes;
+            if (length - i < lanes)
+            {
+                return i;
+            }
+
+            ref float x = ref MemoryMarshal.GetReference(a);
+            ref float y = ref MemoryMarshal.GetReference(b[..length]);
+            var acc = W.Create(0f);
+            for (; i <= length - lanes; i += lanes)
+            {
+                acc = W.Add(acc, W.Multiply(W.Load(ref x, (nuint)i), W.Load(ref y, (nuint)i)));
+            }
+
+            Sum += W.Sum(acc);
+            return i;
+        }
     }
 }
