@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace TinyTrain.Kernels;
 
 public static partial class Add
@@ -9,6 +12,7 @@ public static partial class Add
     /// divide, round half to even), so every lane equals <see cref="AddFloatUnclamped"/> then the clamp. Widths above
     /// 256 bits use 256. Blocks start at multiples of 16, so their mask bits are whole bytes (mask cleared or empty).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ForwardVectorized(
         AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output, Span<byte> mask, VectorWidth width)
     {
@@ -17,42 +21,45 @@ public static partial class Add
             return 0;
         }
 
-        var loop = new FloatLoop(p, a, b, output, mask);
-        return width.AtMost(VectorWidth.Bits256).Run(ref loop);
+        int i = 0;
+        if (width >= VectorWidth.Bits256)
+        {
+            i = ForwardFloat<Simd256, Vector256<sbyte>, Vector256<short>, Vector256<int>, Vector256<float>>(p, a, b, output, mask, i);
+        }
+
+        if (width >= VectorWidth.Bits128)
+        {
+            i = ForwardFloat<Simd128, Vector128<sbyte>, Vector128<short>, Vector128<int>, Vector128<float>>(p, a, b, output, mask, i);
+        }
+
+        return i;
     }
 
-    private readonly ref struct FloatLoop(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output, Span<byte> mask) : IVectorLoop
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ForwardFloat<W, B, S, I, F>(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output, Span<byte> mask, int i)
+        where W : ISimd<B, S, I, F>
     {
-        private readonly ReadOnlySpan<sbyte> a = a;
-        private readonly ReadOnlySpan<sbyte> b = b;
-        private readonly Span<sbyte> output = output;
-        private readonly Span<byte> mask = mask;
-
-        public int Run<W, B, S, I, F>(int i)
-            where W : ISimd<B, S, I, F>
+        int block = 4 * W.Lanes;
+        for (; i <= p.Length - block; i += block)
         {
-            int block = 4 * W.Lanes;
-            for (; i <= p.Length - block; i += block)
+            var (aLo, aHi) = W.Widen(W.Create(a.Slice(i, block)));
+            var (bLo, bHi) = W.Widen(W.Create(b.Slice(i, block)));
+            var (a0, a1) = W.Widen(aLo);
+            var (a2, a3) = W.Widen(aHi);
+            var (b0, b1) = W.Widen(bLo);
+            var (b2, b3) = W.Widen(bHi);
+            var c0 = AddFloat<W, B, S, I, F>(p, a0, b0, out var i0);
+            var c1 = AddFloat<W, B, S, I, F>(p, a1, b1, out var i1);
+            var c2 = AddFloat<W, B, S, I, F>(p, a2, b2, out var i2);
+            var c3 = AddFloat<W, B, S, I, F>(p, a3, b3, out var i3);
+            W.Narrow(c0, c1, c2, c3, output.Slice(i, block));
+            if (!mask.IsEmpty)
             {
-                var (aLo, aHi) = W.Widen(W.Create(a.Slice(i, block)));
-                var (bLo, bHi) = W.Widen(W.Create(b.Slice(i, block)));
-                var (a0, a1) = W.Widen(aLo);
-                var (a2, a3) = W.Widen(aHi);
-                var (b0, b1) = W.Widen(bLo);
-                var (b2, b3) = W.Widen(bHi);
-                var c0 = AddFloat<W, B, S, I, F>(p, a0, b0, out var i0);
-                var c1 = AddFloat<W, B, S, I, F>(p, a1, b1, out var i1);
-                var c2 = AddFloat<W, B, S, I, F>(p, a2, b2, out var i2);
-                var c3 = AddFloat<W, B, S, I, F>(p, a3, b3, out var i3);
-                W.Narrow(c0, c1, c2, c3, output.Slice(i, block));
-                if (!mask.IsEmpty)
-                {
-                    ClampMask.Or(mask, i, W.SignBits(i0, i1, i2, i3), block);
-                }
+                ClampMask.Or(mask, i, W.SignBits(i0, i1, i2, i3), block);
             }
-
-            return i;
         }
+
+        return i;
     }
 
     // Lane-wise AddFloat (inside: the clamp mask lanes); results are clamped to [ActMin, ActMax], so narrowing to int8 is exact.

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace TinyTrain.Kernels;
 
@@ -83,34 +85,45 @@ public static partial class AveragePool2D
     private const int MaxStackChannels = 2048;
 
     /// <summary>quotient[i] = x[i] / d, correctly rounded lane by lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Divide(VectorWidth width, ReadOnlySpan<float> x, float d, Span<float> quotient)
     {
-        var loop = new DivideLoop(x, d, quotient);
-        for (int i = width.Run(ref loop); i < quotient.Length; i++)
+        int i = 0;
+        if (width >= VectorWidth.Bits512)
+        {
+            i = Divide<Simd512, Vector512<sbyte>, Vector512<short>, Vector512<int>, Vector512<float>>(x, d, quotient, i);
+        }
+
+        if (width >= VectorWidth.Bits256)
+        {
+            i = Divide<Simd256, Vector256<sbyte>, Vector256<short>, Vector256<int>, Vector256<float>>(x, d, quotient, i);
+        }
+
+        if (width >= VectorWidth.Bits128)
+        {
+            i = Divide<Simd128, Vector128<sbyte>, Vector128<short>, Vector128<int>, Vector128<float>>(x, d, quotient, i);
+        }
+
+        for (; i < quotient.Length; i++)
         {
             quotient[i] = x[i] / d;
         }
     }
 
-    private readonly ref struct DivideLoop(ReadOnlySpan<float> x, float d, Span<float> quotient) : IVectorLoop
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Divide<W, B, S, I, F>(ReadOnlySpan<float> x, float d, Span<float> quotient, int i)
+        where W : ISimd<B, S, I, F>
     {
-        private readonly ReadOnlySpan<float> x = x;
-        private readonly Span<float> quotient = quotient;
-
-        public int Run<W, B, S, I, F>(int i)
-            where W : ISimd<B, S, I, F>
+        int length = quotient.Length;
+        ref float xs = ref MemoryMarshal.GetReference(x[..length]);
+        ref float qs = ref MemoryMarshal.GetReference(quotient);
+        var divisor = W.Create(d);
+        for (; i <= length - W.Lanes; i += W.Lanes)
         {
-            int length = quotient.Length;
-            ref float xs = ref MemoryMarshal.GetReference(x[..length]);
-            ref float qs = ref MemoryMarshal.GetReference(quotient);
-            var divisor = W.Create(d);
-            for (; i <= length - W.Lanes; i += W.Lanes)
-            {
-                W.Store(W.Divide(W.Load(ref xs, (nuint)i), divisor), ref qs, (nuint)i);
-            }
-
-            return i;
+            W.Store(W.Divide(W.Load(ref xs, (nuint)i), divisor), ref qs, (nuint)i);
         }
+
+        return i;
     }
 
     /// <summary>The fp32 forward: y[oy, ox, c] = (sum of in-image x[iy, ix, c], row by row) / count, no clamp.</summary>

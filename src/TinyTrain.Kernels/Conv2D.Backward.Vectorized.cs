@@ -33,10 +33,21 @@ public static partial class Conv2D
                         continue;
                     }
 
-                    foreach (var tap in window.Taps(outY, outX))
+                    for (int filterY = 0; filterY < p.KernelH; filterY++)
                     {
-                        ReadOnlySpan<T> row = filter.Slice((outChannel * window.Size + tap.Index) * channels, channels);
-                        AxpyRow(width, gradient, row, 0, inputGrad.Slice(tap.Pixel * channels, channels));
+                        int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
+                        for (int filterX = 0; filterX < p.KernelW; filterX++)
+                        {
+                            int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
+                            if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
+                            {
+                                continue;
+                            }
+
+                            ReadOnlySpan<T> row = filter.Slice(((outChannel * p.KernelH + filterY) * p.KernelW + filterX) * channels, channels);
+                            Span<float> target = inputGrad.Slice((inY * p.InputW + inX) * channels, channels);
+                            AxpyRow(width, gradient, row, 0, target);
+                        }
                     }
                 }
             }

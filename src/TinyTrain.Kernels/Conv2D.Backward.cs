@@ -26,18 +26,19 @@ public static partial class Conv2D
     /// <summary>
     /// filterGrad[o, ky, kx, j] = sum over (oy, ox) with (iy, ix) in the image of accGrad[oy, ox, firstOutput + o] *
     /// (x[iy, ix, inputChannels[j]] - InputZeroPoint), for an int8 or fp32 (zero point 0) input: the gradient of the
-    /// selected input channels only (sparse update), of output channels [firstOutput, firstOutput + outputs), laid out
-    /// [outputs, KernelH, KernelW, inputChannels.Length]. Each element is bit-identical to the whole gradient's, so a
-    /// fused update can take the gradient a block at a time.
+    /// selected input channels only (sparse update), of the whole output channels filterGrad holds from firstOutput on
+    /// (null: all of them), laid out [outputs, KernelH, KernelW, inputChannels.Length]. Each element is bit-identical to
+    /// the whole gradient's, so a fused update can take the gradient a block at a time.
     /// </summary>
     internal static void FilterGrad<T>(
-        Conv2DParams p, ReadOnlySpan<T> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, int firstOutput, int outputs,
+        Conv2DParams p, ReadOnlySpan<T> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, int? firstOutput,
         Span<float> filterGrad, VectorWidth width)
         where T : unmanaged, INumberBase<T>
     {
-        int zeroPoint = ConvLike.ValidateFilterGrad(p, input, accGrad.Length, inputChannels, firstOutput, outputs, filterGrad.Length);
-        if (width == VectorWidth.Scalar) FilterGradReference(p, input, zeroPoint, accGrad, inputChannels, firstOutput, outputs, filterGrad);
-        else FilterGradVectorized(p, input, zeroPoint, accGrad, inputChannels, firstOutput, outputs, filterGrad, width);
+        int zeroPoint = ConvLike.ValidateFilterGrad(p, input, accGrad.Length, inputChannels, firstOutput, filterGrad.Length, out int outputs);
+        int first = firstOutput ?? 0;
+        if (width == VectorWidth.Scalar) FilterGradReference(p, input, zeroPoint, accGrad, inputChannels, first, outputs, filterGrad);
+        else FilterGradVectorized(p, input, zeroPoint, accGrad, inputChannels, first, outputs, filterGrad, width);
     }
 
     /// <summary>

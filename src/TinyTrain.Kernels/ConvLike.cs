@@ -90,39 +90,29 @@ internal static class ConvLike
     }
 
     /// <summary>
-    /// The filter gradient of <paramref name="outputs"/> output channels from <paramref name="firstOutput"/> on (the
-    /// whole gradient: 0 and every channel), filterGrad holding exactly those. Returns the input's zero point the
-    /// gradient subtracts: the params' for an int8 input, 0 for an fp32 one.
+    /// The filter gradient of output channels [firstOutput, firstOutput + outputs), filterGrad holding whole channels
+    /// from <paramref name="firstOutput"/> on (null: the whole gradient, every channel). Returns the input's zero point
+    /// the gradient subtracts: the params' for an int8 input, 0 for an fp32 one.
     /// </summary>
     public static int ValidateFilterGrad<T>(
-        IConvLikeParams p, ReadOnlySpan<T> input, int accGrad, ReadOnlySpan<int> inputChannels, int firstOutput, int outputs, int filterGrad)
+        IConvLikeParams p, ReadOnlySpan<T> input, int accGrad, ReadOnlySpan<int> inputChannels, int? firstOutput, int filterGrad, out int outputs)
         where T : unmanaged, INumberBase<T>
     {
         ValidateGeometry(p);
         Check.Count(input.Length, p.InputLength, "input");
         Check.Count(accGrad, p.OutputLength, "accGrad");
         Check.Channels(inputChannels, p.InputChannels, nameof(inputChannels));
-        if (firstOutput < 0 || outputs < 0 || (long)firstOutput + outputs > p.OutputChannels)
+        if (firstOutput is int first)
         {
-            throw new ArgumentException($"output channels [{firstOutput}, {(long)firstOutput + outputs}) are not inside 0..{p.OutputChannels}", nameof(firstOutput));
+            outputs = Check.OutputWindow(filterGrad, (int)p.FilterGradPerOutput(inputChannels.Length), first, p.OutputChannels, nameof(filterGrad));
+        }
+        else
+        {
+            Check.Count(filterGrad, p.FilterGradLength(inputChannels.Length), nameof(filterGrad));
+            outputs = p.OutputChannels;
         }
 
-        Check.Count(filterGrad, outputs * p.FilterGradPerOutput(inputChannels.Length), "filterGrad");
         return ZeroPoint<T>(p.InputZeroPoint, nameof(p.InputZeroPoint));
-    }
-
-    /// <summary>The output channels a windowed filter gradient from <paramref name="firstOutput"/> on covers (whole channels, checked).</summary>
-    public static int WindowOutputs(IConvLikeParams p, int selected, int firstOutput, int filterGrad)
-    {
-        ValidateGeometry(p);
-        return Check.OutputWindow(filterGrad, (int)p.FilterGradPerOutput(selected), firstOutput, p.OutputChannels, nameof(filterGrad));
-    }
-
-    /// <summary>The output channels of the whole filter gradient.</summary>
-    public static int AllOutputs(IConvLikeParams p)
-    {
-        ValidateGeometry(p);
-        return p.OutputChannels;
     }
 
     private static void ValidateLengths(IConvLikeParams p, int input, int filter, int bias, int output)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace TinyTrain.Kernels;
 
 /// <summary>
@@ -14,60 +16,58 @@ internal readonly struct ConvWindow(IWindowParams p)
     /// <summary>Taps per window: KernelH * KernelW.</summary>
     public int Size => kernelH * kernelW;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TapEnumerator Taps(int outY, int outX) => new(this, outY * strideH - padTop, outX * strideW - padLeft);
 
     /// <summary>One in-image tap: its number ky * KernelW + kx, and the input pixel iy * InputW + ix it reads.</summary>
     public readonly record struct Tap(int Index, int Pixel);
 
+    /// <summary>The taps of one window: the filter rows and columns that land inside the image, worked out once.</summary>
     public ref struct TapEnumerator
     {
-        private readonly ConvWindow window;
-        private readonly int inYOrigin, inXOrigin;
-        private int filterY, filterX, inY;
+        private readonly int kernelW, inputW, dilationH, dilationW, inYOrigin, inXOrigin, yEnd, xStart, xEnd;
+        private int filterY, filterX, rowIndex, rowPixel;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         internal TapEnumerator(ConvWindow window, int inYOrigin, int inXOrigin)
         {
-            this.window = window;
-            this.inYOrigin = inYOrigin;
-            this.inXOrigin = inXOrigin;
-            filterY = -1;
-            filterX = window.kernelW;
+            (kernelW, inputW, dilationH, dilationW) = (window.kernelW, window.inputW, window.dilationH, window.dilationW);
+            (this.inYOrigin, this.inXOrigin) = (inYOrigin, inXOrigin);
+            (int yStart, yEnd) = Inside(inYOrigin, window.dilationH, window.kernelH, window.inputH);
+            (xStart, xEnd) = Inside(inXOrigin, window.dilationW, window.kernelW, window.inputW);
+            filterY = yStart - 1;
+            filterX = xEnd;
         }
 
         public Tap Current { get; private set; }
 
         public readonly TapEnumerator GetEnumerator() => this;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool MoveNext()
         {
-            while (++filterX < window.kernelW || NextRow())
+            if (++filterX >= xEnd)
             {
-                int inX = inXOrigin + window.dilationW * filterX;
-                if (inX >= 0 && inX < window.inputW)
+                if (++filterY >= yEnd || xStart >= xEnd)
                 {
-                    Current = new Tap(filterY * window.kernelW + filterX, inY * window.inputW + inX);
-                    return true;
+                    return false;
                 }
+
+                filterX = xStart;
+                rowIndex = filterY * kernelW;
+                rowPixel = (inYOrigin + dilationH * filterY) * inputW + inXOrigin;
             }
 
-            return false;
+            Current = new Tap(rowIndex + filterX, rowPixel + dilationW * filterX);
+            return true;
         }
 
-        // The next filter row inside the image, from its first column.
-        private bool NextRow()
+        // The filter positions [start, end) whose input origin + dilation * position lies in [0, extent).
+        private static (int Start, int End) Inside(int origin, int dilation, int kernel, int extent)
         {
-            while (++filterY < window.kernelH)
-            {
-                inY = inYOrigin + window.dilationH * filterY;
-                if (inY >= 0 && inY < window.inputH)
-                {
-                    filterX = 0;
-                    return true;
-                }
-            }
-
-            filterY = window.kernelH;
-            return false;
+            int start = origin < 0 ? (-origin + dilation - 1) / dilation : 0;
+            int end = origin >= extent ? 0 : Math.Min(kernel, (extent - 1 - origin) / dilation + 1);
+            return (start, end);
         }
     }
 }

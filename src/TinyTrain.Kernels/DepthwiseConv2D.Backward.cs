@@ -32,7 +32,7 @@ public static partial class DepthwiseConv2D
         VectorWidth width)
         where T : unmanaged, INumberBase<T>
     {
-        int zeroPoint = ConvLike.ValidateFilterGrad(p, input, accGrad.Length, channels, 0, 1, filterGrad.Length);
+        int zeroPoint = ConvLike.ValidateFilterGrad(p, input, accGrad.Length, channels, null, filterGrad.Length, out _);
         if (p.DepthMultiplier != 1)
         {
             throw new ArgumentException($"depthwise filter gradient needs DepthMultiplier 1, got {p.DepthMultiplier}", nameof(p));

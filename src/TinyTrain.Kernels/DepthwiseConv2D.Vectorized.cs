@@ -88,6 +88,7 @@ public static partial class DepthwiseConv2D
     /// One block of 4 x W.Lanes channels from <paramref name="channel"/> on (channel + 4 * W.Lanes &lt;= InputC, checked by
     /// the caller, and in-image taps only: every load is in bounds).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block<W, B, S, I, F>(
         DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ConvWindow.TapEnumerator taps, int channel,
         in Store store, Span<int> sums)

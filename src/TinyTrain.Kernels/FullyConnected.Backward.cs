@@ -21,17 +21,18 @@ public static partial class FullyConnected
 
     /// <summary>
     /// filterGrad[o, j] = sum over b of accGrad[b, firstOutput + o] * (x[b, inputChannels[j]] - InputZeroPoint), for an
-    /// int8 or fp32 (zero point 0) input, of outputs [firstOutput, firstOutput + outputs), laid out [outputs,
-    /// inputChannels.Length]; each element bit-identical to the whole gradient's.
+    /// int8 or fp32 (zero point 0) input, of the whole outputs filterGrad holds from firstOutput on (null: all of them),
+    /// laid out [outputs, inputChannels.Length]; each element bit-identical to the whole gradient's.
     /// </summary>
     internal static void FilterGrad<T>(
-        FullyConnectedParams p, ReadOnlySpan<T> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, int firstOutput, int outputs,
+        FullyConnectedParams p, ReadOnlySpan<T> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, int? firstOutput,
         Span<float> filterGrad, VectorWidth width)
         where T : unmanaged, INumberBase<T>
     {
-        int zeroPoint = ConvLike.ValidateFilterGrad(p, input, accGrad.Length, inputChannels, firstOutput, outputs, filterGrad.Length);
-        if (width == VectorWidth.Scalar) FilterGradReference(p, input, zeroPoint, accGrad, inputChannels, firstOutput, outputs, filterGrad);
-        else FilterGradVectorized(p, input, zeroPoint, accGrad, inputChannels, firstOutput, outputs, filterGrad, width);
+        int zeroPoint = ConvLike.ValidateFilterGrad(p, input, accGrad.Length, inputChannels, firstOutput, filterGrad.Length, out int outputs);
+        int first = firstOutput ?? 0;
+        if (width == VectorWidth.Scalar) FilterGradReference(p, input, zeroPoint, accGrad, inputChannels, first, outputs, filterGrad);
+        else FilterGradVectorized(p, input, zeroPoint, accGrad, inputChannels, first, outputs, filterGrad, width);
     }
 
     /// <summary>The spec: each input gradient adds its terms in o order (W - zp is exact in float32).</summary>

@@ -88,17 +88,17 @@ public sealed class KernelSet
 
     /// <summary>The filter gradient of the selected input channels (int8 input, or fp32 with zero point 0), laid out [OutputC, KernelH, KernelW, k].</summary>
     public void Conv2DFilterGrad(Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
-        Conv2D.FilterGrad(p, input, accGrad, channels, 0, ConvLike.AllOutputs(p), filterGrad, width);
+        Conv2D.FilterGrad(p, input, accGrad, channels, null, filterGrad, width);
 
     public void Conv2DFilterGrad(Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
-        Conv2D.FilterGrad(p, input, accGrad, channels, 0, ConvLike.AllOutputs(p), filterGrad, width);
+        Conv2D.FilterGrad(p, input, accGrad, channels, null, filterGrad, width);
 
     /// <summary>The filter gradient of output channels [first, first + block) only (a fused update's block), each element bit-identical to the whole gradient's.</summary>
     public void Conv2DFilterGrad(Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
-        Conv2D.FilterGrad(p, input, accGrad, channels, first, ConvLike.WindowOutputs(p, channels.Length, first, filterGrad.Length), filterGrad, width);
+        Conv2D.FilterGrad(p, input, accGrad, channels, first, filterGrad, width);
 
     public void Conv2DFilterGrad(Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
-        Conv2D.FilterGrad(p, input, accGrad, channels, first, ConvLike.WindowOutputs(p, channels.Length, first, filterGrad.Length), filterGrad, width);
+        Conv2D.FilterGrad(p, input, accGrad, channels, first, filterGrad, width);
 
     public void DepthwiseConv2DFilterGrad(DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
         DepthwiseConv2D.FilterGrad(p, input, accGrad, channels, filterGrad, width);
@@ -107,16 +107,16 @@ public sealed class KernelSet
         DepthwiseConv2D.FilterGrad(p, input, accGrad, channels, filterGrad, width);
 
     public void FullyConnectedFilterGrad(FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
-        FullyConnected.FilterGrad(p, input, accGrad, channels, 0, ConvLike.AllOutputs(p), filterGrad, width);
+        FullyConnected.FilterGrad(p, input, accGrad, channels, null, filterGrad, width);
 
     public void FullyConnectedFilterGrad(FullyConnectedParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
-        FullyConnected.FilterGrad(p, input, accGrad, channels, 0, ConvLike.AllOutputs(p), filterGrad, width);
+        FullyConnected.FilterGrad(p, input, accGrad, channels, null, filterGrad, width);
 
     public void FullyConnectedFilterGrad(FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
-        FullyConnected.FilterGrad(p, input, accGrad, channels, first, ConvLike.WindowOutputs(p, channels.Length, first, filterGrad.Length), filterGrad, width);
+        FullyConnected.FilterGrad(p, input, accGrad, channels, first, filterGrad, width);
 
     public void FullyConnectedFilterGrad(FullyConnectedParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
-        FullyConnected.FilterGrad(p, input, accGrad, channels, first, ConvLike.WindowOutputs(p, channels.Length, first, filterGrad.Length), filterGrad, width);
+        FullyConnected.FilterGrad(p, input, accGrad, channels, first, filterGrad, width);
 
     public void BiasGrad(ReadOnlySpan<float> accGrad, int channels, Span<float> biasGrad) => Bias.Grad(accGrad, channels, biasGrad, width);
 

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace TinyTrain.Kernels;
 
@@ -46,11 +48,27 @@ public static class Requant
     /// contiguously. Per vector, the mask bits of its lanes (read at any bit offset) become lane masks by testing bit
     /// k in lane k; the product is ANDed with them, giving the scalar loop's +0 where the bit is 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run(VectorWidth width, ReadOnlySpan<float> gradient, ReadOnlySpan<byte> mask, int start, ReadOnlySpan<float> scale, Span<float> result)
     {
+        int i = 0;
+        if (width >= VectorWidth.Bits512)
+        {
+            i = Run<Simd512, Vector512<sbyte>, Vector512<short>, Vector512<int>, Vector512<float>>(gradient, mask, start, scale, result, i);
+        }
+
+        if (width >= VectorWidth.Bits256)
+        {
+            i = Run<Simd256, Vector256<sbyte>, Vector256<short>, Vector256<int>, Vector256<float>>(gradient, mask, start, scale, result, i);
+        }
+
+        if (width >= VectorWidth.Bits128)
+        {
+            i = Run<Simd128, Vector128<sbyte>, Vector128<short>, Vector128<int>, Vector128<float>>(gradient, mask, start, scale, result, i);
+        }
+
         bool perTensor = scale.Length == 1;
-        var loop = new RunLoop(gradient, mask, start, scale, result);
-        for (int i = width.Run(ref loop); i < gradient.Length; i++)
+        for (; i < gradient.Length; i++)
         {
             result[i] = ClampMask.IsInside(mask, start + i) ? gradient[i] * scale[perTensor ? 0 : i] : 0f;
         }
@@ -58,29 +76,22 @@ public static class Requant
 
     private static ReadOnlySpan<int> LaneBits => [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768];
 
-    private readonly ref struct RunLoop(ReadOnlySpan<float> gradient, ReadOnlySpan<byte> mask, int start, ReadOnlySpan<float> scale, Span<float> result)
-        : IVectorLoop
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Run<W, B, S, I, F>(
+        ReadOnlySpan<float> gradient, ReadOnlySpan<byte> mask, int start, ReadOnlySpan<float> scale, Span<float> result, int i)
+        where W : ISimd<B, S, I, F>
     {
-        private readonly ReadOnlySpan<float> gradient = gradient;
-        private readonly ReadOnlySpan<byte> mask = mask;
-        private readonly ReadOnlySpan<float> scale = scale;
-        private readonly Span<float> result = result;
-
-        public int Run<W, B, S, I, F>(int i)
-            where W : ISimd<B, S, I, F>
+        int lanes = W.Lanes;
+        bool perTensor = scale.Length == 1;
+        var laneBits = W.Create(LaneBits);
+        for (; i <= gradient.Length - lanes; i += lanes)
         {
-            int lanes = W.Lanes;
-            bool perTensor = scale.Length == 1;
-            var laneBits = W.Create(LaneBits);
-            for (; i <= gradient.Length - lanes; i += lanes)
-            {
-                var factor = perTensor ? W.Create(scale[0]) : W.Create(scale.Slice(i, lanes));
-                var keep = W.LanesEqual(W.And(W.Create((int)ClampMask.Read(mask, start + i, lanes)), laneBits), laneBits);
-                W.Store(W.And(W.Multiply(W.Create(gradient.Slice(i, lanes)), factor), keep), ref MemoryMarshal.GetReference(result.Slice(i, lanes)), 0);
-            }
-
-            return i;
+            var factor = perTensor ? W.Create(scale[0]) : W.Create(scale.Slice(i, lanes));
+            var keep = W.LanesEqual(W.And(W.Create((int)ClampMask.Read(mask, start + i, lanes)), laneBits), laneBits);
+            W.Store(W.And(W.Multiply(W.Create(gradient.Slice(i, lanes)), factor), keep), ref MemoryMarshal.GetReference(result.Slice(i, lanes)), 0);
         }
+
+        return i;
     }
 
     private static void Validate(

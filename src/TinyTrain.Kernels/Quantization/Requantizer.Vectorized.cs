@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -53,6 +54,7 @@ internal readonly ref partial struct Requantizer
         TryApply<Simd512, Vector512<sbyte>, Vector512<short>, Vector512<int>, Vector512<float>>(channel, sum, out value, out inside);
 
     /// <summary>Channels [channel, channel + W.Lanes) at once, in the requantisation's mode.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryApply<W, B, S, I, F>(int channel, I sum, out I value, out I inside)
         where W : ISimd<B, S, I, F> =>
         mode == RequantMode.Float ? TryApplyFloat<W, B, S, I, F>(channel, sum, out value, out inside) : W.TryApplyFixedPoint(in this, channel, sum, out value, out inside);
@@ -60,6 +62,7 @@ internal readonly ref partial struct Requantizer
     // Float mode on consecutive channels, lane-wise equal to Apply: when sum + bias fits in int32, (float) of it
     // is the same single rounding as (float) of the int64, and the rest is the same float32 operations. Returns
     // false if some lane's sum + bias leaves int32 (saturated biases do that); the caller then uses Apply.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryApplyFloat<W, B, S, I, F>(int channel, I sum, out I value, out I inside)
         where W : ISimd<B, S, I, F>
     {

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace TinyTrain.Kernels;
 
@@ -11,11 +13,26 @@ namespace TinyTrain.Kernels;
 internal static class FloatDot
 {
     /// <remarks>Each width sums its whole vectors in one accumulator, reduced and added to the total, widest first.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Dot(VectorWidth width, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
-        var loop = new DotLoop(a, b);
-        int i = width.Run(ref loop);
-        float sum = loop.Sum;
+        int i = 0;
+        float sum = 0;
+        if (width >= VectorWidth.Bits512)
+        {
+            i = Dot<Simd512, Vector512<sbyte>, Vector512<short>, Vector512<int>, Vector512<float>>(a, b, i, ref sum);
+        }
+
+        if (width >= VectorWidth.Bits256)
+        {
+            i = Dot<Simd256, Vector256<sbyte>, Vector256<short>, Vector256<int>, Vector256<float>>(a, b, i, ref sum);
+        }
+
+        if (width >= VectorWidth.Bits128)
+        {
+            i = Dot<Simd128, Vector128<sbyte>, Vector128<short>, Vector128<int>, Vector128<float>>(a, b, i, ref sum);
+        }
+
         for (; i < a.Length; i++)
         {
             sum += a[i] * b[i];
@@ -24,32 +41,26 @@ internal static class FloatDot
         return sum;
     }
 
-    private ref struct DotLoop(ReadOnlySpan<float> a, ReadOnlySpan<float> b) : IVectorLoop
+    // Adds nothing (not even +0) when no whole vector is left.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Dot<W, B, S, I, F>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int i, ref float sum)
+        where W : ISimd<B, S, I, F>
     {
-        private readonly ReadOnlySpan<float> a = a;
-        private readonly ReadOnlySpan<float> b = b;
-
-        public float Sum { get; private set; }
-
-        public int Run<W, B, S, I, F>(int i)
-            where W : ISimd<B, S, I, F>
+        int length = a.Length, lanes = W.Lanes;
+        if (length - i < lanes)
         {
-            int length = a.Length, lanes = W.Lanes;
-            if (length - i < lanes)
-            {
-                return i;
-            }
-
-            ref float x = ref MemoryMarshal.GetReference(a);
-            ref float y = ref MemoryMarshal.GetReference(b[..length]);
-            var acc = W.Create(0f);
-            for (; i <= length - lanes; i += lanes)
-            {
-                acc = W.Add(acc, W.Multiply(W.Load(ref x, (nuint)i), W.Load(ref y, (nuint)i)));
-            }
-
-            Sum += W.Sum(acc);
             return i;
         }
+
+        ref float x = ref MemoryMarshal.GetReference(a);
+        ref float y = ref MemoryMarshal.GetReference(b[..length]);
+        var acc = W.Create(0f);
+        for (; i <= length - lanes; i += lanes)
+        {
+            acc = W.Add(acc, W.Multiply(W.Load(ref x, (nuint)i), W.Load(ref y, (nuint)i)));
+        }
+
+        sum += W.Sum(acc);
+        return i;
     }
 }

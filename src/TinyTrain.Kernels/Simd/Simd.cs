@@ -62,6 +62,9 @@ internal interface ISimd<B, S, I, F>
     static abstract ulong SignBits(I a, I b, I c, I d);
 
     static abstract int Sum(I value);
+
+    /// <summary>The lanes added down to four (wrapping), for one horizontal sum of several widths' partial sums.</summary>
+    static abstract Vector128<int> Fold(I value);
     static abstract void CopyTo(I value, Span<int> destination);
 
     static abstract F Add(F a, F b);
@@ -137,6 +140,7 @@ internal readonly struct Simd128 : ISimd<Vector128<sbyte>, Vector128<short>, Vec
         | ((ulong)d.ExtractMostSignificantBits() << 12);
 
     public static int Sum(Vector128<int> value) => Vector128.Sum(value);
+    public static Vector128<int> Fold(Vector128<int> value) => value;
     public static void CopyTo(Vector128<int> value, Span<int> destination) => value.CopyTo(destination);
     public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
     public static Vector128<float> Multiply(Vector128<float> a, Vector128<float> b) => a * b;
@@ -211,6 +215,7 @@ internal readonly struct Simd256 : ISimd<Vector256<sbyte>, Vector256<short>, Vec
         | ((ulong)d.ExtractMostSignificantBits() << 24);
 
     public static int Sum(Vector256<int> value) => Vector256.Sum(value);
+    public static Vector128<int> Fold(Vector256<int> value) => value.GetLower() + value.GetUpper();
     public static void CopyTo(Vector256<int> value, Span<int> destination) => value.CopyTo(destination);
     public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
     public static Vector256<float> Multiply(Vector256<float> a, Vector256<float> b) => a * b;
@@ -280,6 +285,7 @@ internal readonly struct Simd512 : ISimd<Vector512<sbyte>, Vector512<short>, Vec
         | ((ulong)d.ExtractMostSignificantBits() << 48);
 
     public static int Sum(Vector512<int> value) => Vector512.Sum(value);
+    public static Vector128<int> Fold(Vector512<int> value) => Simd256.Fold(value.GetLower() + value.GetUpper());
     public static void CopyTo(Vector512<int> value, Span<int> destination) => value.CopyTo(destination);
     public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
     public static Vector512<float> Multiply(Vector512<float> a, Vector512<float> b) => a * b;
