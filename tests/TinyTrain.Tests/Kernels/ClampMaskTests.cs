@@ -62,48 +62,30 @@ public class ClampMaskTests
         Assert.Equal(0b1_0101, mask[0]);
     }
 
-    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 20).Select(seed => new object[] { seed });
-
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(20)]
     public void ConvAndDepthwise_MaskedForwardEqualsForward_VectorizedMaskEqualsReference(int seed)
     {
         var random = new Random(9000 + seed);
         var (p, input, filter, bias) = Conv2DTests.RandomCase(random);
         var plain = new sbyte[p.OutputLength];
         KernelSet.Reference.Conv2DForward(p, input, filter, bias, plain);
-        var output = new sbyte[p.OutputLength];
-        var expected = new byte[ClampMask.ByteLength(p.OutputLength)];
-        KernelSet.Reference.Conv2DForwardWithMask(p, input, filter, bias, output, expected);
-        KernelRandom.AssertSame(plain, output, p);
-        AssertMaskMatchesOutput(expected, output, p.ActMin, p.ActMax);
-        foreach (var width in KernelRandom.Widths)
+        KernelSets.AssertAgree(set =>
         {
-            var mask = Stale(expected.Length);
-            KernelSet.At(width).Conv2DForwardWithMask(p, input, filter, bias, output, mask);
-            KernelRandom.AssertSame(plain, output, $"{width} {p}");
-            Assert.Equal(expected, mask);
-        }
+            var (output, mask) = (new sbyte[p.OutputLength], Stale(ClampMask.ByteLength(p.OutputLength)));
+            set.Conv2DForwardWithMask(p, input, filter, bias, output, mask);
+            return Checked(plain, output, mask, p.ActMin, p.ActMax);
+        }, p);
 
         var (dp, dInput, dFilter, dBias) = DepthwiseConv2DTests.RandomCase(random);
         var dPlain = new sbyte[dp.OutputLength];
         KernelSet.Reference.DepthwiseConv2DForward(dp, dInput, dFilter, dBias, dPlain);
-        var dOutput = new sbyte[dp.OutputLength];
-        var dExpected = new byte[ClampMask.ByteLength(dp.OutputLength)];
-        KernelSet.Reference.DepthwiseConv2DForwardWithMask(dp, dInput, dFilter, dBias, dOutput, dExpected);
-        KernelRandom.AssertSame(dPlain, dOutput, dp);
-        AssertMaskMatchesOutput(dExpected, dOutput, dp.ActMin, dp.ActMax);
-        foreach (var width in KernelRandom.Widths)
+        KernelSets.AssertAgree(set =>
         {
-            var mask = Stale(dExpected.Length);
-            KernelSet.At(width).DepthwiseConv2DForwardWithMask(dp, dInput, dFilter, dBias, dOutput, mask);
-            KernelRandom.AssertSame(dPlain, dOutput, $"{width} {dp}");
-            Assert.Equal(dExpected, mask);
-        }
-
-        var dispatched = Stale(dExpected.Length);
-        KernelSet.Fast.DepthwiseConv2DForwardWithMask(dp, dInput, dFilter, dBias, dOutput, dispatched);
-        Assert.Equal(dExpected, dispatched);
+            var (output, mask) = (new sbyte[dp.OutputLength], Stale(ClampMask.ByteLength(dp.OutputLength)));
+            set.DepthwiseConv2DForwardWithMask(dp, dInput, dFilter, dBias, output, mask);
+            return Checked(dPlain, output, mask, dp.ActMin, dp.ActMax);
+        }, dp);
     }
 
     [Fact]
@@ -121,16 +103,14 @@ public class ClampMaskTests
             var input = KernelRandom.Int8(random, batches * fc.InputDepth);
             var filter = KernelRandom.Int8(random, length * fc.InputDepth);
             var bias = KernelRandom.Bias(random, length);
-            var output = new sbyte[batches * length];
-            var expected = new byte[ClampMask.ByteLength(output.Length)];
-            KernelSet.Reference.FullyConnectedForwardWithMask(fc, input, filter, bias, output, expected);
-            AssertMaskMatchesOutput(expected, output, min, max);
-            foreach (var width in KernelRandom.Widths)
+            var plain = new sbyte[batches * length];
+            KernelSet.Reference.FullyConnectedForward(fc, input, filter, bias, plain);
+            KernelSets.AssertAgree(set =>
             {
-                var mask = Stale(expected.Length);
-                KernelSet.At(width).FullyConnectedForwardWithMask(fc, input, filter, bias, output, mask);
-                Assert.Equal(expected, mask);
-            }
+                var (output, mask) = (new sbyte[batches * length], Stale(ClampMask.ByteLength(batches * length)));
+                set.FullyConnectedForwardWithMask(fc, input, filter, bias, output, mask);
+                return Checked(plain, output, mask, min, max);
+            }, fc);
 
             var add = mode == RequantMode.Float
                 ? Add.CreateFloat(length, 0.02, KernelRandom.ZeroPoint(random), 0.03, KernelRandom.ZeroPoint(random), 0.04, outputZeroPoint, min, max)
@@ -138,19 +118,13 @@ public class ClampMaskTests
             var a = KernelRandom.Int8(random, length);
             var b = KernelRandom.Int8(random, length);
             var sum = new sbyte[length];
-            var addExpected = new byte[ClampMask.ByteLength(length)];
-            KernelSet.Reference.AddForwardWithMask(add, a, b, sum, addExpected);
-            AssertMaskMatchesOutput(addExpected, sum, min, max);
-            foreach (var width in KernelRandom.Widths)
+            KernelSet.Reference.AddForward(add, a, b, sum);
+            KernelSets.AssertAgree(set =>
             {
-                var mask = Stale(addExpected.Length);
-                KernelSet.At(width).AddForwardWithMask(add, a, b, sum, mask);
-                Assert.Equal(addExpected, mask);
-            }
-
-            var dispatched = Stale(addExpected.Length);
-            KernelSet.Fast.AddForwardWithMask(add, a, b, sum, dispatched);
-            Assert.Equal(addExpected, dispatched);
+                var (output, mask) = (new sbyte[length], Stale(ClampMask.ByteLength(length)));
+                set.AddForwardWithMask(add, a, b, output, mask);
+                return Checked(sum, output, mask, min, max);
+            }, add);
         }
     }
 
@@ -164,6 +138,14 @@ public class ClampMaskTests
     }
 
     private static byte[] Stale(int length) => Enumerable.Repeat((byte)0xA5, length).ToArray();
+
+    /// <summary>A masked forward's output equals the plain forward's, and its mask fits the output: the arrays to compare.</summary>
+    private static Array[] Checked(sbyte[] plain, sbyte[] output, byte[] mask, int min, int max)
+    {
+        KernelRandom.AssertSame(plain, output, "masked forward");
+        AssertMaskMatchesOutput(mask, output, min, max);
+        return [output, mask];
+    }
 
     /// <summary>Where the output is strictly inside the range the bit must be 1; padding bits of the last byte are 0.</summary>
     private static void AssertMaskMatchesOutput(byte[] mask, sbyte[] output, int min, int max)

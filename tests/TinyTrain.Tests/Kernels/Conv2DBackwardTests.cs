@@ -38,8 +38,8 @@ public class Conv2DBackwardTests
         var inputGrad = new float[p.InputLength];
         var filterGrad = new float[p.FilterLength];
         var biasGrad = new float[p.OutputC];
+        KernelSets.AssertAgree(set => [InputGrad(set, p, accGrad, filter)], p);
         KernelSet.Reference.Conv2DInputGrad(p, accGrad, filter, inputGrad);
-        AssertDispatchedInputGrad(p, accGrad, filter, inputGrad);
         KernelSet.Reference.Conv2DFilterGrad(p, input, accGrad, GradientCheck.AllChannels(p.InputC), filterGrad);
         KernelSet.Fast.BiasGrad(accGrad, p.OutputC, biasGrad);
 
@@ -80,10 +80,8 @@ public class Conv2DBackwardTests
         Assert.Equal(new float[] { 0, 0, 0, 0, 1, 2, 0, 3, 4 }, filterGrad);
     }
 
-    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 12).Select(seed => new object[] { seed });
-
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(12)]
     public void Int8Kernels_EqualTheFp32KernelsOnFloatCopies(int seed)
     {
         // Straight-through: the int8 backward is the fp32 backward of the integer values, exactly.
@@ -106,7 +104,7 @@ public class Conv2DBackwardTests
     }
 
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(12)]
     public void FilterGrad_OutputWindows_AreBlocksOfTheWholeGradient(int seed)
     {
         // A fused update takes the gradient a few output channels at a time; each block must be the whole
@@ -131,7 +129,7 @@ public class Conv2DBackwardTests
     }
 
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(12)]
     public void FilterGrad_SelectedChannels_AreSlicesOfTheFullGradient(int seed)
     {
         var random = new Random(4000 + seed);
@@ -152,7 +150,7 @@ public class Conv2DBackwardTests
     }
 
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(12)]
     public void Vectorized_MatchesReferenceBitForBit(int seed)
     {
         var random = new Random(5000 + seed);
@@ -162,32 +160,16 @@ public class Conv2DBackwardTests
         var floatInput = GradientCheck.Floats(random, p.InputLength);
         int[] channels = GradientCheck.SomeChannels(random, p.InputC);
         int filterGradLength = p.OutputC * p.KernelH * p.KernelW * channels.Length;
-
-        var expected = new float[p.InputLength];
-        var expectedFloat = new float[p.InputLength];
-        var expectedFilter = new float[filterGradLength];
-        var expectedFilterFloat = new float[filterGradLength];
-        KernelSet.Reference.Conv2DInputGrad(p, accGrad, filter, expected);
-        KernelSet.Reference.Conv2DInputGrad(p, accGrad, floatFilter, expectedFloat);
-        KernelSet.Reference.Conv2DFilterGrad(p, input, accGrad, channels, expectedFilter);
-        KernelSet.Reference.Conv2DFilterGrad(p, floatInput, accGrad, channels, expectedFilterFloat);
-        foreach (var width in KernelRandom.Widths)
+        KernelSets.AssertAgree(set =>
         {
-            var actual = new float[p.InputLength];
-            KernelSet.At(width).Conv2DInputGrad(p, accGrad, filter, actual);
-            GradientCheck.AssertBitwise(expected, actual, $"int8 input grad {width} {p}");
-            KernelSet.At(width).Conv2DInputGrad(p, accGrad, floatFilter, actual);
-            GradientCheck.AssertBitwise(expectedFloat, actual, $"fp32 input grad {width} {p}");
-            var actualFilter = new float[filterGradLength];
-            KernelSet.At(width).Conv2DFilterGrad(p, input, accGrad, channels, actualFilter);
-            GradientCheck.AssertBitwise(expectedFilter, actualFilter, $"int8 filter grad {width} {p}");
-            KernelSet.At(width).Conv2DFilterGrad(p, floatInput, accGrad, channels, actualFilter);
-            GradientCheck.AssertBitwise(expectedFilterFloat, actualFilter, $"fp32 filter grad {width} {p}");
-        }
-
-        var dispatched = new float[p.InputLength];
-        KernelSet.Fast.Conv2DInputGrad(p, accGrad, filter, dispatched);
-        GradientCheck.AssertBitwise(expected, dispatched, p);
+            float[] inputGrad = new float[p.InputLength], floatInputGrad = new float[p.InputLength];
+            float[] filterGrad = new float[filterGradLength], floatFilterGrad = new float[filterGradLength];
+            set.Conv2DInputGrad(p, accGrad, filter, inputGrad);
+            set.Conv2DInputGrad(p, accGrad, floatFilter, floatInputGrad);
+            set.Conv2DFilterGrad(p, input, accGrad, channels, filterGrad);
+            set.Conv2DFilterGrad(p, floatInput, accGrad, channels, floatFilterGrad);
+            return [inputGrad, floatInputGrad, filterGrad, floatFilterGrad];
+        }, p);
     }
 
     [Fact]
@@ -204,10 +186,10 @@ public class Conv2DBackwardTests
         Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DForwardFloat(p, new float[p.InputLength], new float[p.FilterLength], [], new float[p.OutputLength], 1, 0, default));
     }
 
-    private static void AssertDispatchedInputGrad(Conv2DParams p, float[] accGrad, float[] filter, float[] expected)
+    private static float[] InputGrad(KernelSet set, Conv2DParams p, float[] accGrad, float[] filter)
     {
-        var dispatched = new float[expected.Length];
-        KernelSet.Fast.Conv2DInputGrad(p, accGrad, filter, dispatched);
-        GradientCheck.AssertBitwise(expected, dispatched, p);
+        var inputGrad = new float[p.InputLength];
+        set.Conv2DInputGrad(p, accGrad, filter, inputGrad);
+        return inputGrad;
     }
 }

@@ -9,10 +9,8 @@ public class Conv2DPackedTests
 {
     private static readonly bool[] DotProducts = AvxVnni.IsSupported ? [true, false] : [false];
 
-    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 30).Select(seed => new object[] { seed });
-
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(30)]
     public void Packed_MatchesReferenceBitForBit(int seed)
     {
         var random = new Random(5000 + seed);

@@ -80,29 +80,23 @@ public class Conv2DTests
         Assert.Equal(-128, output[0]);
     }
 
-    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 30).Select(seed => new object[] { seed });
-
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(30)]
     public void Vectorized_MatchesReferenceBitForBit(int seed)
     {
         var random = new Random(1000 + seed);
         for (int trial = 0; trial < 6; trial++)
         {
             var (p, input, filter, bias) = RandomCase(random);
-            var expected = new sbyte[p.OutputLength];
-            KernelSet.Reference.Conv2DForward(p, input, filter, bias, expected);
-            foreach (var width in KernelRandom.Widths)
-            {
-                var actual = new sbyte[p.OutputLength];
-                KernelSet.At(width).Conv2DForward(p, input, filter, bias, actual);
-                KernelRandom.AssertSame(expected, actual, $"{width} {p} bias {bias.Length}");
-            }
-
-            var dispatched = new sbyte[p.OutputLength];
-            KernelSet.Fast.Conv2DForward(p, input, filter, bias, dispatched);
-            KernelRandom.AssertSame(expected, dispatched, p);
+            KernelSets.AssertAgree(set => [Forward(set, p, input, filter, bias)], $"{p} bias {bias.Length}");
         }
+    }
+
+    private static sbyte[] Forward(KernelSet set, Conv2DParams p, sbyte[] input, sbyte[] filter, int[] bias)
+    {
+        var output = new sbyte[p.OutputLength];
+        set.Conv2DForward(p, input, filter, bias, output);
+        return output;
     }
 
     [Theory]
@@ -121,14 +115,7 @@ public class Conv2DTests
             var input = KernelRandom.Int8(random, p.InputLength);
             var filter = KernelRandom.Int8(random, p.FilterLength);
             var bias = KernelRandom.Bias(random, outputC);
-            var expected = new sbyte[p.OutputLength];
-            KernelSet.Reference.Conv2DForward(p, input, filter, bias, expected);
-            foreach (var vectorWidth in KernelRandom.Widths)
-            {
-                var actual = new sbyte[p.OutputLength];
-                KernelSet.At(vectorWidth).Conv2DForward(p, input, filter, bias, actual);
-                KernelRandom.AssertSame(expected, actual, $"{vectorWidth} {p}");
-            }
+            KernelSets.AssertAgree(set => [Forward(set, p, input, filter, bias)], p);
         }
     }
 

@@ -31,8 +31,8 @@ public class DepthwiseConv2DBackwardTests
         KernelSet.Fast.AccumulatorGrad(r, mask, [1f], p.OutputC, accGrad);
         var inputGrad = new float[p.InputLength];
         var biasGrad = new float[p.OutputC];
+        KernelSets.AssertAgree(set => [InputGrad(set, p, accGrad, filter)], p);
         KernelSet.Reference.DepthwiseConv2DInputGrad(p, accGrad, filter, inputGrad);
-        AssertDispatchedInputGrad(p, accGrad, filter, inputGrad);
         KernelSet.Fast.BiasGrad(accGrad, p.OutputC, biasGrad);
 
         double Loss()
@@ -51,10 +51,8 @@ public class DepthwiseConv2DBackwardTests
         }
     }
 
-    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 12).Select(seed => new object[] { seed });
-
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(12)]
     public void Int8Kernels_EqualTheFp32KernelsOnFloatCopies_AndSelectionsAreSlices(int seed)
     {
         var random = new Random(6000 + seed);
@@ -90,29 +88,14 @@ public class DepthwiseConv2DBackwardTests
     }
 
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(12)]
     public void Vectorized_MatchesReferenceBitForBit(int seed)
     {
         var random = new Random(7000 + seed);
         var (p, _, filter, _) = DepthwiseConv2DTests.RandomCase(random);
         var accGrad = GradientCheck.SparseGradient(random, p.OutputLength);
         var floatFilter = GradientCheck.Floats(random, p.FilterLength);
-        var expected = new float[p.InputLength];
-        var expectedFloat = new float[p.InputLength];
-        KernelSet.Reference.DepthwiseConv2DInputGrad(p, accGrad, filter, expected);
-        KernelSet.Reference.DepthwiseConv2DInputGrad(p, accGrad, floatFilter, expectedFloat);
-        foreach (var width in KernelRandom.Widths)
-        {
-            var actual = new float[p.InputLength];
-            KernelSet.At(width).DepthwiseConv2DInputGrad(p, accGrad, filter, actual);
-            GradientCheck.AssertBitwise(expected, actual, $"int8 {width} {p}");
-            KernelSet.At(width).DepthwiseConv2DInputGrad(p, accGrad, floatFilter, actual);
-            GradientCheck.AssertBitwise(expectedFloat, actual, $"fp32 {width} {p}");
-        }
-
-        var dispatched = new float[p.InputLength];
-        KernelSet.Fast.DepthwiseConv2DInputGrad(p, accGrad, filter, dispatched);
-        GradientCheck.AssertBitwise(expected, dispatched, p);
+        KernelSets.AssertAgree(set => [InputGrad(set, p, accGrad, filter), InputGrad(set, p, accGrad, floatFilter)], p);
     }
 
     [Fact]
@@ -126,17 +109,22 @@ public class DepthwiseConv2DBackwardTests
         Assert.Throws<ArgumentException>(() => KernelSet.Fast.DepthwiseConv2DFilterGrad(p, new sbyte[18], accGrad, [1], new float[18]));
     }
 
-    private static void AssertDispatchedInputGrad(DepthwiseConv2DParams p, float[] accGrad, float[] filter, float[] expected)
+    private static float[] InputGrad(KernelSet set, DepthwiseConv2DParams p, float[] accGrad, sbyte[] filter)
     {
-        var dispatched = new float[expected.Length];
-        KernelSet.Fast.DepthwiseConv2DInputGrad(p, accGrad, filter, dispatched);
-        GradientCheck.AssertBitwise(expected, dispatched, p);
+        var inputGrad = new float[p.InputLength];
+        set.DepthwiseConv2DInputGrad(p, accGrad, filter, inputGrad);
+        return inputGrad;
     }
 
-    public static IEnumerable<object[]> FilterGradSeeds => Enumerable.Range(0, 40).Select(seed => new object[] { seed });
+    private static float[] InputGrad(KernelSet set, DepthwiseConv2DParams p, float[] accGrad, float[] filter)
+    {
+        var inputGrad = new float[p.InputLength];
+        set.DepthwiseConv2DInputGrad(p, accGrad, filter, inputGrad);
+        return inputGrad;
+    }
 
     [Theory]
-    [MemberData(nameof(FilterGradSeeds))]
+    [Seeds(40)]
     public void FilterGradVectorized_MatchesReferenceBitForBit_AtEveryWidthAndSelection(int seed)
     {
         var random = new Random(9100 + seed);
@@ -147,27 +135,15 @@ public class DepthwiseConv2DBackwardTests
         foreach (int[] channels in Selections(random, p.InputC))
         {
             int length = p.KernelH * p.KernelW * channels.Length;
-            var expected = new float[length];
-            var expectedFloat = new float[length];
-            KernelSet.Reference.DepthwiseConv2DFilterGrad(p, input, accGrad, channels, expected);
-            KernelSet.Reference.DepthwiseConv2DFilterGrad(p, floatInput, accGrad, channels, expectedFloat);
-            string selection = string.Join(",", channels);
-            foreach (var width in KernelRandom.Widths)
+            KernelSets.AssertAgree(set =>
             {
-                var actual = new float[length];
-                actual.AsSpan().Fill(float.NaN); // must be overwritten
-                KernelSet.At(width).DepthwiseConv2DFilterGrad(p, input, accGrad, channels, actual);
-                GradientCheck.AssertBitwise(expected, actual, $"int8 {width} {p} channels [{selection}]");
-                actual.AsSpan().Fill(float.NaN);
-                KernelSet.At(width).DepthwiseConv2DFilterGrad(p, floatInput, accGrad, channels, actual);
-                GradientCheck.AssertBitwise(expectedFloat, actual, $"fp32 {width} {p} channels [{selection}]");
-            }
-
-            var dispatched = new float[length];
-            KernelSet.Fast.DepthwiseConv2DFilterGrad(p, input, accGrad, channels, dispatched);
-            GradientCheck.AssertBitwise(expected, dispatched, p);
-            KernelSet.At(VectorWidth.Bits512).DepthwiseConv2DFilterGrad(p, floatInput, accGrad, channels, dispatched);
-            GradientCheck.AssertBitwise(expectedFloat, dispatched, p);
+                float[] filterGrad = new float[length], floatFilterGrad = new float[length];
+                filterGrad.AsSpan().Fill(float.NaN); // must be overwritten
+                floatFilterGrad.AsSpan().Fill(float.NaN);
+                set.DepthwiseConv2DFilterGrad(p, input, accGrad, channels, filterGrad);
+                set.DepthwiseConv2DFilterGrad(p, floatInput, accGrad, channels, floatFilterGrad);
+                return [filterGrad, floatFilterGrad];
+            }, $"{p} channels [{string.Join(",", channels)}]");
         }
     }
 

@@ -51,29 +51,23 @@ public class DepthwiseConv2DTests
         Assert.Equal(new sbyte[] { 3, 6, 15, -20 }, output);
     }
 
-    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 30).Select(seed => new object[] { seed });
-
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(30)]
     public void Vectorized_MatchesReferenceBitForBit(int seed)
     {
         var random = new Random(2000 + seed);
         for (int trial = 0; trial < 8; trial++)
         {
             var (p, input, filter, bias) = RandomCase(random);
-            var expected = new sbyte[p.OutputLength];
-            KernelSet.Reference.DepthwiseConv2DForward(p, input, filter, bias, expected);
-            foreach (var width in KernelRandom.Widths)
-            {
-                var actual = new sbyte[p.OutputLength];
-                KernelSet.At(width).DepthwiseConv2DForward(p, input, filter, bias, actual);
-                KernelRandom.AssertSame(expected, actual, $"{width} {p} bias {bias.Length}");
-            }
-
-            var dispatched = new sbyte[p.OutputLength];
-            KernelSet.Fast.DepthwiseConv2DForward(p, input, filter, bias, dispatched);
-            KernelRandom.AssertSame(expected, dispatched, p);
+            KernelSets.AssertAgree(set => [Forward(set, p, input, filter, bias)], $"{p} bias {bias.Length}");
         }
+    }
+
+    private static sbyte[] Forward(KernelSet set, DepthwiseConv2DParams p, sbyte[] input, sbyte[] filter, int[] bias)
+    {
+        var output = new sbyte[p.OutputLength];
+        set.DepthwiseConv2DForward(p, input, filter, bias, output);
+        return output;
     }
 
     [Theory]
@@ -94,14 +88,7 @@ public class DepthwiseConv2DTests
             var input = KernelRandom.Int8(random, p.InputLength);
             var filter = KernelRandom.Int8(random, p.FilterLength);
             var bias = KernelRandom.Bias(random, channels);
-            var expected = new sbyte[p.OutputLength];
-            KernelSet.Reference.DepthwiseConv2DForward(p, input, filter, bias, expected);
-            foreach (var width in KernelRandom.Widths)
-            {
-                var actual = new sbyte[p.OutputLength];
-                KernelSet.At(width).DepthwiseConv2DForward(p, input, filter, bias, actual);
-                KernelRandom.AssertSame(expected, actual, $"{width} {p}");
-            }
+            KernelSets.AssertAgree(set => [Forward(set, p, input, filter, bias)], p);
         }
     }
 

@@ -22,10 +22,8 @@ public class FloatForwardTests
         Assert.Equal(new byte[] { 0b1000_0111, 0 }, mask);
     }
 
-    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 12).Select(seed => new object[] { seed });
-
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(12)]
     public void ConvVectorized_IsWithinTheReorderingBound_DepthwiseIsBitExact(int seed)
     {
         var random = new Random(11000 + seed);

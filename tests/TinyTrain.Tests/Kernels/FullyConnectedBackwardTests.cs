@@ -26,8 +26,13 @@ public class FullyConnectedBackwardTests
         var inputGrad = new float[input.Length];
         var filterGrad = new float[filter.Length];
         var biasGrad = new float[outputDepth];
+        KernelSets.AssertAgree(set =>
+        {
+            var dispatched = new float[input.Length];
+            set.FullyConnectedInputGrad(p, accGrad, filter, dispatched);
+            return [dispatched];
+        }, p);
         KernelSet.Reference.FullyConnectedInputGrad(p, accGrad, filter, inputGrad);
-        AssertDispatchedInputGrad(p, accGrad, filter, inputGrad);
         KernelSet.Reference.FullyConnectedFilterGrad(p, input, accGrad, GradientCheck.AllChannels(inputDepth), filterGrad);
         KernelSet.Fast.BiasGrad(accGrad, outputDepth, biasGrad);
 
@@ -80,15 +85,13 @@ public class FullyConnectedBackwardTests
             KernelSet.Reference.FullyConnectedFilterGrad(p, GradientCheck.ToFloat(input, p.InputZeroPoint), accGrad, channels, filterFromFloat);
             GradientCheck.AssertBitwise(expectedFilter, filterFromFloat, p);
 
-            foreach (var width in KernelRandom.Widths)
+            KernelSets.AssertAgree(set =>
             {
-                var actualInput = new float[expectedInput.Length];
-                KernelSet.At(width).FullyConnectedInputGrad(p, accGrad, filter, actualInput);
-                GradientCheck.AssertBitwise(expectedInput, actualInput, $"input {width} {p}");
-                var actualFilter = new float[expectedFilter.Length];
-                KernelSet.At(width).FullyConnectedFilterGrad(p, input, accGrad, channels, actualFilter);
-                GradientCheck.AssertBitwise(expectedFilter, actualFilter, $"filter {width} {p}");
-            }
+                float[] inputGrad = new float[expectedInput.Length], filterGrad = new float[expectedFilter.Length];
+                set.FullyConnectedInputGrad(p, accGrad, filter, inputGrad);
+                set.FullyConnectedFilterGrad(p, input, accGrad, channels, filterGrad);
+                return [inputGrad, filterGrad];
+            }, p);
         }
     }
 
@@ -133,12 +136,5 @@ public class FullyConnectedBackwardTests
             GradientCheck.AssertBitwise(block, vectorBlock, p);
         }
         Assert.Throws<ArgumentException>(() => KernelSet.Fast.FullyConnectedFilterGrad(p, input, accGrad, channels, 3, new float[4 * channels.Length + 1]));
-    }
-
-    private static void AssertDispatchedInputGrad(FullyConnectedParams p, float[] accGrad, float[] filter, float[] expected)
-    {
-        var dispatched = new float[expected.Length];
-        KernelSet.Fast.FullyConnectedInputGrad(p, accGrad, filter, dispatched);
-        GradientCheck.AssertBitwise(expected, dispatched, p);
     }
 }

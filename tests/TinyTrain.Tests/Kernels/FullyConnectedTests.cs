@@ -57,19 +57,15 @@ public class FullyConnectedTests
             var input = KernelRandom.Int8(random, batches * depth);
             var filter = KernelRandom.Int8(random, outputs * depth);
             var bias = KernelRandom.Bias(random, outputs);
-            var expected = new sbyte[batches * outputs];
-            KernelSet.Reference.FullyConnectedForward(p, input, filter, bias, expected);
-            foreach (var width in KernelRandom.Widths)
-            {
-                var actual = new sbyte[batches * outputs];
-                KernelSet.At(width).FullyConnectedForward(p, input, filter, bias, actual);
-                KernelRandom.AssertSame(expected, actual, $"{width} {p}");
-            }
-
-            var dispatched = new sbyte[batches * outputs];
-            KernelSet.Fast.FullyConnectedForward(p, input, filter, bias, dispatched);
-            KernelRandom.AssertSame(expected, dispatched, p);
+            KernelSets.AssertAgree(set => [Forward(set, p, input, filter, bias)], p);
         }
+    }
+
+    private static sbyte[] Forward(KernelSet set, FullyConnectedParams p, sbyte[] input, sbyte[] filter, int[] bias)
+    {
+        var output = new sbyte[p.Batches * p.OutputDepth];
+        set.FullyConnectedForward(p, input, filter, bias, output);
+        return output;
     }
 
     [Fact]
@@ -81,11 +77,7 @@ public class FullyConnectedTests
         var input = KernelRandom.Int8(random, 160);
         var filter = KernelRandom.Int8(random, 160_000);
         var bias = KernelRandom.Bias(random, 1000);
-        var expected = new sbyte[1000];
-        var actual = new sbyte[1000];
-        KernelSet.Reference.FullyConnectedForward(p, input, filter, bias, expected);
-        KernelSet.At(VectorWidth.Bits512).FullyConnectedForward(p, input, filter, bias, actual);
-        KernelRandom.AssertSame(expected, actual, p);
+        KernelSets.AssertAgree(set => [Forward(set, p, input, filter, bias)], p);
     }
 
     [Fact]

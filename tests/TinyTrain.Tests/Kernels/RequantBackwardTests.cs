@@ -33,21 +33,15 @@ public class RequantBackwardTests
                 mask[^1] &= (byte)((1 << (length % 8)) - 1);
             }
 
-            var expected = new float[length];
-            KernelSet.Reference.AccumulatorGrad(gradient, mask, scale, channels, expected);
-            foreach (var width in KernelRandom.Widths)
+            KernelSets.AssertAgree(set =>
             {
-                var actual = new float[length];
-                KernelSet.At(width).AccumulatorGrad(gradient, mask, scale, channels, actual);
-                GradientCheck.AssertBitwise(expected, actual, $"{width} length {length} channels {channels} scales {scale.Length}");
+                var accGrad = new float[length];
+                set.AccumulatorGrad(gradient, mask, scale, channels, accGrad);
                 var inPlace = (float[])gradient.Clone();
-                KernelSet.At(width).AccumulatorGrad(inPlace, mask, scale, channels, inPlace);
-                GradientCheck.AssertBitwise(expected, inPlace, $"in place {width} length {length}");
-            }
-
-            var dispatched = new float[length];
-            KernelSet.Fast.AccumulatorGrad(gradient, mask, scale, channels, dispatched);
-            GradientCheck.AssertBitwise(expected, dispatched, length);
+                set.AccumulatorGrad(inPlace, mask, scale, channels, inPlace);
+                KernelSets.AssertSameBits(accGrad, inPlace, $"in place, length {length}");
+                return [accGrad];
+            }, $"length {length} channels {channels} scales {scale.Length}");
         }
     }
 
@@ -71,14 +65,12 @@ public class RequantBackwardTests
         foreach (int channels in new[] { 1, 3, 7, 16, 17, 33, 67 })
         {
             var accGrad = GradientCheck.SparseGradient(random, channels * random.Next(1, 30));
-            var expected = new float[channels];
-            KernelSet.Reference.BiasGrad(accGrad, channels, expected);
-            foreach (var width in KernelRandom.Widths)
+            KernelSets.AssertAgree(set =>
             {
-                var actual = new float[channels];
-                KernelSet.At(width).BiasGrad(accGrad, channels, actual);
-                GradientCheck.AssertBitwise(expected, actual, $"{width} {channels}");
-            }
+                var biasGrad = new float[channels];
+                set.BiasGrad(accGrad, channels, biasGrad);
+                return [biasGrad];
+            }, channels);
         }
 
         Assert.Throws<ArgumentException>(() => KernelSet.Fast.BiasGrad(new float[5], 2, new float[2]));
@@ -93,18 +85,12 @@ public class RequantBackwardTests
         {
             var target = GradientCheck.Floats(random, length, 100f);
             var source = GradientCheck.Floats(random, length, 0.01f);
-            var expected = (float[])target.Clone();
-            KernelSet.Reference.AddInPlace(expected, source);
-            foreach (var width in KernelRandom.Widths)
+            KernelSets.AssertAgree(set =>
             {
-                var actual = (float[])target.Clone();
-                KernelSet.At(width).AddInPlace(actual, source);
-                GradientCheck.AssertBitwise(expected, actual, $"{width} {length}");
-            }
-
-            var dispatched = (float[])target.Clone();
-            KernelSet.Fast.AddInPlace(dispatched, source);
-            GradientCheck.AssertBitwise(expected, dispatched, length);
+                var sum = (float[])target.Clone();
+                set.AddInPlace(sum, source);
+                return [sum];
+            }, length);
         }
 
         Assert.Throws<ArgumentException>(() => KernelSet.Fast.AddInPlace(new float[3], new float[4]));
