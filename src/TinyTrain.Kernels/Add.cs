@@ -2,56 +2,18 @@ namespace TinyTrain.Kernels;
 
 /// <summary>
 /// Elementwise int8 add of two same-shaped tensors (see <see cref="AddParams"/>). FixedPoint mode is bit-exact
-/// with TFLite Micro's reference_integer_ops::AddElementwise; Float mode is the paper's residual add.
+/// with TFLite Micro's reference_integer_ops::AddElementwise; Float mode is the paper's residual add. The reference is
+/// one scalar formula per element; the SIMD path does whole vectors first and leaves the tail to it.
 /// </summary>
 public static partial class Add
 {
-    /// <summary>y[i] = requant(a[i], b[i]) in the params' mode.</summary>
-    public static void Forward(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output)
-    {
-        if (VectorWidths.UseVectorized)
-        {
-            ForwardVectorized(p, a, b, output);
-        }
-        else
-        {
-            ForwardReference(p, a, b, output);
-        }
-    }
-
-    /// <summary>
-    /// <see cref="Forward"/> for training: the same output, plus the clamp mask the backward pass needs (1 bit per
-    /// element, see <see cref="ClampMask"/>).
-    /// </summary>
-    public static void ForwardWithMask(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output, Span<byte> mask)
-    {
-        if (VectorWidths.UseVectorized)
-        {
-            ForwardWithMaskVectorized(p, a, b, output, mask);
-        }
-        else
-        {
-            ForwardWithMaskReference(p, a, b, output, mask);
-        }
-    }
-
-    /// <summary>The spec: one scalar formula per element.</summary>
-    public static void ForwardReference(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output)
+    /// <summary>y[i] = requant(a[i], b[i]) in the params' mode, and with a mask (empty: none) the clamp bits (see <see cref="ClampMask"/>).</summary>
+    internal static void Forward(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output, Span<byte> mask, VectorWidth width)
     {
         Validate(p, a, b, output);
-        for (int i = 0; i < p.Length; i++)
-        {
-            output[i] = Element(p, a[i], b[i], Span<byte>.Empty, i);
-        }
-    }
-
-    /// <summary>The reference forward plus the clamp mask.</summary>
-    public static void ForwardWithMaskReference(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output, Span<byte> mask)
-    {
-        Validate(p, a, b, output);
-        ClampMask.Validate(mask, p.Length, nameof(mask));
-        mask.Clear();
-        for (int i = 0; i < p.Length; i++)
+        ClampMask.Prepare(mask, p.Length);
+        int done = width == VectorWidth.Scalar ? 0 : ForwardVectorized(p, a, b, output, mask, width);
+        for (int i = done; i < p.Length; i++)
         {
             output[i] = Element(p, a[i], b[i], mask, i);
         }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -15,23 +16,19 @@ public static partial class AveragePool2D
     /// ox), count being the window's in-image positions (padding takes no gradient). Overwrites inputGrad; the
     /// windows add in (oy, ox) order, each share one float32 division.
     /// </summary>
-    public static void Backward(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad)
+    internal static void Backward(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad, VectorWidth width)
     {
-        if (VectorWidths.UseVectorized)
-        {
-            BackwardVectorized(p, outputGrad, inputGrad);
-        }
-        else
-        {
-            BackwardReference(p, outputGrad, inputGrad);
-        }
+        ValidateGeometry(p);
+        Check.Length(outputGrad, (long)p.OutputH * p.OutputW * p.Channels, nameof(outputGrad));
+        Check.Length(inputGrad, (long)p.InputH * p.InputW * p.Channels, nameof(inputGrad));
+        inputGrad.Clear();
+        if (width == VectorWidth.Scalar) BackwardReference(p, outputGrad, inputGrad);
+        else BackwardVectorized(p, outputGrad, inputGrad, width);
     }
 
-    /// <summary>The spec of <see cref="Backward"/>.</summary>
-    public static void BackwardReference(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad)
+    /// <summary>The spec, on validated arguments and a cleared inputGrad.</summary>
+    private static void BackwardReference(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad)
     {
-        ValidateBackward(p, outputGrad, inputGrad);
-        inputGrad.Clear();
         for (int outY = 0; outY < p.OutputH; outY++)
         {
             int inYOrigin = outY * p.StrideH - p.PadTop;
@@ -54,21 +51,14 @@ public static partial class AveragePool2D
         }
     }
 
-    /// <summary>SIMD path; bit-identical to <see cref="BackwardReference"/>.</summary>
-    public static void BackwardVectorized(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad) =>
-        BackwardVectorized(p, outputGrad, inputGrad, VectorWidths.Preferred);
-
     /// <summary>
     /// Per output pixel, the channel row of shares outputGrad[oy, ox, :] / count is divided once (one IEEE
     /// division per lane, as the scalar one), then added to every in-image input row of the window with
-    /// <see cref="Elementwise.AddInPlaceVectorized(Span{float}, ReadOnlySpan{float}, VectorWidth)"/>. A window
-    /// touches an input pixel at most once, so every element still takes its terms in the reference's (oy, ox)
-    /// order.
+    /// <see cref="Elementwise.AddInPlace"/>. A window touches an input pixel at most once, so every element still
+    /// takes its terms in the reference's (oy, ox) order.
     /// </summary>
-    internal static void BackwardVectorized(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad, VectorWidth width)
+    private static void BackwardVectorized(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad, VectorWidth width)
     {
-        ValidateBackward(p, outputGrad, inputGrad);
-        inputGrad.Clear();
         int channels = p.Channels;
         Span<float> shares = channels <= MaxStackChannels ? stackalloc float[channels] : new float[channels];
         for (int outY = 0; outY < p.OutputH; outY++)
@@ -84,7 +74,7 @@ public static partial class AveragePool2D
                     for (int filterX = filterXStart; filterX < filterXEnd; filterX++)
                     {
                         Span<float> target = inputGrad.Slice(((inYOrigin + filterY) * p.InputW + inXOrigin + filterX) * channels, channels);
-                        Elementwise.AddInPlaceVectorized(target, shares, width);
+                        Elementwise.AddInPlace(target, shares, width);
                     }
                 }
             }
@@ -95,47 +85,45 @@ public static partial class AveragePool2D
     private const int MaxStackChannels = 2048;
 
     /// <summary>quotient[i] = x[i] / d, correctly rounded lane by lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Divide(VectorWidth width, ReadOnlySpan<float> x, float d, Span<float> quotient)
     {
-        int length = quotient.Length;
-        ref float xs = ref MemoryMarshal.GetReference(x[..length]);
-        ref float qs = ref MemoryMarshal.GetReference(quotient);
         int i = 0;
         if (width >= VectorWidth.Bits512)
         {
-            var divisor = Vector512.Create(d);
-            for (; i <= length - 16; i += 16)
-            {
-                (Vector512.LoadUnsafe(ref xs, (nuint)i) / divisor).StoreUnsafe(ref qs, (nuint)i);
-            }
+            i = Divide<Simd512, Vector512<sbyte>, Vector512<short>, Vector512<int>, Vector512<float>>(x, d, quotient, i);
         }
 
         if (width >= VectorWidth.Bits256)
         {
-            var divisor = Vector256.Create(d);
-            for (; i <= length - 8; i += 8)
-            {
-                (Vector256.LoadUnsafe(ref xs, (nuint)i) / divisor).StoreUnsafe(ref qs, (nuint)i);
-            }
+            i = Divide<Simd256, Vector256<sbyte>, Vector256<short>, Vector256<int>, Vector256<float>>(x, d, quotient, i);
         }
 
-        var divisor128 = Vector128.Create(d);
-        for (; i <= length - 4; i += 4)
+        if (width >= VectorWidth.Bits128)
         {
-            (Vector128.LoadUnsafe(ref xs, (nuint)i) / divisor128).StoreUnsafe(ref qs, (nuint)i);
+            i = Divide<Simd128, Vector128<sbyte>, Vector128<short>, Vector128<int>, Vector128<float>>(x, d, quotient, i);
         }
 
-        for (; i < length; i++)
+        for (; i < quotient.Length; i++)
         {
             quotient[i] = x[i] / d;
         }
     }
 
-    private static void ValidateBackward(PoolParams p, ReadOnlySpan<float> outputGrad, ReadOnlySpan<float> inputGrad)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Divide<W, B, S, I, F>(ReadOnlySpan<float> x, float d, Span<float> quotient, int i)
+        where W : ISimd<B, S, I, F>
     {
-        ValidateGeometry(p);
-        Check.Length(outputGrad, (long)p.OutputH * p.OutputW * p.Channels, nameof(outputGrad));
-        Check.Length(inputGrad, (long)p.InputH * p.InputW * p.Channels, nameof(inputGrad));
+        int length = quotient.Length;
+        ref float xs = ref MemoryMarshal.GetReference(x[..length]);
+        ref float qs = ref MemoryMarshal.GetReference(quotient);
+        var divisor = W.Create(d);
+        for (; i <= length - W.Lanes; i += W.Lanes)
+        {
+            W.Store(W.Divide(W.Load(ref xs, (nuint)i), divisor), ref qs, (nuint)i);
+        }
+
+        return i;
     }
 
     /// <summary>The fp32 forward: y[oy, ox, c] = (sum of in-image x[iy, ix, c], row by row) / count, no clamp.</summary>

@@ -16,11 +16,12 @@ internal static class Check
 
     public static void Length<T>(Span<T> span, long expected, string name) => Length((ReadOnlySpan<T>)span, expected, name);
 
-    public static void Bias<T>(ReadOnlySpan<T> bias, int channels)
+    /// <summary>A bias has one value per channel, or none.</summary>
+    public static void Bias(int length, int channels)
     {
-        if (!bias.IsEmpty && bias.Length != channels)
+        if (length != 0 && length != channels)
         {
-            throw new ArgumentException($"bias has {bias.Length} elements, expected 0 or {channels}", nameof(bias));
+            throw new ArgumentException($"bias has {length} elements, expected 0 or {channels}", "bias");
         }
     }
 
@@ -50,7 +51,6 @@ internal static class Check
         }
     }
 
-    /// <summary>A selection of input channels: every entry in [0, channels).</summary>
     /// <summary>A window of whole output channels, each perOutput values: returns the count it covers.</summary>
     public static int OutputWindow(int length, int perOutput, int firstOutput, int outputs, string name)
     {
@@ -62,6 +62,7 @@ internal static class Check
         return length / perOutput;
     }
 
+    /// <summary>A selection of input channels: every entry in [0, channels).</summary>
     public static void Channels(ReadOnlySpan<int> selected, int channels, string name)
     {
         foreach (int channel in selected)

@@ -20,6 +20,16 @@ public static class ClampMask
 
     internal static void Validate(ReadOnlySpan<byte> mask, long elements, string name) => Check.Length(mask, (elements + 7) >> 3, name);
 
+    /// <summary>A forward kernel's optional mask: empty (record nothing), or checked and cleared for its writer.</summary>
+    internal static void Prepare(Span<byte> mask, long elements)
+    {
+        if (!mask.IsEmpty)
+        {
+            Validate(mask, elements, nameof(mask));
+            mask.Clear();
+        }
+    }
+
     /// <summary>Sets bit i (the mask starts cleared, so setting is all a writer does).</summary>
     internal static void Set(Span<byte> mask, int index) => mask[index >> 3] |= (byte)(1 << (index & 7));
 

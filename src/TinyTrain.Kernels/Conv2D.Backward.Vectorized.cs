@@ -8,53 +8,6 @@ public static partial class Conv2D
     // The gathered input row of FilterGrad lives on the stack; wider selections use the reference.
     private const int MaxGatheredChannels = 2048;
 
-    /// <summary>SIMD path; bit-identical to <see cref="InputGradReference(Conv2DParams, ReadOnlySpan{float}, ReadOnlySpan{sbyte}, Span{float})"/>.</summary>
-    public static void InputGradVectorized(Conv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad) =>
-        InputGradVectorized(p, accGrad, filter, inputGrad, VectorWidths.Preferred);
-
-    public static void InputGradVectorized(Conv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<float> filter, Span<float> inputGrad) =>
-        InputGradVectorized(p, accGrad, filter, inputGrad, VectorWidths.Preferred);
-
-    internal static void InputGradVectorized(
-        Conv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad, VectorWidth width)
-    {
-        ValidateInputGrad(p, accGrad, filter.Length, inputGrad);
-        InputGradVectorized<sbyte>(p, accGrad, filter, inputGrad, width);
-    }
-
-    internal static void InputGradVectorized(
-        Conv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<float> filter, Span<float> inputGrad, VectorWidth width)
-    {
-        ValidateInputGrad(p, accGrad, filter.Length, inputGrad);
-        InputGradVectorized<float>(p, accGrad, filter, inputGrad, width);
-    }
-
-    /// <summary>SIMD path; bit-identical to the reference.</summary>
-    public static void FilterGradVectorized(
-        Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, Span<float> filterGrad) =>
-        FilterGradVectorized(p, input, accGrad, inputChannels, filterGrad, VectorWidths.Preferred);
-
-    public static void FilterGradVectorized(
-        Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, Span<float> filterGrad) =>
-        FilterGradVectorized(p, input, accGrad, inputChannels, filterGrad, VectorWidths.Preferred);
-
-    internal static void FilterGradVectorized(
-        Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, Span<float> filterGrad,
-        VectorWidth width)
-    {
-        ValidateFilterGrad(p, input.Length, accGrad, inputChannels, filterGrad);
-        Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
-        FilterGradVectorized(p, input, p.InputZeroPoint, accGrad, inputChannels, 0, p.OutputC, filterGrad, width);
-    }
-
-    internal static void FilterGradVectorized(
-        Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, Span<float> filterGrad,
-        VectorWidth width)
-    {
-        ValidateFilterGrad(p, input.Length, accGrad, inputChannels, filterGrad);
-        FilterGradVectorized(p, input, 0, accGrad, inputChannels, 0, p.OutputC, filterGrad, width);
-    }
-
     /// <summary>
     /// The reference's loops with the innermost input-channel loop as one <see cref="Axpy"/> over the contiguous
     /// filter row W[oc, ky, kx, :] and input-gradient row: each element still takes its terms in (oy, ox, oc, ky,
@@ -67,6 +20,7 @@ public static partial class Conv2D
     {
         inputGrad.Clear();
         int channels = p.InputC;
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
             for (int outX = 0; outX < p.OutputW; outX++)
@@ -119,31 +73,21 @@ public static partial class Conv2D
 
         filterGrad.Clear();
         Span<float> gathered = stackalloc float[selected];
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
                 ReadOnlySpan<float> gradients = accGrad.Slice((outY * p.OutputW + outX) * p.OutputC + firstOutput, outputs);
-                for (int filterY = 0; filterY < p.KernelH; filterY++)
+                foreach (var tap in window.Taps(outY, outX))
                 {
-                    int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
-                    for (int filterX = 0; filterX < p.KernelW; filterX++)
+                    Gather(input.Slice(tap.Pixel * p.InputC, p.InputC), zeroPoint, inputChannels, gathered);
+                    for (int o = 0; o < outputs; o++)
                     {
-                        int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
-                        if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
+                        float gradient = gradients[o];
+                        if (gradient != 0)
                         {
-                            continue;
-                        }
-
-                        Gather(input.Slice((inY * p.InputW + inX) * p.InputC, p.InputC), zeroPoint, inputChannels, gathered);
-                        for (int o = 0; o < outputs; o++)
-                        {
-                            float gradient = gradients[o];
-                            if (gradient != 0)
-                            {
-                                int row = ((o * p.KernelH + filterY) * p.KernelW + filterX) * selected;
-                                Axpy.Float(width, gradient, gathered, filterGrad.Slice(row, selected));
-                            }
+                            Axpy.Float(width, gradient, gathered, filterGrad.Slice((o * window.Size + tap.Index) * selected, selected));
                         }
                     }
                 }

@@ -3,39 +3,16 @@ namespace TinyTrain.Kernels;
 public static partial class Conv2D
 {
     /// <summary>
-    /// SIMD path of <see cref="ForwardFloat"/>. Not bit-identical: each window is summed as vector dot products of
+    /// The SIMD path of <see cref="ForwardFloat"/>. Not bit-identical: each window is summed as vector dot products of
     /// its contiguous runs (<see cref="FloatDot"/>), so an output differs from the reference by float rounding only,
     /// at most 2 * (n - 1) * 2^-24 * (sum |W * x| + |bias|) for a window of n = KernelH * KernelW * InputC terms.
+    /// Validated arguments of at most <see cref="MaxVectorWindowTaps"/> taps, mask cleared or empty.
     /// </summary>
-    public static void ForwardFloatVectorized(
-        Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
-        float min, float max) =>
-        ForwardFloatVectorized(p, input, filter, bias, output, min, max, Span<byte>.Empty, VectorWidths.Preferred);
-
-    public static void ForwardFloatWithMaskVectorized(
-        Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
-        float min, float max, Span<byte> mask)
-    {
-        ArgumentNullException.ThrowIfNull(p);
-        ClampMask.Validate(mask, p.OutputLength, nameof(mask));
-        mask.Clear();
-        ForwardFloatVectorized(p, input, filter, bias, output, min, max, mask, VectorWidths.Preferred);
-    }
-
-    /// <summary>mask: validated and cleared by the caller, or empty (records nothing).</summary>
-    internal static void ForwardFloatVectorized(
+    private static void ForwardFloatVectorized(
         Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
         float min, float max, Span<byte> mask, VectorWidth width)
     {
-        ValidateFloat(p, input, filter, bias, output, min, max);
-
         int taps = p.KernelH * p.KernelW;
-        if (taps > MaxVectorWindowTaps)
-        {
-            ForwardFloatReference(p, input, filter, bias, output, min, max, mask);
-            return;
-        }
-
         Span<int> segments = stackalloc int[3 * taps];
         int filterStride = taps * p.InputC;
         for (int outY = 0; outY < p.OutputH; outY++)

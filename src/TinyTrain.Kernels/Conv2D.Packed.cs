@@ -25,7 +25,7 @@ public static partial class Conv2D
     /// </summary>
     public static Conv2DPackedFilter? Pack(Conv2DParams p, ReadOnlySpan<sbyte> filter)
     {
-        ValidateGeometry(p);
+        ConvLike.ValidateGeometry(p);
         Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
         Check.Length(filter, p.FilterLength, nameof(filter));
         return Vector256.IsHardwareAccelerated && CanPack(p) ? PackUnchecked(p, filter) : null;
@@ -64,7 +64,7 @@ public static partial class Conv2D
     }
 
     /// <summary>
-    /// <see cref="Forward"/> with a filter packed by <see cref="Pack"/>; bit-identical to <see cref="ForwardReference"/>.
+    /// <see cref="Forward"/> with a filter packed by <see cref="Pack"/>; bit-identical to the reference <see cref="Forward"/>.
     /// Each pass gathers the windows of four output pixels into a stack patch, shifted to unsigned bytes (x + 128;
     /// outside the image the zero point's byte, which the correction cancels exactly as padding must), then runs
     /// VPDPBUSD over four pixels x two blocks of eight channels, adds each channel's correction and requantises
@@ -79,12 +79,7 @@ public static partial class Conv2D
         Conv2DParams p, Conv2DPackedFilter packed, ReadOnlySpan<sbyte> input, ReadOnlySpan<int> bias, Span<sbyte> output, bool vnni)
     {
         ArgumentNullException.ThrowIfNull(packed);
-        ValidateCall(p, input, bias, output);
-        if (!ReferenceEquals(packed.Params, p) && !packed.Params.Equals(p))
-        {
-            throw new ArgumentException("the filter was packed for another conv", nameof(packed));
-        }
-
+        ConvLike.ValidatePacked(p, packed.Params, input.Length, bias.Length, output.Length);
         if (vnni)
         {
             ForwardPacked<VnniByteDotProduct>(p, packed, input, bias, output);

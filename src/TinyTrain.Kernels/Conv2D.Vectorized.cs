@@ -10,61 +10,26 @@ public static partial class Conv2D
     // Float mode needs the exact sum: int32 lanes are exact while taps * 32640 < 2^31.
     private const int MaxExactTaps = 1 << 16;
 
-    /// <summary>SIMD path at the widest accelerated width; bit-identical to <see cref="ForwardReference"/>.</summary>
-    public static void ForwardVectorized(
-        Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output) =>
-        ForwardVectorized(p, input, filter, bias, output, VectorWidths.Preferred);
-
-    /// <summary>
-    /// Each output pixel's window is a list of contiguous runs (one per in-image filter row when DilationW is 1,
-    /// so a 1x1 conv is a single run of InputC bytes). Output channels go four at a time through
-    /// <see cref="Int8DotProduct.Dot4"/>, sharing the loads of x; the last block overlaps the previous one so
-    /// OutputC need not be a multiple of 4 (the overlapped channels are recomputed to the same values). The four
-    /// results are requantised together (<see cref="Requantizer.TryStore4"/>) where the vector form applies.
-    /// </summary>
-    internal static void ForwardVectorized(
-        Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
-        VectorWidth width)
-    {
-        Validate(p, input, filter, bias, output);
-        ForwardVectorized(p, input, filter, bias, output, Span<byte>.Empty, width);
-    }
-
-    /// <summary>SIMD path of <see cref="ForwardWithMask"/>; output and mask bit-identical to the reference.</summary>
-    public static void ForwardWithMaskVectorized(
-        Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
-        Span<byte> mask) =>
-        ForwardWithMaskVectorized(p, input, filter, bias, output, mask, VectorWidths.Preferred);
-
-    internal static void ForwardWithMaskVectorized(
-        Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
-        Span<byte> mask, VectorWidth width)
-    {
-        Validate(p, input, filter, bias, output);
-        ClampMask.Validate(mask, p.OutputLength, nameof(mask));
-        mask.Clear();
-        ForwardVectorized(p, input, filter, bias, output, mask, width);
-    }
-
-    /// <summary>Whether the vectorised path's int32 lanes hold this conv's sums exactly (and its window fits the stack).</summary>
+    /// <summary>Whether the vectorised path's int32 lanes hold this conv's sums exactly (and its window fits the stack); else the reference runs.</summary>
     internal static bool FitsInt32Lanes(Conv2DParams p)
     {
         int taps = p.KernelH * p.KernelW;
         return taps <= MaxVectorWindowTaps && (p.Requant.Mode != RequantMode.Float || (long)taps * p.InputC <= MaxExactTaps);
     }
 
-    // Validated arguments, mask cleared or empty. The overlapping last block ORs the same bits twice.
+    /// <summary>
+    /// Each output pixel's window is a list of contiguous runs (one per in-image filter row when DilationW is 1,
+    /// so a 1x1 conv is a single run of InputC bytes). Output channels go four at a time through
+    /// <see cref="Int8DotProduct.Dot4"/>, sharing the loads of x; the last block overlaps the previous one so
+    /// OutputC need not be a multiple of 4 (the overlapped channels are recomputed to the same values, and OR the
+    /// same mask bits twice). The four results are requantised together (<see cref="Requantizer.TryStore4"/>) where
+    /// the vector form applies. Validated arguments that <see cref="FitsInt32Lanes"/>, mask cleared or empty.
+    /// </summary>
     private static void ForwardVectorized(
         Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
         Span<byte> mask, VectorWidth width)
     {
         int taps = p.KernelH * p.KernelW;
-        if (taps > MaxVectorWindowTaps || (p.Requant.Mode == RequantMode.Float && (long)taps * p.InputC > MaxExactTaps))
-        {
-            ForwardReference(p, input, filter, bias, output, mask);
-            return;
-        }
-
         var requantizer = new Requantizer(p.Requant, bias, p.OutputZeroPoint, p.ActMin, p.ActMax);
         Span<int> segments = stackalloc int[3 * taps];
         Span<int> sums = stackalloc int[4];

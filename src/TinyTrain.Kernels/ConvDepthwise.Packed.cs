@@ -19,8 +19,8 @@ public static partial class ConvDepthwise
     /// </summary>
     public static ConvDepthwisePackedFilters? Pack(Conv2DParams conv, DepthwiseConv2DParams depthwise, ReadOnlySpan<sbyte> convFilter)
     {
-        Conv2D.ValidateGeometry(conv);
-        DepthwiseConv2D.ValidateGeometry(depthwise);
+        ConvLike.ValidateGeometry(conv);
+        ConvLike.ValidateGeometry(depthwise);
         Check.Int8(conv.InputZeroPoint, nameof(conv.InputZeroPoint));
         Requantizer.Validate(depthwise.Requant, depthwise.OutputC);
         Check.Length(convFilter, conv.FilterLength, nameof(convFilter));
@@ -53,7 +53,7 @@ public static partial class ConvDepthwise
         (p.OutputW + PlaneLanes - 1) / PlaneLanes * PlaneLanes + (p.KernelW - 1) * p.DilationW / p.StrideW + 1;
 
     /// <summary>
-    /// <see cref="Forward"/> with prepared filters; bit-identical to <see cref="ForwardReference"/>. The conv's four
+    /// <see cref="Forward"/> with prepared filters; bit-identical to the reference <see cref="Forward"/>. The conv's four
     /// channels of a group come from VPDPBUSD over four-pixel windows (as <see cref="Conv2D.ForwardPacked"/>, four
     /// int32 lanes); each depthwise plane is convolved 32 output columns at a time, (x - zp) * w exact in int16.
     /// </summary>

@@ -16,21 +16,22 @@ public static partial class ConvDepthwise
     /// <summary>Bytes of the scratch planes: <see cref="Group"/> channels of the conv's output.</summary>
     public static int PlanesLength(Conv2DParams conv) => Group * conv.OutputH * conv.OutputW;
 
-    public static void Forward(Conv2DParams conv, DepthwiseConv2DParams depthwise, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> convFilter,
-        ReadOnlySpan<int> convBias, ReadOnlySpan<sbyte> depthwiseFilter, ReadOnlySpan<int> depthwiseBias, Span<sbyte> planes, Span<sbyte> output)
+    internal static void Forward(Conv2DParams conv, DepthwiseConv2DParams depthwise, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> convFilter,
+        ReadOnlySpan<int> convBias, ReadOnlySpan<sbyte> depthwiseFilter, ReadOnlySpan<int> depthwiseBias, Span<sbyte> planes, Span<sbyte> output,
+        VectorWidth width)
     {
         Validate(conv, depthwise, input, convFilter, convBias, depthwiseFilter, depthwiseBias, planes, output);
-        if (VectorWidths.UseVectorized && Conv2D.FitsInt32Lanes(conv)) ForwardVectorized(conv, depthwise, input, convFilter, convBias, depthwiseFilter, depthwiseBias, planes, output);
-        else ForwardReference(conv, depthwise, input, convFilter, convBias, depthwiseFilter, depthwiseBias, planes, output);
+        if (width == VectorWidth.Scalar || !Conv2D.FitsInt32Lanes(conv)) ForwardReference(conv, depthwise, input, convFilter, convBias, depthwiseFilter, depthwiseBias, planes, output);
+        else ForwardVectorized(conv, depthwise, input, convFilter, convBias, depthwiseFilter, depthwiseBias, planes, output, width);
     }
 
     /// <summary>The spec: one channel at a time, each plane element and each output as the plain kernels compute them.</summary>
-    public static void ForwardReference(Conv2DParams conv, DepthwiseConv2DParams depthwise, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> convFilter,
+    private static void ForwardReference(Conv2DParams conv, DepthwiseConv2DParams depthwise, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> convFilter,
         ReadOnlySpan<int> convBias, ReadOnlySpan<sbyte> depthwiseFilter, ReadOnlySpan<int> depthwiseBias, Span<sbyte> planes, Span<sbyte> output)
     {
-        Validate(conv, depthwise, input, convFilter, convBias, depthwiseFilter, depthwiseBias, planes, output);
         var convRequantizer = new Requantizer(conv.Requant, convBias, conv.OutputZeroPoint, conv.ActMin, conv.ActMax);
         var plane = planes[..(conv.OutputH * conv.OutputW)];
+        var window = new ConvWindow(conv);
         for (int channel = 0; channel < conv.OutputC; channel++)
         {
             for (int outY = 0; outY < conv.OutputH; outY++)
@@ -38,19 +39,13 @@ public static partial class ConvDepthwise
                 for (int outX = 0; outX < conv.OutputW; outX++)
                 {
                     long sum = 0;
-                    for (int filterY = 0; filterY < conv.KernelH; filterY++)
+                    foreach (var tap in window.Taps(outY, outX))
                     {
-                        int inY = outY * conv.StrideH - conv.PadTop + conv.DilationH * filterY;
-                        for (int filterX = 0; filterX < conv.KernelW; filterX++)
+                        for (int inChannel = 0; inChannel < conv.InputC; inChannel++)
                         {
-                            int inX = outX * conv.StrideW - conv.PadLeft + conv.DilationW * filterX;
-                            if (inY < 0 || inY >= conv.InputH || inX < 0 || inX >= conv.InputW) continue; // the zero point: 0
-                            for (int inChannel = 0; inChannel < conv.InputC; inChannel++)
-                            {
-                                int x = input[(inY * conv.InputW + inX) * conv.InputC + inChannel];
-                                int w = convFilter[((channel * conv.KernelH + filterY) * conv.KernelW + filterX) * conv.InputC + inChannel];
-                                sum += w * (x - conv.InputZeroPoint);
-                            }
+                            int x = input[tap.Pixel * conv.InputC + inChannel];
+                            int w = convFilter[(channel * window.Size + tap.Index) * conv.InputC + inChannel];
+                            sum += w * (x - conv.InputZeroPoint);
                         }
                     }
                     plane[outY * conv.OutputW + outX] = convRequantizer.Apply(channel, sum);
@@ -61,8 +56,9 @@ public static partial class ConvDepthwise
     }
 
     /// <summary>Four conv channels per pass with the conv's vectorised dot products, then their four depthwise planes.</summary>
-    internal static void ForwardVectorized(Conv2DParams conv, DepthwiseConv2DParams depthwise, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> convFilter,
-        ReadOnlySpan<int> convBias, ReadOnlySpan<sbyte> depthwiseFilter, ReadOnlySpan<int> depthwiseBias, Span<sbyte> planes, Span<sbyte> output)
+    private static void ForwardVectorized(Conv2DParams conv, DepthwiseConv2DParams depthwise, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> convFilter,
+        ReadOnlySpan<int> convBias, ReadOnlySpan<sbyte> depthwiseFilter, ReadOnlySpan<int> depthwiseBias, Span<sbyte> planes, Span<sbyte> output,
+        VectorWidth width)
     {
         var convRequantizer = new Requantizer(conv.Requant, convBias, conv.OutputZeroPoint, conv.ActMin, conv.ActMax);
         int taps = conv.KernelH * conv.KernelW, pixels = conv.OutputH * conv.OutputW;
@@ -70,7 +66,6 @@ public static partial class ConvDepthwise
         Span<int> sums = stackalloc int[Group];
         int filterStride = taps * conv.InputC;
         int lastBlock = Math.Max(conv.OutputC - Group, 0), lastChannel = conv.OutputC - 1;
-        var width = VectorWidths.Preferred;
         for (int block = 0; block < conv.OutputC; block += Group)
         {
             // The last block may overlap the one before: its channels are computed again, to the same values.
@@ -162,8 +157,8 @@ public static partial class ConvDepthwise
         ReadOnlySpan<int> convBias, ReadOnlySpan<sbyte> depthwiseFilter, ReadOnlySpan<int> depthwiseBias, ReadOnlySpan<sbyte> planes, ReadOnlySpan<sbyte> output,
         bool checkConvFilter = true)
     {
-        Conv2D.ValidateGeometry(conv);
-        DepthwiseConv2D.ValidateGeometry(depthwise);
+        ConvLike.ValidateGeometry(conv);
+        ConvLike.ValidateGeometry(depthwise);
         if (depthwise.DepthMultiplier != 1 || depthwise.InputC != conv.OutputC || depthwise.InputH != conv.OutputH || depthwise.InputW != conv.OutputW)
             throw new ArgumentException($"the depthwise conv (input {depthwise.InputH}x{depthwise.InputW}x{depthwise.InputC}, multiplier {depthwise.DepthMultiplier}) does not read the conv's output {conv.OutputH}x{conv.OutputW}x{conv.OutputC} channel for channel", nameof(depthwise));
         Check.Int8(conv.InputZeroPoint, nameof(conv.InputZeroPoint));
@@ -174,9 +169,9 @@ public static partial class ConvDepthwise
         Requantizer.Validate(depthwise.Requant, depthwise.OutputC);
         Check.Length(input, conv.InputLength, nameof(input));
         if (checkConvFilter) Check.Length(convFilter, conv.FilterLength, nameof(convFilter)); // a packed one is checked against its params
-        Check.Bias(convBias, conv.OutputC);
+        Check.Bias(convBias.Length, conv.OutputC);
         Check.Length(depthwiseFilter, depthwise.FilterLength, nameof(depthwiseFilter));
-        Check.Bias(depthwiseBias, depthwise.OutputC);
+        Check.Bias(depthwiseBias.Length, depthwise.OutputC);
         Check.Length(planes, PlanesLength(conv), nameof(planes));
         Check.Length(output, depthwise.OutputLength, nameof(output));
     }

@@ -5,103 +5,38 @@ namespace TinyTrain.Kernels;
 
 public static partial class DepthwiseConv2D
 {
-    /// <summary>SIMD path; bit-identical to the reference.</summary>
-    public static void InputGradVectorized(DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad) =>
-        InputGradVectorized(p, accGrad, filter, inputGrad, VectorWidths.Preferred);
-
-    public static void InputGradVectorized(DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<float> filter, Span<float> inputGrad) =>
-        InputGradVectorized(p, accGrad, filter, inputGrad, VectorWidths.Preferred);
-
-    internal static void InputGradVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad, VectorWidth width)
-    {
-        ValidateInputGrad(p, accGrad, filter.Length, inputGrad);
-        InputGradVectorized<sbyte>(p, accGrad, filter, inputGrad, width);
-    }
-
-    internal static void InputGradVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<float> filter, Span<float> inputGrad, VectorWidth width)
-    {
-        ValidateInputGrad(p, accGrad, filter.Length, inputGrad);
-        InputGradVectorized<float>(p, accGrad, filter, inputGrad, width);
-    }
-
     /// <summary>
     /// DepthMultiplier 1: for each output pixel and in-image tap, inputGrad[iy, ix, :] += accGrad[oy, ox, :] .*
     /// W[ky, kx, :], three contiguous channel rows, so every element takes its terms in the reference's (oy, ox,
-    /// ky, kx) order. Other multipliers run the reference.
+    /// ky, kx) order. (Other multipliers run the reference.)
     /// </summary>
     private static void InputGradVectorized<T>(
         DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<T> filter, Span<float> inputGrad, VectorWidth width)
         where T : unmanaged, INumberBase<T>
     {
-        if (p.DepthMultiplier != 1)
-        {
-            InputGradReference(p, accGrad, filter, inputGrad);
-            return;
-        }
-
         int channels = p.InputC;
         inputGrad.Clear();
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
                 ReadOnlySpan<float> gradients = accGrad.Slice((outY * p.OutputW + outX) * channels, channels);
-                for (int filterY = 0; filterY < p.KernelH; filterY++)
+                foreach (var tap in window.Taps(outY, outX))
                 {
-                    int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
-                    for (int filterX = 0; filterX < p.KernelW; filterX++)
+                    ReadOnlySpan<T> row = filter.Slice(tap.Index * channels, channels);
+                    Span<float> target = inputGrad.Slice(tap.Pixel * channels, channels);
+                    if (typeof(T) == typeof(sbyte))
                     {
-                        int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
-                        if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
-                        {
-                            continue;
-                        }
-
-                        ReadOnlySpan<T> row = filter.Slice((filterY * p.KernelW + filterX) * channels, channels);
-                        Span<float> target = inputGrad.Slice((inY * p.InputW + inX) * channels, channels);
-                        if (typeof(T) == typeof(sbyte))
-                        {
-                            Axpy.Pointwise(width, gradients, MemoryMarshal.Cast<T, sbyte>(row), target);
-                        }
-                        else
-                        {
-                            Axpy.Pointwise(width, gradients, MemoryMarshal.Cast<T, float>(row), target);
-                        }
+                        Axpy.Pointwise(width, gradients, MemoryMarshal.Cast<T, sbyte>(row), target);
+                    }
+                    else
+                    {
+                        Axpy.Pointwise(width, gradients, MemoryMarshal.Cast<T, float>(row), target);
                     }
                 }
             }
         }
-    }
-}
-
-public static partial class DepthwiseConv2D
-{
-    /// <summary>SIMD path; bit-identical to <see cref="FilterGradReference(DepthwiseConv2DParams, ReadOnlySpan{sbyte}, ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float})"/>.</summary>
-    public static void FilterGradVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
-        FilterGradVectorized(p, input, accGrad, channels, filterGrad, VectorWidths.Preferred);
-
-    public static void FilterGradVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
-        FilterGradVectorized(p, input, accGrad, channels, filterGrad, VectorWidths.Preferred);
-
-    internal static void FilterGradVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad,
-        VectorWidth width)
-    {
-        ValidateFilterGrad(p, input.Length, accGrad, channels, filterGrad);
-        Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
-        FilterGradVectorized(p, input, p.InputZeroPoint, accGrad, channels, filterGrad, width);
-    }
-
-    internal static void FilterGradVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad,
-        VectorWidth width)
-    {
-        ValidateFilterGrad(p, input.Length, accGrad, channels, filterGrad);
-        FilterGradVectorized(p, input, 0, accGrad, channels, filterGrad, width);
     }
 
     // Run boundaries of the channel selection live on the stack up to this many selected channels.
@@ -140,37 +75,28 @@ public static partial class DepthwiseConv2D
 
         runStarts[runCount] = selected;
         int inputC = p.InputC;
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
                 ReadOnlySpan<float> gradients = accGrad.Slice((outY * p.OutputW + outX) * inputC, inputC);
-                for (int filterY = 0; filterY < p.KernelH; filterY++)
+                foreach (var tap in window.Taps(outY, outX))
                 {
-                    int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
-                    for (int filterX = 0; filterX < p.KernelW; filterX++)
+                    ReadOnlySpan<T> pixel = input.Slice(tap.Pixel * inputC, inputC);
+                    Span<float> row = filterGrad.Slice(tap.Index * selected, selected);
+                    for (int run = 0; run < runCount; run++)
                     {
-                        int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
-                        if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
+                        int start = runStarts[run], length = runStarts[run + 1] - start, channel = channels[start];
+                        Span<float> target = row.Slice(start, length);
+                        if (typeof(T) == typeof(sbyte))
                         {
-                            continue;
+                            Axpy.Pointwise(
+                                width, gradients.Slice(channel, length), MemoryMarshal.Cast<T, sbyte>(pixel).Slice(channel, length), zeroPoint, target);
                         }
-
-                        ReadOnlySpan<T> pixel = input.Slice((inY * p.InputW + inX) * inputC, inputC);
-                        Span<float> row = filterGrad.Slice((filterY * p.KernelW + filterX) * selected, selected);
-                        for (int run = 0; run < runCount; run++)
+                        else
                         {
-                            int start = runStarts[run], length = runStarts[run + 1] - start, channel = channels[start];
-                            Span<float> target = row.Slice(start, length);
-                            if (typeof(T) == typeof(sbyte))
-                            {
-                                Axpy.Pointwise(
-                                    width, gradients.Slice(channel, length), MemoryMarshal.Cast<T, sbyte>(pixel).Slice(channel, length), zeroPoint, target);
-                            }
-                            else
-                            {
-                                Axpy.Pointwise(width, gradients.Slice(channel, length), MemoryMarshal.Cast<T, float>(pixel).Slice(channel, length), target);
-                            }
+                            Axpy.Pointwise(width, gradients.Slice(channel, length), MemoryMarshal.Cast<T, float>(pixel).Slice(channel, length), target);
                         }
                     }
                 }

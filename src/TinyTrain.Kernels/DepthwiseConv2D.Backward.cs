@@ -9,89 +9,37 @@ namespace TinyTrain.Kernels;
 /// </summary>
 public static partial class DepthwiseConv2D
 {
-    /// <summary>inputGrad[iy, ix, ic] = sum over (oy, ox, ky, kx) landing on (iy, ix) and m of accGrad[oy, ox, ic * M + m] * W[ky, kx, ic * M + m].</summary>
-    public static void InputGrad(DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad)
+    /// <summary>
+    /// inputGrad[iy, ix, ic] = sum over (oy, ox, ky, kx) landing on (iy, ix) and m of accGrad[oy, ox, ic * M + m] *
+    /// W[ky, kx, ic * M + m], for int8 or fp32 weights.
+    /// </summary>
+    internal static void InputGrad<T>(
+        DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<T> filter, Span<float> inputGrad, VectorWidth width)
+        where T : unmanaged, INumberBase<T>
     {
-        if (VectorWidths.UseVectorized)
-        {
-            InputGradVectorized(p, accGrad, filter, inputGrad);
-        }
-        else
-        {
-            InputGradReference(p, accGrad, filter, inputGrad);
-        }
-    }
-
-    /// <summary>The same with fp32 weights.</summary>
-    public static void InputGrad(DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<float> filter, Span<float> inputGrad)
-    {
-        if (VectorWidths.UseVectorized)
-        {
-            InputGradVectorized(p, accGrad, filter, inputGrad);
-        }
-        else
-        {
-            InputGradReference(p, accGrad, filter, inputGrad);
-        }
-    }
-
-    public static void InputGradReference(DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad)
-    {
-        ValidateInputGrad(p, accGrad, filter.Length, inputGrad);
-        InputGradReference<sbyte>(p, accGrad, filter, inputGrad);
-    }
-
-    public static void InputGradReference(DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<float> filter, Span<float> inputGrad)
-    {
-        ValidateInputGrad(p, accGrad, filter.Length, inputGrad);
-        InputGradReference<float>(p, accGrad, filter, inputGrad);
+        ConvLike.ValidateInputGrad(p, accGrad.Length, filter, inputGrad.Length);
+        if (width == VectorWidth.Scalar || p.DepthMultiplier != 1) InputGradReference(p, accGrad, filter, inputGrad);
+        else InputGradVectorized(p, accGrad, filter, inputGrad, width);
     }
 
     /// <summary>
     /// filterGrad[ky, kx, j] = sum over (oy, ox) with (iy, ix) in the image of accGrad[oy, ox, c] * (x[iy, ix, c] -
-    /// InputZeroPoint), c = channels[j]: the selected channels only, laid out [KernelH, KernelW, channels.Length].
-    /// DepthMultiplier must be 1 (every depthwise layer of the paper's models).
+    /// InputZeroPoint), c = channels[j], for an int8 or fp32 (zero point 0) input: the selected channels only, laid out
+    /// [KernelH, KernelW, channels.Length]. DepthMultiplier must be 1 (every depthwise layer of the paper's models).
     /// </summary>
-    public static void FilterGrad(
-        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad)
+    internal static void FilterGrad<T>(
+        DepthwiseConv2DParams p, ReadOnlySpan<T> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad,
+        VectorWidth width)
+        where T : unmanaged, INumberBase<T>
     {
-        if (VectorWidths.UseVectorized)
+        int zeroPoint = ConvLike.ValidateFilterGrad(p, input, accGrad.Length, channels, null, filterGrad.Length, out _);
+        if (p.DepthMultiplier != 1)
         {
-            FilterGradVectorized(p, input, accGrad, channels, filterGrad);
+            throw new ArgumentException($"depthwise filter gradient needs DepthMultiplier 1, got {p.DepthMultiplier}", nameof(p));
         }
-        else
-        {
-            FilterGradReference(p, input, accGrad, channels, filterGrad);
-        }
-    }
 
-    /// <summary>The same with an fp32 input (zero point 0).</summary>
-    public static void FilterGrad(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad)
-    {
-        if (VectorWidths.UseVectorized)
-        {
-            FilterGradVectorized(p, input, accGrad, channels, filterGrad);
-        }
-        else
-        {
-            FilterGradReference(p, input, accGrad, channels, filterGrad);
-        }
-    }
-
-    public static void FilterGradReference(
-        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad)
-    {
-        ValidateFilterGrad(p, input.Length, accGrad, channels, filterGrad);
-        Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
-        FilterGradReference(p, input, p.InputZeroPoint, accGrad, channels, filterGrad);
-    }
-
-    public static void FilterGradReference(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad)
-    {
-        ValidateFilterGrad(p, input.Length, accGrad, channels, filterGrad);
-        FilterGradReference(p, input, 0, accGrad, channels, filterGrad);
+        if (width == VectorWidth.Scalar) FilterGradReference(p, input, zeroPoint, accGrad, channels, filterGrad);
+        else FilterGradVectorized(p, input, zeroPoint, accGrad, channels, filterGrad, width);
     }
 
     /// <summary>The spec: a scatter; each input gradient adds its terms in (oy, ox, ky, kx, m) order.</summary>
@@ -101,30 +49,21 @@ public static partial class DepthwiseConv2D
     {
         int outputC = p.OutputC;
         inputGrad.Clear();
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                for (int filterY = 0; filterY < p.KernelH; filterY++)
+                foreach (var tap in window.Taps(outY, outX))
                 {
-                    int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
-                    for (int filterX = 0; filterX < p.KernelW; filterX++)
+                    for (int inChannel = 0; inChannel < p.InputC; inChannel++)
                     {
-                        int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
-                        if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
+                        for (int multiplier = 0; multiplier < p.DepthMultiplier; multiplier++)
                         {
-                            continue;
-                        }
-
-                        for (int inChannel = 0; inChannel < p.InputC; inChannel++)
-                        {
-                            for (int multiplier = 0; multiplier < p.DepthMultiplier; multiplier++)
-                            {
-                                int outChannel = inChannel * p.DepthMultiplier + multiplier;
-                                float gradient = accGrad[(outY * p.OutputW + outX) * outputC + outChannel];
-                                float filterValue = float.CreateTruncating(filter[(filterY * p.KernelW + filterX) * outputC + outChannel]);
-                                inputGrad[(inY * p.InputW + inX) * p.InputC + inChannel] += gradient * filterValue;
-                            }
+                            int outChannel = inChannel * p.DepthMultiplier + multiplier;
+                            float gradient = accGrad[(outY * p.OutputW + outX) * outputC + outChannel];
+                            float filterValue = float.CreateTruncating(filter[tap.Index * outputC + outChannel]);
+                            inputGrad[tap.Pixel * p.InputC + inChannel] += gradient * filterValue;
                         }
                     }
                 }
@@ -140,55 +79,22 @@ public static partial class DepthwiseConv2D
     {
         int selected = channels.Length;
         filterGrad.Clear();
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                for (int filterY = 0; filterY < p.KernelH; filterY++)
+                foreach (var tap in window.Taps(outY, outX))
                 {
-                    int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
-                    for (int filterX = 0; filterX < p.KernelW; filterX++)
+                    for (int j = 0; j < selected; j++)
                     {
-                        int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
-                        if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
-                        {
-                            continue;
-                        }
-
-                        for (int j = 0; j < selected; j++)
-                        {
-                            int channel = channels[j];
-                            float gradient = accGrad[(outY * p.OutputW + outX) * p.InputC + channel];
-                            float inputValue = float.CreateTruncating(input[(inY * p.InputW + inX) * p.InputC + channel]) - zeroPoint;
-                            filterGrad[(filterY * p.KernelW + filterX) * selected + j] += gradient * inputValue;
-                        }
+                        int channel = channels[j];
+                        float gradient = accGrad[(outY * p.OutputW + outX) * p.InputC + channel];
+                        float inputValue = float.CreateTruncating(input[tap.Pixel * p.InputC + channel]) - zeroPoint;
+                        filterGrad[tap.Index * selected + j] += gradient * inputValue;
                     }
                 }
             }
         }
-    }
-
-    private static void ValidateInputGrad(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, int filterLength, ReadOnlySpan<float> inputGrad)
-    {
-        ValidateGeometry(p);
-        Check.Length(accGrad, p.OutputLength, nameof(accGrad));
-        Check.Count(filterLength, p.FilterLength, "filter");
-        Check.Length(inputGrad, p.InputLength, nameof(inputGrad));
-    }
-
-    private static void ValidateFilterGrad(
-        DepthwiseConv2DParams p, int inputLength, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, ReadOnlySpan<float> filterGrad)
-    {
-        ValidateGeometry(p);
-        if (p.DepthMultiplier != 1)
-        {
-            throw new ArgumentException($"depthwise filter gradient needs DepthMultiplier 1, got {p.DepthMultiplier}", nameof(p));
-        }
-
-        Check.Count(inputLength, p.InputLength, "input");
-        Check.Length(accGrad, p.OutputLength, nameof(accGrad));
-        Check.Channels(channels, p.InputC, nameof(channels));
-        Check.Length(filterGrad, (long)p.KernelH * p.KernelW * channels.Length, nameof(filterGrad));
     }
 }

@@ -5,61 +5,27 @@ public static partial class DepthwiseConv2D
     // The per-pixel accumulator row lives on the stack; wider layers use the reference.
     private const int MaxFloatRowChannels = 4096;
 
-    /// <summary>SIMD path of <see cref="ForwardFloat"/>; bit-identical to the reference.</summary>
-    public static void ForwardFloatVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
-        float min, float max) =>
-        ForwardFloatVectorized(p, input, filter, bias, output, min, max, Span<byte>.Empty, VectorWidths.Preferred);
-
-    public static void ForwardFloatWithMaskVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
-        float min, float max, Span<byte> mask)
-    {
-        ArgumentNullException.ThrowIfNull(p);
-        ClampMask.Validate(mask, p.OutputLength, nameof(mask));
-        mask.Clear();
-        ForwardFloatVectorized(p, input, filter, bias, output, min, max, mask, VectorWidths.Preferred);
-    }
-
     /// <summary>
     /// DepthMultiplier 1: per output pixel, a stack row of channel sums takes W[ky, kx, :] .* x[iy, ix, :] tap by tap
     /// (<see cref="Axpy.Pointwise(VectorWidth, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>), the
-    /// reference's order for every channel, then the bias. Other multipliers run the reference. mask: validated and
-    /// cleared by the caller, or empty.
+    /// reference's order for every channel, then the bias: bit-identical to the reference. Validated arguments,
+    /// mask cleared or empty.
     /// </summary>
-    internal static void ForwardFloatVectorized(
+    private static void ForwardFloatVectorized(
         DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
         float min, float max, Span<byte> mask, VectorWidth width)
     {
-        ValidateFloat(p, input, filter, bias, output, min, max);
         int channels = p.InputC;
-        if (p.DepthMultiplier != 1 || channels > MaxFloatRowChannels)
-        {
-            ForwardFloatReference(p, input, filter, bias, output, min, max, mask);
-            return;
-        }
-
         Span<float> sums = stackalloc float[channels];
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
                 sums.Clear();
-                for (int filterY = 0; filterY < p.KernelH; filterY++)
+                foreach (var tap in window.Taps(outY, outX))
                 {
-                    int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
-                    for (int filterX = 0; filterX < p.KernelW; filterX++)
-                    {
-                        int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
-                        if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
-                        {
-                            continue;
-                        }
-
-                        Axpy.Pointwise(
-                            width, filter.Slice((filterY * p.KernelW + filterX) * channels, channels),
-                            input.Slice((inY * p.InputW + inX) * channels, channels), sums);
-                    }
+                    Axpy.Pointwise(width, filter.Slice(tap.Index * channels, channels), input.Slice(tap.Pixel * channels, channels), sums);
                 }
 
                 int pixelIndex = (outY * p.OutputW + outX) * channels;

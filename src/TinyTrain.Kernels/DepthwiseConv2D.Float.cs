@@ -1,57 +1,22 @@
 namespace TinyTrain.Kernels;
 
 /// <summary>
-/// The fp32 forward of the same depthwise conv, for the fp32 baseline (see <see cref="Conv2D.ForwardFloat"/>):
+/// The fp32 forward of the same depthwise conv, for the fp32 baseline (see <see cref="Conv2D"/>'s):
 /// only the geometry of <see cref="DepthwiseConv2DParams"/> is read.
 /// </summary>
 public static partial class DepthwiseConv2D
 {
-    /// <summary>y[oy, ox, oc] = clamp(sum over in-image (ky, kx) of W[ky, kx, oc] * x[iy, ix, oc / M] + bias[oc], min, max).</summary>
-    public static void ForwardFloat(
+    /// <summary>
+    /// y[oy, ox, oc] = clamp(sum over in-image (ky, kx) of W[ky, kx, oc] * x[iy, ix, oc / M] + bias[oc], min, max), and
+    /// with a mask (empty: none) the clamp bits.
+    /// </summary>
+    internal static void ForwardFloat(
         DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
-        float min, float max)
+        float min, float max, Span<byte> mask, VectorWidth width)
     {
-        if (VectorWidths.UseVectorized)
-        {
-            ForwardFloatVectorized(p, input, filter, bias, output, min, max);
-        }
-        else
-        {
-            ForwardFloatReference(p, input, filter, bias, output, min, max);
-        }
-    }
-
-    /// <summary>The fp32 forward plus the clamp mask (bit = min &lt;= pre-clamp &lt;= max, see <see cref="ClampMask"/>).</summary>
-    public static void ForwardFloatWithMask(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
-        float min, float max, Span<byte> mask)
-    {
-        if (VectorWidths.UseVectorized)
-        {
-            ForwardFloatWithMaskVectorized(p, input, filter, bias, output, min, max, mask);
-        }
-        else
-        {
-            ForwardFloatWithMaskReference(p, input, filter, bias, output, min, max, mask);
-        }
-    }
-
-    public static void ForwardFloatReference(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
-        float min, float max)
-    {
-        ValidateFloat(p, input, filter, bias, output, min, max);
-        ForwardFloatReference(p, input, filter, bias, output, min, max, Span<byte>.Empty);
-    }
-
-    public static void ForwardFloatWithMaskReference(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
-        float min, float max, Span<byte> mask)
-    {
-        ValidateFloat(p, input, filter, bias, output, min, max);
-        ClampMask.Validate(mask, p.OutputLength, nameof(mask));
-        mask.Clear();
-        ForwardFloatReference(p, input, filter, bias, output, min, max, mask);
+        ConvLike.ValidateFloat(p, input.Length, filter.Length, bias.Length, output.Length, min, max, mask);
+        if (width == VectorWidth.Scalar || p.DepthMultiplier != 1 || p.InputC > MaxFloatRowChannels) ForwardFloatReference(p, input, filter, bias, output, min, max, mask);
+        else ForwardFloatVectorized(p, input, filter, bias, output, min, max, mask, width);
     }
 
     /// <summary>The spec: plain loops; the sum runs over (ky, kx) from 0, then the bias is added.</summary>
@@ -60,31 +25,20 @@ public static partial class DepthwiseConv2D
         float min, float max, Span<byte> mask)
     {
         int outputC = p.OutputC;
+        var window = new ConvWindow(p);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
-            int inYOrigin = outY * p.StrideH - p.PadTop;
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                int inXOrigin = outX * p.StrideW - p.PadLeft;
                 for (int outChannel = 0; outChannel < outputC; outChannel++)
                 {
                     int inChannel = outChannel / p.DepthMultiplier;
                     float sum = 0;
-                    for (int filterY = 0; filterY < p.KernelH; filterY++)
+                    foreach (var tap in window.Taps(outY, outX))
                     {
-                        int inY = inYOrigin + p.DilationH * filterY;
-                        for (int filterX = 0; filterX < p.KernelW; filterX++)
-                        {
-                            int inX = inXOrigin + p.DilationW * filterX;
-                            if (inY < 0 || inY >= p.InputH || inX < 0 || inX >= p.InputW)
-                            {
-                                continue;
-                            }
-
-                            float inputValue = input[(inY * p.InputW + inX) * p.InputC + inChannel];
-                            float filterValue = filter[(filterY * p.KernelW + filterX) * outputC + outChannel];
-                            sum += filterValue * inputValue;
-                        }
+                        float inputValue = input[tap.Pixel * p.InputC + inChannel];
+                        float filterValue = filter[tap.Index * outputC + outChannel];
+                        sum += filterValue * inputValue;
                     }
 
                     if (!bias.IsEmpty)
@@ -97,17 +51,5 @@ public static partial class DepthwiseConv2D
                 }
             }
         }
-    }
-
-    private static void ValidateFloat(
-        DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, ReadOnlySpan<float> output,
-        float min, float max)
-    {
-        ValidateGeometry(p);
-        ClampMask.ValidateRange(min, max);
-        Check.Length(input, p.InputLength, nameof(input));
-        Check.Length(filter, p.FilterLength, nameof(filter));
-        Check.Bias(bias, p.OutputC);
-        Check.Length(output, p.OutputLength, nameof(output));
     }
 }

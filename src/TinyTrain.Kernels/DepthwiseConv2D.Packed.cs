@@ -21,7 +21,7 @@ public static partial class DepthwiseConv2D
     /// </summary>
     public static DepthwiseConv2DPackedFilter? Pack(DepthwiseConv2DParams p, ReadOnlySpan<sbyte> filter)
     {
-        ValidateGeometry(p);
+        ConvLike.ValidateGeometry(p);
         Requantizer.Validate(p.Requant, p.OutputC);
         Check.Length(filter, p.FilterLength, nameof(filter));
         return Avx512BW.IsSupported && CanPack(p) ? PackUnchecked(p, filter) : null;
@@ -74,7 +74,7 @@ public static partial class DepthwiseConv2D
     }
 
     /// <summary>
-    /// <see cref="Forward"/> with a filter laid out by <see cref="Pack"/>; bit-identical to <see cref="ForwardReference"/>.
+    /// <see cref="Forward"/> with a filter laid out by <see cref="Pack"/>; bit-identical to the reference <see cref="Forward"/>.
     /// Per output row, the input rows it reads are copied to the stack with the zero point in the padding columns
     /// (rows outside the image are skipped: they add 0). Stride 1: the output row is one run of OutputW x C elements
     /// and the input of tap (ky, kx) is the same run shifted by kx x DilationW x C, so any 32 consecutive elements are
@@ -86,19 +86,7 @@ public static partial class DepthwiseConv2D
         DepthwiseConv2DParams p, DepthwiseConv2DPackedFilter packed, ReadOnlySpan<sbyte> input, ReadOnlySpan<int> bias, Span<sbyte> output)
     {
         ArgumentNullException.ThrowIfNull(packed);
-        ValidateGeometry(p);
-        Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
-        Check.Int8(p.OutputZeroPoint, nameof(p.OutputZeroPoint));
-        Check.ActivationRange(p.ActMin, p.ActMax);
-        Requantizer.Validate(p.Requant, p.OutputC);
-        Check.Length(input, p.InputLength, nameof(input));
-        Check.Bias(bias, p.OutputC);
-        Check.Length(output, p.OutputLength, nameof(output));
-        if (!ReferenceEquals(packed.Params, p) && !packed.Params.Equals(p))
-        {
-            throw new ArgumentException("the filter was packed for another depthwise conv", nameof(packed));
-        }
-
+        ConvLike.ValidatePacked(p, packed.Params, input.Length, bias.Length, output.Length);
         ForwardPackedCore(p, packed, input, bias, output);
     }
 

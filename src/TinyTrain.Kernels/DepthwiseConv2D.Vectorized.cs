@@ -9,55 +9,23 @@ public static partial class DepthwiseConv2D
     // Float mode needs the exact sum: int32 lanes are exact while taps * 32640 < 2^31.
     private const int MaxExactTaps = 1 << 16;
 
-    /// <summary>SIMD path at the widest accelerated width; bit-identical to <see cref="ForwardReference"/>.</summary>
-    public static void ForwardVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output) =>
-        ForwardVectorized(p, input, filter, bias, output, VectorWidths.Preferred);
+    /// <summary>Whether the SIMD path takes these params: DepthMultiplier 1, 16 channels or more, exact int32 sums.</summary>
+    private static bool Vectorizes(DepthwiseConv2DParams p) =>
+        p.DepthMultiplier == 1 && p.InputC >= 16 && (p.Requant.Mode != RequantMode.Float || (long)p.KernelH * p.KernelW <= MaxExactTaps);
 
     /// <summary>
     /// Vectorised across channels: for DepthMultiplier 1 input and filter are both contiguous in the channel, so a
     /// block of 64/32/16 channels is one load of each per tap. Lane layout per block: x and W sign-extended to
     /// int16, (x - zp) * W exact in int16 (|.| &lt;= 32640), widened into four int32 accumulators holding the
-    /// block's channels in order. The last block overlaps the previous one when InputC is not a multiple of 16.
-    /// DepthMultiplier &gt; 1 and fewer than 16 channels run the reference loops.
+    /// block's channels in order. The last block overlaps the previous one when InputC is not a multiple of 16 (and
+    /// ORs the same mask bits twice). Validated arguments the path <see cref="Vectorizes"/>, mask cleared or empty.
     /// </summary>
-    internal static void ForwardVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
-        VectorWidth width)
-    {
-        Validate(p, input, filter, bias, output);
-        ForwardVectorized(p, input, filter, bias, output, Span<byte>.Empty, width);
-    }
-
-    /// <summary>SIMD path of <see cref="ForwardWithMask"/>; output and mask bit-identical to the reference.</summary>
-    public static void ForwardWithMaskVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
-        Span<byte> mask) =>
-        ForwardWithMaskVectorized(p, input, filter, bias, output, mask, VectorWidths.Preferred);
-
-    internal static void ForwardWithMaskVectorized(
-        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
-        Span<byte> mask, VectorWidth width)
-    {
-        Validate(p, input, filter, bias, output);
-        ClampMask.Validate(mask, p.OutputLength, nameof(mask));
-        mask.Clear();
-        ForwardVectorized(p, input, filter, bias, output, mask, width);
-    }
-
-    // Validated arguments, mask cleared or empty. The overlapping last block ORs the same bits twice.
     private static void ForwardVectorized(
         DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
         Span<byte> mask, VectorWidth width)
     {
-        long taps = (long)p.KernelH * p.KernelW;
-        if (p.DepthMultiplier != 1 || p.InputC < 16 || (p.Requant.Mode == RequantMode.Float && taps > MaxExactTaps))
-        {
-            ForwardReference(p, input, filter, bias, output, mask);
-            return;
-        }
-
         var requantizer = new Requantizer(p.Requant, bias, p.OutputZeroPoint, p.ActMin, p.ActMax);
+        var window = new ConvWindow(p);
         Span<int> sums = stackalloc int[64];
         int channels = p.InputC;
         for (int outY = 0; outY < p.OutputH; outY++)
@@ -65,14 +33,14 @@ public static partial class DepthwiseConv2D
             for (int outX = 0; outX < p.OutputW; outX++)
             {
                 int pixelIndex = (outY * p.OutputW + outX) * channels;
-                Span<sbyte> pixel = output.Slice(pixelIndex, channels);
-                var store = new Store(in requantizer, pixel, mask, pixelIndex);
+                var store = new Store(in requantizer, output.Slice(pixelIndex, channels), mask, pixelIndex);
+                var taps = window.Taps(outY, outX);
                 int channel = 0;
                 if (width >= VectorWidth.Bits512)
                 {
                     for (; channel + 64 <= channels; channel += 64)
                     {
-                        Block512(p, input, filter, outY, outX, channel, in store, sums);
+                        Block<Simd512, Vector512<sbyte>, Vector512<short>, Vector512<int>, Vector512<float>>(p, input, filter, taps, channel, in store, sums);
                     }
                 }
 
@@ -80,14 +48,14 @@ public static partial class DepthwiseConv2D
                 {
                     for (; channel + 32 <= channels; channel += 32)
                     {
-                        Block256(p, input, filter, outY, outX, channel, in store, sums);
+                        Block<Simd256, Vector256<sbyte>, Vector256<short>, Vector256<int>, Vector256<float>>(p, input, filter, taps, channel, in store, sums);
                     }
                 }
 
                 for (; channel < channels; channel += 16)
                 {
                     int start = Math.Min(channel, channels - 16);
-                    Block128(p, input, filter, outY, outX, start, in store, sums);
+                    Block<Simd128, Vector128<sbyte>, Vector128<short>, Vector128<int>, Vector128<float>>(p, input, filter, taps, start, in store, sums);
                 }
             }
         }
@@ -116,177 +84,51 @@ public static partial class DepthwiseConv2D
         public void Bits(int channel, ulong insideBits, int count) => ClampMask.Or(mask, pixelIndex + channel, insideBits, count);
     }
 
-    private static void Block512(
-        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, int outY, int outX, int channel,
+    /// <summary>
+    /// One block of 4 x W.Lanes channels from <paramref name="channel"/> on (channel + 4 * W.Lanes &lt;= InputC, checked by
+    /// the caller, and in-image taps only: every load is in bounds).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Block<W, B, S, I, F>(
+        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ConvWindow.TapEnumerator taps, int channel,
         in Store store, Span<int> sums)
+        where W : ISimd<B, S, I, F>
     {
-        var zp = Vector512.Create((short)p.InputZeroPoint);
-        // In-image taps only, and channel + 64 <= InputC (checked by the caller): every load below is in bounds.
+        var zp = W.Create((short)p.InputZeroPoint);
         ref sbyte x = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), channel);
         ref sbyte w = ref Unsafe.Add(ref MemoryMarshal.GetReference(filter), channel);
-        Vector512<int> a0 = default, a1 = default, a2 = default, a3 = default;
-        for (int filterY = 0; filterY < p.KernelH; filterY++)
+        I a0 = default!, a1 = default!, a2 = default!, a3 = default!;
+        foreach (var tap in taps)
         {
-            int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
-            if (inY < 0 || inY >= p.InputH)
-            {
-                continue;
-            }
-
-            for (int filterX = 0; filterX < p.KernelW; filterX++)
-            {
-                int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
-                if (inX < 0 || inX >= p.InputW)
-                {
-                    continue;
-                }
-
-                var (xLo, xHi) = Vector512.Widen(Vector512.LoadUnsafe(ref x, (nuint)((inY * p.InputW + inX) * p.InputC)));
-                var (wLo, wHi) = Vector512.Widen(Vector512.LoadUnsafe(ref w, (nuint)((filterY * p.KernelW + filterX) * p.InputC)));
-                Vector512<short> lo = (xLo - zp) * wLo;
-                Vector512<short> hi = (xHi - zp) * wHi;
-                a0 += Vector512.WidenLower(lo);
-                a1 += Vector512.WidenUpper(lo);
-                a2 += Vector512.WidenLower(hi);
-                a3 += Vector512.WidenUpper(hi);
-            }
+            var (xLo, xHi) = W.Widen(W.Load(ref x, (nuint)(tap.Pixel * p.InputC)));
+            var (wLo, wHi) = W.Widen(W.Load(ref w, (nuint)(tap.Index * p.InputC)));
+            var (lo0, lo1) = W.Widen(W.Multiply(W.Subtract(xLo, zp), wLo));
+            var (hi0, hi1) = W.Widen(W.Multiply(W.Subtract(xHi, zp), wHi));
+            a0 = W.Add(a0, lo0);
+            a1 = W.Add(a1, lo1);
+            a2 = W.Add(a2, hi0);
+            a3 = W.Add(a3, hi1);
         }
 
+        int lanes = W.Lanes;
         ref readonly Requantizer requantizer = ref store.Requantizer;
-        if (requantizer.TryApply(channel, a0, out var r0, out var i0) && requantizer.TryApply(channel + 16, a1, out var r1, out var i1)
-            && requantizer.TryApply(channel + 32, a2, out var r2, out var i2) && requantizer.TryApply(channel + 48, a3, out var r3, out var i3))
+        if (requantizer.TryApply<W, B, S, I, F>(channel, a0, out var r0, out var i0) && requantizer.TryApply<W, B, S, I, F>(channel + lanes, a1, out var r1, out var i1)
+            && requantizer.TryApply<W, B, S, I, F>(channel + 2 * lanes, a2, out var r2, out var i2)
+            && requantizer.TryApply<W, B, S, I, F>(channel + 3 * lanes, a3, out var r3, out var i3))
         {
-            Vector512.Narrow(Vector512.Narrow(r0, r1), Vector512.Narrow(r2, r3)).CopyTo(store.Pixel.Slice(channel, 64));
+            W.Narrow(r0, r1, r2, r3, store.Pixel.Slice(channel, 4 * lanes));
             if (store.RecordsMask)
             {
-                ulong bits = i0.ExtractMostSignificantBits() | ((ulong)i1.ExtractMostSignificantBits() << 16)
-                    | ((ulong)i2.ExtractMostSignificantBits() << 32) | ((ulong)i3.ExtractMostSignificantBits() << 48);
-                store.Bits(channel, bits, 64);
+                store.Bits(channel, W.SignBits(i0, i1, i2, i3), 4 * lanes);
             }
 
             return;
         }
 
-        a0.CopyTo(sums);
-        a1.CopyTo(sums[16..]);
-        a2.CopyTo(sums[32..]);
-        a3.CopyTo(sums[48..]);
-        store.Scalar(channel, sums[..64]);
-    }
-
-    private static void Block256(
-        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, int outY, int outX, int channel,
-        in Store store, Span<int> sums)
-    {
-        var zp = Vector256.Create((short)p.InputZeroPoint);
-        // In-image taps only, and channel + 32 <= InputC (checked by the caller): every load below is in bounds.
-        ref sbyte x = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), channel);
-        ref sbyte w = ref Unsafe.Add(ref MemoryMarshal.GetReference(filter), channel);
-        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
-        for (int filterY = 0; filterY < p.KernelH; filterY++)
-        {
-            int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
-            if (inY < 0 || inY >= p.InputH)
-            {
-                continue;
-            }
-
-            for (int filterX = 0; filterX < p.KernelW; filterX++)
-            {
-                int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
-                if (inX < 0 || inX >= p.InputW)
-                {
-                    continue;
-                }
-
-                var (xLo, xHi) = Vector256.Widen(Vector256.LoadUnsafe(ref x, (nuint)((inY * p.InputW + inX) * p.InputC)));
-                var (wLo, wHi) = Vector256.Widen(Vector256.LoadUnsafe(ref w, (nuint)((filterY * p.KernelW + filterX) * p.InputC)));
-                Vector256<short> lo = (xLo - zp) * wLo;
-                Vector256<short> hi = (xHi - zp) * wHi;
-                a0 += Vector256.WidenLower(lo);
-                a1 += Vector256.WidenUpper(lo);
-                a2 += Vector256.WidenLower(hi);
-                a3 += Vector256.WidenUpper(hi);
-            }
-        }
-
-        ref readonly Requantizer requantizer = ref store.Requantizer;
-        if (requantizer.TryApply(channel, a0, out var r0, out var i0) && requantizer.TryApply(channel + 8, a1, out var r1, out var i1)
-            && requantizer.TryApply(channel + 16, a2, out var r2, out var i2) && requantizer.TryApply(channel + 24, a3, out var r3, out var i3))
-        {
-            Vector256.Narrow(Vector256.Narrow(r0, r1), Vector256.Narrow(r2, r3)).CopyTo(store.Pixel.Slice(channel, 32));
-            if (store.RecordsMask)
-            {
-                ulong bits = i0.ExtractMostSignificantBits() | ((ulong)i1.ExtractMostSignificantBits() << 8)
-                    | ((ulong)i2.ExtractMostSignificantBits() << 16) | ((ulong)i3.ExtractMostSignificantBits() << 24);
-                store.Bits(channel, bits, 32);
-            }
-
-            return;
-        }
-
-        a0.CopyTo(sums);
-        a1.CopyTo(sums[8..]);
-        a2.CopyTo(sums[16..]);
-        a3.CopyTo(sums[24..]);
-        store.Scalar(channel, sums[..32]);
-    }
-
-    private static void Block128(
-        DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, int outY, int outX, int channel,
-        in Store store, Span<int> sums)
-    {
-        var zp = Vector128.Create((short)p.InputZeroPoint);
-        // In-image taps only, and channel + 16 <= InputC (checked by the caller): every load below is in bounds.
-        ref sbyte x = ref Unsafe.Add(ref MemoryMarshal.GetReference(input), channel);
-        ref sbyte w = ref Unsafe.Add(ref MemoryMarshal.GetReference(filter), channel);
-        Vector128<int> a0 = default, a1 = default, a2 = default, a3 = default;
-        for (int filterY = 0; filterY < p.KernelH; filterY++)
-        {
-            int inY = outY * p.StrideH - p.PadTop + p.DilationH * filterY;
-            if (inY < 0 || inY >= p.InputH)
-            {
-                continue;
-            }
-
-            for (int filterX = 0; filterX < p.KernelW; filterX++)
-            {
-                int inX = outX * p.StrideW - p.PadLeft + p.DilationW * filterX;
-                if (inX < 0 || inX >= p.InputW)
-                {
-                    continue;
-                }
-
-                var (xLo, xHi) = Vector128.Widen(Vector128.LoadUnsafe(ref x, (nuint)((inY * p.InputW + inX) * p.InputC)));
-                var (wLo, wHi) = Vector128.Widen(Vector128.LoadUnsafe(ref w, (nuint)((filterY * p.KernelW + filterX) * p.InputC)));
-                Vector128<short> lo = (xLo - zp) * wLo;
-                Vector128<short> hi = (xHi - zp) * wHi;
-                a0 += Vector128.WidenLower(lo);
-                a1 += Vector128.WidenUpper(lo);
-                a2 += Vector128.WidenLower(hi);
-                a3 += Vector128.WidenUpper(hi);
-            }
-        }
-
-        ref readonly Requantizer requantizer = ref store.Requantizer;
-        if (requantizer.TryApply(channel, a0, out var r0, out var i0) && requantizer.TryApply(channel + 4, a1, out var r1, out var i1)
-            && requantizer.TryApply(channel + 8, a2, out var r2, out var i2) && requantizer.TryApply(channel + 12, a3, out var r3, out var i3))
-        {
-            Vector128.Narrow(Vector128.Narrow(r0, r1), Vector128.Narrow(r2, r3)).CopyTo(store.Pixel.Slice(channel, 16));
-            if (store.RecordsMask)
-            {
-                ulong bits = i0.ExtractMostSignificantBits() | ((ulong)i1.ExtractMostSignificantBits() << 4)
-                    | ((ulong)i2.ExtractMostSignificantBits() << 8) | ((ulong)i3.ExtractMostSignificantBits() << 12);
-                store.Bits(channel, bits, 16);
-            }
-
-            return;
-        }
-
-        a0.CopyTo(sums);
-        a1.CopyTo(sums[4..]);
-        a2.CopyTo(sums[8..]);
-        a3.CopyTo(sums[12..]);
-        store.Scalar(channel, sums[..16]);
+        W.CopyTo(a0, sums);
+        W.CopyTo(a1, sums[lanes..]);
+        W.CopyTo(a2, sums[(2 * lanes)..]);
+        W.CopyTo(a3, sums[(3 * lanes)..]);
+        store.Scalar(channel, sums[..(4 * lanes)]);
     }
 }

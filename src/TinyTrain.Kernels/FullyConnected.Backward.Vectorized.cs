@@ -7,54 +7,6 @@ public static partial class FullyConnected
     // The gathered input row of FilterGrad lives on the stack; wider selections use the reference.
     private const int MaxGatheredChannels = 2048;
 
-    /// <summary>SIMD path; bit-identical to the reference.</summary>
-    public static void InputGradVectorized(FullyConnectedParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad) =>
-        InputGradVectorized(p, accGrad, filter, inputGrad, VectorWidths.Preferred);
-
-    public static void InputGradVectorized(FullyConnectedParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<float> filter, Span<float> inputGrad) =>
-        InputGradVectorized(p, accGrad, filter, inputGrad, VectorWidths.Preferred);
-
-    internal static void InputGradVectorized(
-        FullyConnectedParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad, VectorWidth width)
-    {
-        ValidateInputGrad(p, accGrad, filter.Length, inputGrad);
-        Check.Int8(p.FilterZeroPoint, nameof(p.FilterZeroPoint));
-        InputGradVectorized(p, accGrad, filter, p.FilterZeroPoint, inputGrad, width);
-    }
-
-    internal static void InputGradVectorized(
-        FullyConnectedParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<float> filter, Span<float> inputGrad, VectorWidth width)
-    {
-        ValidateInputGrad(p, accGrad, filter.Length, inputGrad);
-        InputGradVectorized(p, accGrad, filter, 0, inputGrad, width);
-    }
-
-    /// <summary>SIMD path; bit-identical to the reference.</summary>
-    public static void FilterGradVectorized(
-        FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, Span<float> filterGrad) =>
-        FilterGradVectorized(p, input, accGrad, inputChannels, filterGrad, VectorWidths.Preferred);
-
-    public static void FilterGradVectorized(
-        FullyConnectedParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, Span<float> filterGrad) =>
-        FilterGradVectorized(p, input, accGrad, inputChannels, filterGrad, VectorWidths.Preferred);
-
-    internal static void FilterGradVectorized(
-        FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, Span<float> filterGrad,
-        VectorWidth width)
-    {
-        ValidateFilterGrad(p, input.Length, accGrad, inputChannels, filterGrad);
-        Check.Int8(p.InputZeroPoint, nameof(p.InputZeroPoint));
-        FilterGradVectorized(p, input, p.InputZeroPoint, accGrad, inputChannels, 0, p.OutputDepth, filterGrad, width);
-    }
-
-    internal static void FilterGradVectorized(
-        FullyConnectedParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> inputChannels, Span<float> filterGrad,
-        VectorWidth width)
-    {
-        ValidateFilterGrad(p, input.Length, accGrad, inputChannels, filterGrad);
-        FilterGradVectorized(p, input, 0, accGrad, inputChannels, 0, p.OutputDepth, filterGrad, width);
-    }
-
     /// <summary>
     /// One <see cref="Axpy"/> per (batch, output) over the filter row, so every input gradient takes its terms in
     /// the reference's o order; zero gradients are skipped (see <see cref="Conv2D"/>'s InputGradVectorized).

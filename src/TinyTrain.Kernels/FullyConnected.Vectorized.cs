@@ -7,51 +7,16 @@ public static partial class FullyConnected
     // Float mode needs the exact sum: |(W - fzp)(x - xzp)| <= 65025, so int32 lanes are exact up to 2^15 inputs.
     private const int MaxExactDepth = 1 << 15;
 
-    /// <summary>SIMD path at the widest accelerated width; bit-identical to <see cref="ForwardReference"/>.</summary>
-    public static void ForwardVectorized(
-        FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output) =>
-        ForwardVectorized(p, input, filter, bias, output, VectorWidths.Preferred);
-
     /// <summary>
     /// Four outputs at a time through <see cref="Int8DotProduct.Dot4"/>, which sums W * (x - xzp). The filter zero
     /// point is folded out: sum (W - fzp)(x - xzp) = sum W (x - xzp) - fzp * sum (x - xzp), all mod 2^32, which is
-    /// the exact value whenever the true sum fits in int32. The last block of four overlaps the previous one.
+    /// the exact value whenever the true sum fits in int32. The last block of four overlaps the previous one (and
+    /// ORs the same mask bits twice). Validated arguments, mask cleared or empty.
     /// </summary>
-    internal static void ForwardVectorized(
-        FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
-        VectorWidth width)
-    {
-        Validate(p, input, filter, bias, output);
-        ForwardVectorized(p, input, filter, bias, output, Span<byte>.Empty, width);
-    }
-
-    /// <summary>SIMD path of <see cref="ForwardWithMask"/>; output and mask bit-identical to the reference.</summary>
-    public static void ForwardWithMaskVectorized(
-        FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
-        Span<byte> mask) =>
-        ForwardWithMaskVectorized(p, input, filter, bias, output, mask, VectorWidths.Preferred);
-
-    internal static void ForwardWithMaskVectorized(
-        FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
-        Span<byte> mask, VectorWidth width)
-    {
-        Validate(p, input, filter, bias, output);
-        ClampMask.Validate(mask, (long)p.Batches * p.OutputDepth, nameof(mask));
-        mask.Clear();
-        ForwardVectorized(p, input, filter, bias, output, mask, width);
-    }
-
-    // Validated arguments, mask cleared or empty. The overlapping last block ORs the same bits twice.
     private static void ForwardVectorized(
         FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output,
         Span<byte> mask, VectorWidth width)
     {
-        if (p.Requant.Mode == RequantMode.Float && p.InputDepth > MaxExactDepth)
-        {
-            ForwardReference(p, input, filter, bias, output, mask);
-            return;
-        }
-
         var requantizer = new Requantizer(p.Requant, bias, p.OutputZeroPoint, p.ActMin, p.ActMax);
         Span<int> segment = stackalloc int[3];
         Span<int> sums = stackalloc int[4];

@@ -1,154 +1,126 @@
 namespace TinyTrain.Kernels;
 
 /// <summary>
-/// The kernels a program runs with, chosen once: <see cref="Fast"/> (SIMD where a kernel has it, packed filters) or
-/// <see cref="Reference"/> (the plain loops that are the spec). Both compute the same bits; the reference set exists
-/// so a whole step can be compared with the fast one. Kernels without a second version are called directly.
+/// The kernels a program runs with, chosen once: <see cref="Fast"/> (SIMD at the widest accelerated width, packed
+/// filters) or <see cref="Reference"/> (the plain loops that are the spec). Both compute the same bits, but for the
+/// fp32 forwards of the conv and the fully connected layer, whose SIMD sums differ by rounding; the reference set exists
+/// so a whole step can be compared with the fast one. Every kernel with a SIMD path is called through here; kernels
+/// without one are called directly.
 /// </summary>
-public class KernelSet
+public sealed class KernelSet
 {
-    public static KernelSet Fast { get; } = new();
-    public static KernelSet Reference { get; } = new ReferenceKernelSet();
+    private readonly VectorWidth width;
+
+    private KernelSet(VectorWidth width, bool packsFilters)
+    {
+        this.width = width;
+        PacksFilters = packsFilters;
+    }
+
+    public static KernelSet Fast { get; } = new(VectorWidths.Preferred, packsFilters: true);
+
+    public static KernelSet Reference { get; } = new(VectorWidth.Scalar, packsFilters: false);
+
+    /// <summary>The SIMD paths at one width (tests force each).</summary>
+    internal static KernelSet At(VectorWidth width) => new(width, packsFilters: true);
 
     /// <summary>Whether filters may be packed ahead of time (the fast set's forward convolutions).</summary>
-    public virtual bool PacksFilters => true;
+    public bool PacksFilters { get; }
 
-    public virtual void Conv2DForward(Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output) =>
-        Conv2D.Forward(p, input, filter, bias, output);
+    public void Conv2DForward(Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output) =>
+        Conv2D.Forward(p, input, filter, bias, output, [], width);
 
-    public virtual void Conv2DForwardWithMask(Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output, Span<byte> mask) =>
-        Conv2D.ForwardWithMask(p, input, filter, bias, output, mask);
+    /// <summary>The forward plus the clamp mask the backward pass needs (1 bit per output element, see <see cref="ClampMask"/>).</summary>
+    public void Conv2DForwardWithMask(Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output, Span<byte> mask) =>
+        Conv2D.Forward(p, input, filter, bias, output, mask, width);
 
-    public virtual void DepthwiseConv2DForward(DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output) =>
-        DepthwiseConv2D.Forward(p, input, filter, bias, output);
+    public void DepthwiseConv2DForward(DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output) =>
+        DepthwiseConv2D.Forward(p, input, filter, bias, output, [], width);
 
-    public virtual void DepthwiseConv2DForwardWithMask(DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output, Span<byte> mask) =>
-        DepthwiseConv2D.ForwardWithMask(p, input, filter, bias, output, mask);
+    public void DepthwiseConv2DForwardWithMask(DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output, Span<byte> mask) =>
+        DepthwiseConv2D.Forward(p, input, filter, bias, output, mask, width);
 
-    public virtual void FullyConnectedForward(FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output) =>
-        FullyConnected.Forward(p, input, filter, bias, output);
+    public void FullyConnectedForward(FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output) =>
+        FullyConnected.Forward(p, input, filter, bias, output, [], width);
 
-    public virtual void FullyConnectedForwardWithMask(FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output, Span<byte> mask) =>
-        FullyConnected.ForwardWithMask(p, input, filter, bias, output, mask);
+    public void FullyConnectedForwardWithMask(FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output, Span<byte> mask) =>
+        FullyConnected.Forward(p, input, filter, bias, output, mask, width);
 
-    public virtual void AddForward(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output) => Add.Forward(p, a, b, output);
+    public void AddForward(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output) => Add.Forward(p, a, b, output, [], width);
 
-    public virtual void AddForwardWithMask(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output, Span<byte> mask) =>
-        Add.ForwardWithMask(p, a, b, output, mask);
+    public void AddForwardWithMask(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output, Span<byte> mask) =>
+        Add.Forward(p, a, b, output, mask, width);
 
-    public virtual void ConvDepthwiseForward(Conv2DParams conv, DepthwiseConv2DParams depthwise, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> convFilter,
+    public void ConvDepthwiseForward(Conv2DParams conv, DepthwiseConv2DParams depthwise, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> convFilter,
         ReadOnlySpan<int> convBias, ReadOnlySpan<sbyte> depthwiseFilter, ReadOnlySpan<int> depthwiseBias, Span<sbyte> planes, Span<sbyte> output) =>
-        ConvDepthwise.Forward(conv, depthwise, input, convFilter, convBias, depthwiseFilter, depthwiseBias, planes, output);
+        ConvDepthwise.Forward(conv, depthwise, input, convFilter, convBias, depthwiseFilter, depthwiseBias, planes, output, width);
 
-    public virtual void AccumulatorGrad(ReadOnlySpan<float> outputGrad, ReadOnlySpan<byte> mask, ReadOnlySpan<float> scale, int channels, Span<float> accGrad) =>
-        Requant.AccumulatorGrad(outputGrad, mask, scale, channels, accGrad);
+    /// <summary>The fp32 forward of the fp32 baseline: real-valued operands, the activation a clamp to [min, max]; mask empty: none.</summary>
+    public void Conv2DForwardFloat(Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output,
+        float min, float max, Span<byte> mask) => Conv2D.ForwardFloat(p, input, filter, bias, output, min, max, mask, width);
 
-    public virtual void Conv2DInputGrad(Conv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad) =>
-        Conv2D.InputGrad(p, accGrad, filter, inputGrad);
+    public void DepthwiseConv2DForwardFloat(DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias,
+        Span<float> output, float min, float max, Span<byte> mask) => DepthwiseConv2D.ForwardFloat(p, input, filter, bias, output, min, max, mask, width);
 
-    public virtual void DepthwiseConv2DInputGrad(DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad) =>
-        DepthwiseConv2D.InputGrad(p, accGrad, filter, inputGrad);
+    public void FullyConnectedForwardFloat(FullyConnectedParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias,
+        Span<float> output, float min, float max, Span<byte> mask) => FullyConnected.ForwardFloat(p, input, filter, bias, output, min, max, mask, width);
 
-    public virtual void FullyConnectedInputGrad(FullyConnectedParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad) =>
-        FullyConnected.InputGrad(p, accGrad, filter, inputGrad);
+    public void AccumulatorGrad(ReadOnlySpan<float> outputGrad, ReadOnlySpan<byte> mask, ReadOnlySpan<float> scale, int channels, Span<float> accGrad) =>
+        Requant.AccumulatorGrad(outputGrad, mask, scale, channels, accGrad, width);
 
-    public virtual void Conv2DFilterGrad(Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
-        Conv2D.FilterGrad(p, input, accGrad, channels, filterGrad);
+    public void Conv2DInputGrad(Conv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad) =>
+        Conv2D.InputGrad(p, accGrad, filter, inputGrad, width);
 
-    public virtual void DepthwiseConv2DFilterGrad(DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
-        DepthwiseConv2D.FilterGrad(p, input, accGrad, channels, filterGrad);
+    public void Conv2DInputGrad(Conv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<float> filter, Span<float> inputGrad) =>
+        Conv2D.InputGrad(p, accGrad, filter, inputGrad, width);
 
-    public virtual void FullyConnectedFilterGrad(FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
-        FullyConnected.FilterGrad(p, input, accGrad, channels, filterGrad);
+    public void DepthwiseConv2DInputGrad(DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad) =>
+        DepthwiseConv2D.InputGrad(p, accGrad, filter, inputGrad, width);
 
-    /// <summary>The filter gradient of output channels [first, first + block) only (a fused update's block).</summary>
-    public virtual void Conv2DFilterGrad(Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
-        Conv2D.FilterGrad(p, input, accGrad, channels, first, filterGrad);
+    public void DepthwiseConv2DInputGrad(DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<float> filter, Span<float> inputGrad) =>
+        DepthwiseConv2D.InputGrad(p, accGrad, filter, inputGrad, width);
 
-    public virtual void Conv2DFilterGrad(Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
-        Conv2D.FilterGrad(p, input, accGrad, channels, first, filterGrad);
+    public void FullyConnectedInputGrad(FullyConnectedParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad) =>
+        FullyConnected.InputGrad(p, accGrad, filter, inputGrad, width);
 
-    public virtual void FullyConnectedFilterGrad(FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
-        FullyConnected.FilterGrad(p, input, accGrad, channels, first, filterGrad);
+    public void FullyConnectedInputGrad(FullyConnectedParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<float> filter, Span<float> inputGrad) =>
+        FullyConnected.InputGrad(p, accGrad, filter, inputGrad, width);
 
-    public virtual void FullyConnectedFilterGrad(FullyConnectedParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
-        FullyConnected.FilterGrad(p, input, accGrad, channels, first, filterGrad);
+    /// <summary>The filter gradient of the selected input channels (int8 input, or fp32 with zero point 0), laid out [OutputC, KernelH, KernelW, k].</summary>
+    public void Conv2DFilterGrad(Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
+        Conv2D.FilterGrad(p, input, accGrad, channels, null, filterGrad, width);
 
-    public virtual void BiasGrad(ReadOnlySpan<float> accGrad, int channels, Span<float> biasGrad) => Bias.Grad(accGrad, channels, biasGrad);
+    public void Conv2DFilterGrad(Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
+        Conv2D.FilterGrad(p, input, accGrad, channels, null, filterGrad, width);
 
-    public virtual void AveragePool2DBackward(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad) => AveragePool2D.Backward(p, outputGrad, inputGrad);
+    /// <summary>The filter gradient of output channels [first, first + block) only (a fused update's block), each element bit-identical to the whole gradient's.</summary>
+    public void Conv2DFilterGrad(Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
+        Conv2D.FilterGrad(p, input, accGrad, channels, first, filterGrad, width);
 
-    public virtual void AddInPlace(Span<float> target, ReadOnlySpan<float> source) => Elementwise.AddInPlace(target, source);
-}
+    public void Conv2DFilterGrad(Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
+        Conv2D.FilterGrad(p, input, accGrad, channels, first, filterGrad, width);
 
-/// <summary>The plain-loop kernels: the spec every fast path is tested against.</summary>
-internal sealed class ReferenceKernelSet : KernelSet
-{
-    public override bool PacksFilters => false;
+    public void DepthwiseConv2DFilterGrad(DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
+        DepthwiseConv2D.FilterGrad(p, input, accGrad, channels, filterGrad, width);
 
-    public override void Conv2DForward(Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output) =>
-        Conv2D.ForwardReference(p, input, filter, bias, output);
+    public void DepthwiseConv2DFilterGrad(DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
+        DepthwiseConv2D.FilterGrad(p, input, accGrad, channels, filterGrad, width);
 
-    public override void Conv2DForwardWithMask(Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output, Span<byte> mask) =>
-        Conv2D.ForwardWithMaskReference(p, input, filter, bias, output, mask);
+    public void FullyConnectedFilterGrad(FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
+        FullyConnected.FilterGrad(p, input, accGrad, channels, null, filterGrad, width);
 
-    public override void DepthwiseConv2DForward(DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output) =>
-        DepthwiseConv2D.ForwardReference(p, input, filter, bias, output);
+    public void FullyConnectedFilterGrad(FullyConnectedParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
+        FullyConnected.FilterGrad(p, input, accGrad, channels, null, filterGrad, width);
 
-    public override void DepthwiseConv2DForwardWithMask(DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output, Span<byte> mask) =>
-        DepthwiseConv2D.ForwardWithMaskReference(p, input, filter, bias, output, mask);
+    public void FullyConnectedFilterGrad(FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
+        FullyConnected.FilterGrad(p, input, accGrad, channels, first, filterGrad, width);
 
-    public override void FullyConnectedForward(FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output) =>
-        FullyConnected.ForwardReference(p, input, filter, bias, output);
+    public void FullyConnectedFilterGrad(FullyConnectedParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
+        FullyConnected.FilterGrad(p, input, accGrad, channels, first, filterGrad, width);
 
-    public override void FullyConnectedForwardWithMask(FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> bias, Span<sbyte> output, Span<byte> mask) =>
-        FullyConnected.ForwardWithMaskReference(p, input, filter, bias, output, mask);
+    public void BiasGrad(ReadOnlySpan<float> accGrad, int channels, Span<float> biasGrad) => Bias.Grad(accGrad, channels, biasGrad, width);
 
-    public override void AddForward(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output) => Add.ForwardReference(p, a, b, output);
+    public void AveragePool2DBackward(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad) => AveragePool2D.Backward(p, outputGrad, inputGrad, width);
 
-    public override void AddForwardWithMask(AddParams p, ReadOnlySpan<sbyte> a, ReadOnlySpan<sbyte> b, Span<sbyte> output, Span<byte> mask) =>
-        Add.ForwardWithMaskReference(p, a, b, output, mask);
-
-    public override void ConvDepthwiseForward(Conv2DParams conv, DepthwiseConv2DParams depthwise, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> convFilter,
-        ReadOnlySpan<int> convBias, ReadOnlySpan<sbyte> depthwiseFilter, ReadOnlySpan<int> depthwiseBias, Span<sbyte> planes, Span<sbyte> output) =>
-        ConvDepthwise.ForwardReference(conv, depthwise, input, convFilter, convBias, depthwiseFilter, depthwiseBias, planes, output);
-
-    public override void AccumulatorGrad(ReadOnlySpan<float> outputGrad, ReadOnlySpan<byte> mask, ReadOnlySpan<float> scale, int channels, Span<float> accGrad) =>
-        Requant.AccumulatorGradReference(outputGrad, mask, scale, channels, accGrad);
-
-    public override void Conv2DInputGrad(Conv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad) =>
-        Conv2D.InputGradReference(p, accGrad, filter, inputGrad);
-
-    public override void DepthwiseConv2DInputGrad(DepthwiseConv2DParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad) =>
-        DepthwiseConv2D.InputGradReference(p, accGrad, filter, inputGrad);
-
-    public override void FullyConnectedInputGrad(FullyConnectedParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<sbyte> filter, Span<float> inputGrad) =>
-        FullyConnected.InputGradReference(p, accGrad, filter, inputGrad);
-
-    public override void Conv2DFilterGrad(Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
-        Conv2D.FilterGradReference(p, input, accGrad, channels, filterGrad);
-
-    public override void DepthwiseConv2DFilterGrad(DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
-        DepthwiseConv2D.FilterGradReference(p, input, accGrad, channels, filterGrad);
-
-    public override void FullyConnectedFilterGrad(FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
-        FullyConnected.FilterGradReference(p, input, accGrad, channels, filterGrad);
-
-    public override void Conv2DFilterGrad(Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
-        Conv2D.FilterGradReference(p, input, accGrad, channels, first, filterGrad);
-
-    public override void Conv2DFilterGrad(Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
-        Conv2D.FilterGradReference(p, input, accGrad, channels, first, filterGrad);
-
-    public override void FullyConnectedFilterGrad(FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
-        FullyConnected.FilterGradReference(p, input, accGrad, channels, first, filterGrad);
-
-    public override void FullyConnectedFilterGrad(FullyConnectedParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
-        FullyConnected.FilterGradReference(p, input, accGrad, channels, first, filterGrad);
-
-    public override void BiasGrad(ReadOnlySpan<float> accGrad, int channels, Span<float> biasGrad) => Bias.GradReference(accGrad, channels, biasGrad);
-
-    public override void AveragePool2DBackward(PoolParams p, ReadOnlySpan<float> outputGrad, Span<float> inputGrad) => AveragePool2D.BackwardReference(p, outputGrad, inputGrad);
-
-    public override void AddInPlace(Span<float> target, ReadOnlySpan<float> source) => Elementwise.AddInPlaceReference(target, source);
+    public void AddInPlace(Span<float> target, ReadOnlySpan<float> source) => Elementwise.AddInPlace(target, source, width);
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace TinyTrain.Kernels;
@@ -11,18 +13,18 @@ public static class Requant
 {
     /// <summary>
     /// accGrad[i] = mask bit i ? outputGrad[i] * scale[i % channels] : 0, scale holding channels entries or one
-    /// (per-tensor). accGrad may be outputGrad itself (in place), but not a partly overlapping span.
+    /// (per-tensor). accGrad may be outputGrad itself (in place), but not a partly overlapping span. One product
+    /// per element, +0 where the mask is 0: the scalar loop is the spec, the vectors (<see cref="Run"/>) do the same
+    /// per lane.
     /// </summary>
-    public static void AccumulatorGrad(
-        ReadOnlySpan<float> outputGrad, ReadOnlySpan<byte> mask, ReadOnlySpan<float> scale, int channels, Span<float> accGrad)
+    internal static void AccumulatorGrad(
+        ReadOnlySpan<float> outputGrad, ReadOnlySpan<byte> mask, ReadOnlySpan<float> scale, int channels, Span<float> accGrad, VectorWidth width)
     {
-        if (VectorWidths.UseVectorized)
+        Validate(outputGrad, mask, scale, channels, accGrad);
+        int run = scale.Length == 1 ? outputGrad.Length : channels;
+        for (int start = 0; start < outputGrad.Length; start += run)
         {
-            AccumulatorGradVectorized(outputGrad, mask, scale, channels, accGrad);
-        }
-        else
-        {
-            AccumulatorGradReference(outputGrad, mask, scale, channels, accGrad);
+            Run(width, outputGrad.Slice(start, run), mask, start, scale, accGrad.Slice(start, run));
         }
     }
 
@@ -41,77 +43,55 @@ public static class Requant
         }
     }
 
-    /// <summary>The spec: one product per element, +0 where the mask is 0.</summary>
-    public static void AccumulatorGradReference(
-        ReadOnlySpan<float> outputGrad, ReadOnlySpan<byte> mask, ReadOnlySpan<float> scale, int channels, Span<float> accGrad)
-    {
-        Validate(outputGrad, mask, scale, channels, accGrad);
-        bool perTensor = scale.Length == 1;
-        for (int i = 0; i < outputGrad.Length; i++)
-        {
-            accGrad[i] = ClampMask.IsInside(mask, i) ? outputGrad[i] * scale[perTensor ? 0 : i % channels] : 0f;
-        }
-    }
-
-    /// <summary>SIMD path; bit-identical to the reference.</summary>
-    public static void AccumulatorGradVectorized(
-        ReadOnlySpan<float> outputGrad, ReadOnlySpan<byte> mask, ReadOnlySpan<float> scale, int channels, Span<float> accGrad) =>
-        AccumulatorGradVectorized(outputGrad, mask, scale, channels, accGrad, VectorWidths.Preferred);
-
     /// <summary>
-    /// Runs of constant layout: the whole tensor when per-tensor, else one pixel's channels at a time so the scales
-    /// load contiguously. Per vector, the mask bits of its lanes (read at any bit offset) become lane masks by
-    /// testing bit k in lane k; the product is ANDed with them, giving the reference's +0 where the bit is 0.
+    /// One run of constant layout: the whole tensor when per-tensor, else one pixel's channels, so the scales load
+    /// contiguously. Per vector, the mask bits of its lanes (read at any bit offset) become lane masks by testing bit
+    /// k in lane k; the product is ANDed with them, giving the scalar loop's +0 where the bit is 0.
     /// </summary>
-    internal static void AccumulatorGradVectorized(
-        ReadOnlySpan<float> outputGrad, ReadOnlySpan<byte> mask, ReadOnlySpan<float> scale, int channels, Span<float> accGrad,
-        VectorWidth width)
-    {
-        Validate(outputGrad, mask, scale, channels, accGrad);
-        int run = scale.Length == 1 ? outputGrad.Length : channels;
-        for (int start = 0; start < outputGrad.Length; start += run)
-        {
-            Run(width, outputGrad.Slice(start, run), mask, start, scale, accGrad.Slice(start, run));
-        }
-    }
-
-    private static ReadOnlySpan<uint> LaneBits => [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768];
-
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run(VectorWidth width, ReadOnlySpan<float> gradient, ReadOnlySpan<byte> mask, int start, ReadOnlySpan<float> scale, Span<float> result)
     {
-        bool perTensor = scale.Length == 1;
         int i = 0;
         if (width >= VectorWidth.Bits512)
         {
-            for (; i <= gradient.Length - 16; i += 16)
-            {
-                var factor = perTensor ? Vector512.Create(scale[0]) : Vector512.Create(scale.Slice(i, 16));
-                var keep = ~Vector512.Equals(Vector512.Create(ClampMask.Read(mask, start + i, 16)) & Vector512.Create(LaneBits), Vector512<uint>.Zero);
-                ((Vector512.Create(gradient.Slice(i, 16)) * factor) & keep.AsSingle()).CopyTo(result.Slice(i, 16));
-            }
+            i = Run<Simd512, Vector512<sbyte>, Vector512<short>, Vector512<int>, Vector512<float>>(gradient, mask, start, scale, result, i);
         }
 
         if (width >= VectorWidth.Bits256)
         {
-            for (; i <= gradient.Length - 8; i += 8)
-            {
-                var factor = perTensor ? Vector256.Create(scale[0]) : Vector256.Create(scale.Slice(i, 8));
-                var keep = ~Vector256.Equals(Vector256.Create(ClampMask.Read(mask, start + i, 8)) & Vector256.Create(LaneBits), Vector256<uint>.Zero);
-                ((Vector256.Create(gradient.Slice(i, 8)) * factor) & keep.AsSingle()).CopyTo(result.Slice(i, 8));
-            }
+            i = Run<Simd256, Vector256<sbyte>, Vector256<short>, Vector256<int>, Vector256<float>>(gradient, mask, start, scale, result, i);
         }
 
-        for (; i <= gradient.Length - 4; i += 4)
+        if (width >= VectorWidth.Bits128)
         {
-            var factor = perTensor ? Vector128.Create(scale[0]) : Vector128.Create(scale.Slice(i, 4));
-            var keep = ~Vector128.Equals(Vector128.Create(ClampMask.Read(mask, start + i, 4)) & Vector128.Create(LaneBits), Vector128<uint>.Zero);
-            ((Vector128.Create(gradient.Slice(i, 4)) * factor) & keep.AsSingle()).CopyTo(result.Slice(i, 4));
+            i = Run<Simd128, Vector128<sbyte>, Vector128<short>, Vector128<int>, Vector128<float>>(gradient, mask, start, scale, result, i);
         }
 
+        bool perTensor = scale.Length == 1;
         for (; i < gradient.Length; i++)
         {
             result[i] = ClampMask.IsInside(mask, start + i) ? gradient[i] * scale[perTensor ? 0 : i] : 0f;
         }
+    }
+
+    private static ReadOnlySpan<int> LaneBits => [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Run<W, B, S, I, F>(
+        ReadOnlySpan<float> gradient, ReadOnlySpan<byte> mask, int start, ReadOnlySpan<float> scale, Span<float> result, int i)
+        where W : ISimd<B, S, I, F>
+    {
+        int lanes = W.Lanes;
+        bool perTensor = scale.Length == 1;
+        var laneBits = W.Create(LaneBits);
+        for (; i <= gradient.Length - lanes; i += lanes)
+        {
+            var factor = perTensor ? W.Create(scale[0]) : W.Create(scale.Slice(i, lanes));
+            var keep = W.LanesEqual(W.And(W.Create((int)ClampMask.Read(mask, start + i, lanes)), laneBits), laneBits);
+            W.Store(W.And(W.Multiply(W.Create(gradient.Slice(i, lanes)), factor), keep), ref MemoryMarshal.GetReference(result.Slice(i, lanes)), 0);
+        }
+
+        return i;
     }
 
     private static void Validate(

@@ -17,9 +17,12 @@ public readonly record struct SliceLayout(int Inner, int[] Channels, int QasStri
 }
 
 /// <summary>
-/// The SGD step of <see cref="Sgd"/> on a parameter slice whose gradient covers only some positions (see
-/// <see cref="SliceLayout"/>): the same element arithmetic (shared rounding helpers, the same NaN rules, exact int32
-/// bias updates), scattered to the trained positions.
+/// SGD updates (paper-notes §2.3-2.4) of a parameter slice whose gradient covers only some positions (see
+/// <see cref="SliceLayout"/>), float32 operations in a fixed order, each rounded once (no fused multiply-add), so the
+/// host and the emitted C agree bit for bit. For gradient element e of parameter element i:
+///   g = grad[e] * qas[c]            (quantisation-aware scaling: 1 / s_w[c]^2 for weights, 1 / (s_w[c] * s_x)^2 for biases)
+///   v = beta * v[e] + g; g = v      (only with a non-empty velocity)
+///   w[i] = w[i] - lr * g            (rounded as <see cref="Sgd"/> says: NaN leaves an int8 weight unchanged, int32 biases exactly)
 /// </summary>
 public static class SgdSlice
 {
@@ -83,7 +86,7 @@ public static class SgdSlice
         }
     }
 
-    /// <summary>grad * qas, then with momentum v = beta * v + step (as <see cref="Sgd"/>).</summary>
+    /// <summary>grad * qas, then with momentum v = beta * v + step.</summary>
     private static float Step(ReadOnlySpan<float> grad, ReadOnlySpan<float> qas, SliceLayout layout, Span<float> velocity, float beta, int e)
     {
         var step = grad[e] * qas[layout.QasIndex(e)];

@@ -61,7 +61,7 @@ public sealed partial class Executor
     private void Accumulate(SgdUpdateCall c, ReadOnlySpan<float> grad, int start, int wholeLength)
     {
         if (!deferred.TryGetValue(c, out var sum)) deferred[c] = sum = new float[wholeLength];
-        Elementwise.AddInPlace(sum.AsSpan(start, grad.Length), grad);
+        Kernels.AddInPlace(sum.AsSpan(start, grad.Length), grad);
     }
 
     /// <summary>
@@ -105,7 +105,7 @@ public sealed partial class Executor
                 }
                 else
                 {
-                    Elementwise.AddInPlace(total, sum);
+                    first.Kernels.AddInPlace(total, sum);
                 }
             }
             if (total is null) continue;

@@ -1,5 +1,5 @@
-/* Add (Add.cs, Add.Backward.cs): elementwise int8 add in either requantisation mode, its fp32 forward and its
- * backward. */
+/* Add (Add.cs, Add.Float.cs): elementwise int8 add in either requantisation mode and its fp32 forward. (Its
+ * gradient is tt_requant_accumulator_grad per input, with the scale ratios as factors.) */
 #include <math.h>
 #include <string.h>
 
@@ -105,25 +105,6 @@ void tt_add_forward_with_mask(const tt_add_params *p, const int8_t *a, const int
 {
     memset(mask, 0, (size_t)tt_clamp_mask_byte_length(p->length));
     forward(p, a, b, output, mask);
-}
-
-static void backward(const float *output_grad, const uint8_t *mask, int32_t length, float ratio_a, float ratio_b,
-                     float *grad_a, float *grad_b)
-{
-    tt_requant_accumulator_grad(output_grad, mask, &ratio_b, 1, 1, length, grad_b); /* first: grad_a may be output_grad */
-    tt_requant_accumulator_grad(output_grad, mask, &ratio_a, 1, 1, length, grad_a);
-}
-
-void tt_add_backward(const tt_add_params *p, const float *output_grad, const uint8_t *mask, float *grad_a,
-                     float *grad_b)
-{
-    backward(output_grad, mask, p->length, p->scale_a / p->scale_out, p->scale_b / p->scale_out, grad_a, grad_b);
-}
-
-void tt_add_backward_float(const float *output_grad, const uint8_t *mask, int32_t length, float *grad_a,
-                           float *grad_b)
-{
-    backward(output_grad, mask, length, 1.0f, 1.0f, grad_a, grad_b);
 }
 
 void tt_add_forward_float(const float *a, const float *b, float *output, int32_t length, float min, float max)

@@ -1,24 +1,7 @@
-/* Sgd (Sgd.cs): SGD updates of dense tensors, float32 operations in a fixed order, each rounded once. */
+/* Sgd (Sgd.cs): the rounding of an SGD step into int8 weights and int32 biases, shared by the slice updates. */
 #include <math.h>
 
 #include "tinytrain_internal.h"
-
-/* The scaled (and with momentum, accumulated) gradient of element i; updates the momentum. */
-static float step_of(const float *grad, const float *qas, int32_t qas_count, int32_t channel_stride,
-                     float *momentum, float beta, int32_t i)
-{
-    float g = grad[i];
-    if (qas != NULL && qas_count > 0) {
-        g *= qas[i / channel_stride % qas_count];
-    }
-
-    if (momentum != NULL) {
-        g = beta * momentum[i] + g;
-        momentum[i] = g;
-    }
-
-    return g;
-}
 
 int8_t tt_sgd_round_to_int8(float value)
 {
@@ -49,42 +32,6 @@ int32_t tt_sgd_subtract_rounded(int32_t b, float step)
     }
 
     return result < INT32_MIN ? INT32_MIN : result > INT32_MAX ? INT32_MAX : (int32_t)result;
-}
-
-void tt_sgd_update_int8_weights(int8_t *weights, int32_t length, const float *grad, const float *qas,
-                                int32_t qas_count, int32_t channel_stride, float lr, float *momentum, float beta)
-{
-    int32_t i;
-    for (i = 0; i < length; i++) {
-        float step = step_of(grad, qas, qas_count, channel_stride, momentum, beta, i);
-        float updated = (float)weights[i] - lr * step;
-        if (!isnan(updated)) {
-            weights[i] = tt_round_to_int8(updated);
-        }
-    }
-}
-
-void tt_sgd_update_int32_bias(int32_t *bias, int32_t length, const float *grad, const float *qas, float lr,
-                              float *momentum, float beta)
-{
-    int32_t i;
-    for (i = 0; i < length; i++) {
-        bias[i] = tt_sgd_subtract_rounded(bias[i], lr * step_of(grad, qas, length, 1, momentum, beta, i));
-    }
-}
-
-void tt_sgd_update_master(float *master, int32_t length, const float *grad, const float *qas, int32_t qas_count,
-                          int32_t channel_stride, float lr, float *momentum, float beta)
-{
-    int32_t i;
-    for (i = 0; i < length; i++) {
-        master[i] -= lr * step_of(grad, qas, qas_count, channel_stride, momentum, beta, i);
-    }
-}
-
-void tt_sgd_update_float(float *weights, int32_t length, const float *grad, float lr, float *momentum, float beta)
-{
-    tt_sgd_update_master(weights, length, grad, NULL, 0, 1, lr, momentum, beta);
 }
 
 void tt_sgd_round_master_to_int8(const float *master, int32_t length, int8_t *weights)

@@ -1,4 +1,4 @@
-/* SoftmaxCrossEntropy (SoftmaxCrossEntropy.cs, the reference path): log-softmax + negative log-likelihood on fp32
+/* SoftmaxCrossEntropy (SoftmaxCrossEntropy.cs): log-softmax + negative log-likelihood on fp32
  * logits, float32 throughout, sums left to right. */
 #include <math.h>
 
@@ -62,18 +62,6 @@ float tt_softmax_cross_entropy_forward(const float *logits, int32_t length, int3
 }
 
 int32_t tt_softmax_cross_entropy_predict(const float *logits, int32_t length)
-{
-    int32_t best = 0, i;
-    for (i = 1; i < length; i++) {
-        if (logits[i] > logits[best]) {
-            best = i;
-        }
-    }
-
-    return best;
-}
-
-int32_t tt_softmax_cross_entropy_predict_int8(const int8_t *logits, int32_t length)
 {
     int32_t best = 0, i;
     for (i = 1; i < length; i++) {

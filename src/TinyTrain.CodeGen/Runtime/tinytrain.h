@@ -242,7 +242,6 @@ void tt_softmax_cross_entropy_dequantize(const int8_t *q, int32_t length, float 
 float tt_softmax_cross_entropy_forward(const float *logits, int32_t length, int32_t label, float *logits_grad);
 /* Index of the largest logit, the first one on ties. */
 int32_t tt_softmax_cross_entropy_predict(const float *logits, int32_t length);
-int32_t tt_softmax_cross_entropy_predict_int8(const int8_t *logits, int32_t length);
 
 /* ---------------------------------------------------------------------------------------------------------
  * Backward (fp32 gradients with respect to the integer values)
@@ -311,14 +310,6 @@ void tt_fully_connected_filter_grad_window_float(const tt_fully_connected_params
                                                  int32_t selected, int32_t first_output, int32_t outputs,
                                                  float *filter_grad);
 
-/* grad_a = masked output_grad * (scale_a / scale_out), grad_b likewise; grad_b is written first, so grad_a may be
- * output_grad (in place); grad_b must not overlap either. */
-void tt_add_backward(const tt_add_params *p, const float *output_grad, const uint8_t *mask, float *grad_a,
-                     float *grad_b);
-/* The fp32 add's backward: the masked gradient passes to both inputs unchanged. */
-void tt_add_backward_float(const float *output_grad, const uint8_t *mask, int32_t length, float *grad_a,
-                           float *grad_b);
-
 /* input_grad (overwritten) += output_grad[oy, ox, c] / count(oy, ox) over the windows covering it, in (oy, ox) order. */
 void tt_average_pool2d_backward(const tt_pool_params *p, const float *output_grad, float *input_grad);
 /* The mean's input gradient: output_grad[c] * scale at each of the positions. */
@@ -338,28 +329,18 @@ void tt_elementwise_add_in_place(float *target, const float *source, int32_t len
 void tt_elementwise_add(const float *a, const float *b, float *output, int32_t length);
 
 /* ---------------------------------------------------------------------------------------------------------
- * Updates (Sgd: dense tensors; SgdSlice: the trained slice of a parameter). momentum / velocity NULL: plain SGD.
- * Step of element i: g = grad[i] * qas[...]; with momentum v = beta * v + g, g = v; then w -= lr * g.
+ * Updates (SgdSlice: the trained slice of a parameter). velocity NULL: plain SGD.
+ * Step of gradient element e: g = grad[e] * qas[...]; with velocity v = beta * v + g, g = v; then w -= lr * g:
+ * device policy w = clamp(round_half_even(w - lr * g), -127, 127) (NaN leaves w), an int32 bias exactly and
+ * saturated; master policy master -= lr * g, then rounded into the integer parameter.
  * ------------------------------------------------------------------------------------------------------- */
 
-/* Device policy: w = clamp(round_half_even(w - lr * g), -127, 127) in place; NaN leaves w. qas NULL: no scaling;
- * element i uses qas[(i / channel_stride) % qas_count]. */
-void tt_sgd_update_int8_weights(int8_t *weights, int32_t length, const float *grad, const float *qas,
-                                int32_t qas_count, int32_t channel_stride, float lr, float *momentum, float beta);
-/* Device policy for an int32 bias: b = round_half_even(b - lr * g) exactly, saturated; qas has length entries or NULL. */
-void tt_sgd_update_int32_bias(int32_t *bias, int32_t length, const float *grad, const float *qas, float lr,
-                              float *momentum, float beta);
-/* Master policy: master -= lr * g. */
-void tt_sgd_update_master(float *master, int32_t length, const float *grad, const float *qas, int32_t qas_count,
-                          int32_t channel_stride, float lr, float *momentum, float beta);
-/* fp32 baseline: w -= lr * g, no QAS. */
-void tt_sgd_update_float(float *weights, int32_t length, const float *grad, float lr, float *momentum, float beta);
 /* clamp(round_half_even(master), -127, 127); NaN gives 0. */
 void tt_sgd_round_master_to_int8(const float *master, int32_t length, int8_t *weights);
 /* round_half_even(master) saturated to int32; NaN gives 0. */
 void tt_sgd_round_master_to_int32(const float *master, int32_t length, int32_t *bias);
 
-/* The same steps on a slice (qas required). grad, velocity: grad_length elements; the parameter is indexed
+/* The steps on a slice (qas required). grad, velocity: grad_length elements; the parameter is indexed
  * through the layout. The master policy is tt_sgd_slice_update_master then tt_sgd_slice_round_to_int8/int32. */
 void tt_sgd_slice_update_int8(int8_t *weights, const float *grad, int32_t grad_length, const float *qas,
                               const tt_slice_layout *layout, float lr, float *velocity, float beta);

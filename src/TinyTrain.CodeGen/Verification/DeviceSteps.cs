@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using TinyTrain.Compiler.Lowered;
 using TinyTrain.Compiler.Lowering;
+using TinyTrain.Kernels;
 using TinyTrain.Runtime;
 
 namespace TinyTrain.CodeGen.Verification;
@@ -60,7 +61,7 @@ public static class DeviceSteps
             executor.SetLabel(training.Label, step.Label);
             executor.Run();
             output.Write(executor.Floats(training.Loss)[0]);
-            output.Write(ArgMax(executor.Floats(training.Logits)));
+            output.Write(SoftmaxCrossEntropy.Predict(executor.Floats(training.Logits)));
         }
         foreach (var t in training.State) output.Write(executor.TensorBytes(t.Id));
         foreach (var image in inferences)
@@ -68,7 +69,7 @@ public static class DeviceSteps
             executor.SetImage(training.Image, image);
             executor.RunPrefix(lossCall);
             var logits = executor.Floats(training.Logits);
-            output.Write(ArgMax(logits));
+            output.Write(SoftmaxCrossEntropy.Predict(logits));
             output.Write(MemoryMarshal.AsBytes(logits));
         }
         output.Flush();
@@ -93,13 +94,6 @@ public static class DeviceSteps
             start += bytes;
         }
         return $"the results differ at byte {at}";
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> logits)
-    {
-        var best = 0;
-        for (var i = 1; i < logits.Length; i++) if (logits[i] > logits[best]) best = i;
-        return best;
     }
 
     private static void Check(sbyte[] image, int bytes)

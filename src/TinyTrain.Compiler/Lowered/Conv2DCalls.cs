@@ -30,11 +30,8 @@ public sealed record FloatConv2DCall(string Name, Conv2DParams Params, int Input
 {
     public override long Macs => Params.Macs;
 
-    public override void Run(IKernelHost h)
-    {
-        if (Mask >= 0) Conv2D.ForwardFloatWithMask(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max, h.WritableBytes(Mask));
-        else Conv2D.ForwardFloat(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max);
-    }
+    public override void Run(IKernelHost h) =>
+        KernelSet.Fast.Conv2DForwardFloat(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max, FloatMask(h, Mask));
 
     public override string C(ICallEmitter c) => C(c, "conv2d", Params);
 }
@@ -45,7 +42,7 @@ public sealed record Conv2DInputGradCall(string Name, Conv2DParams Params, int G
 
     public override void Run(IKernelHost h)
     {
-        if (Float) Conv2D.InputGrad(Params, h.Floats(Gradient), h.Floats(Filter), h.WritableFloats(Output));
+        if (Float) h.Kernels.Conv2DInputGrad(Params, h.Floats(Gradient), h.Floats(Filter), h.WritableFloats(Output));
         else h.Kernels.Conv2DInputGrad(Params, h.Floats(Gradient), h.SBytes(Filter), h.WritableFloats(Output));
     }
 
@@ -62,7 +59,7 @@ public sealed record Conv2DFilterGradCall(string Name, Conv2DParams Params, int 
 
     public override void Run(IKernelHost h)
     {
-        if (Float) Conv2D.FilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
+        if (Float) h.Kernels.Conv2DFilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
         else h.Kernels.Conv2DFilterGrad(Params, h.SBytes(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
     }
 

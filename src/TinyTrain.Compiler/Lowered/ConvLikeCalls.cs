@@ -18,6 +18,12 @@ public abstract record FloatConvCall(string Name, int Input, int Filter, int Bia
     public override IEnumerable<int> Writes => Mask < 0 ? [Output] : [Output, Mask];
     public override string Kernel => $"{base.Kernel.Replace("Float", "", StringComparison.Ordinal)} (fp32)";
 
+    /// <summary>
+    /// The clamp mask to write, or none. The fp32 forwards run the fast kernels whatever the host's set, as they always
+    /// have: the conv's and the fully connected layer's SIMD sums differ from the reference loops by rounding.
+    /// </summary>
+    protected static Span<byte> FloatMask(IKernelHost h, int mask) => mask >= 0 ? h.WritableBytes(mask) : default;
+
     protected string C(ICallEmitter c, string op, object parameters) =>
         $"tt_{op}_forward_float{WithMask(Mask)}({c.Params(parameters)}, {c.Tensor(Input)}, {c.Tensor(Filter)}, {c.Tensor(Bias)}, {c.Tensor(Output)}, " +
         $"{CLiterals.Float(Min)}, {CLiterals.Float(Max)}{MaskArg(c, Mask)});";

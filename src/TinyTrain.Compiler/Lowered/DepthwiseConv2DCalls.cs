@@ -29,11 +29,8 @@ public sealed record FloatDepthwiseConv2DCall(string Name, DepthwiseConv2DParams
 {
     public override long Macs => Params.Macs;
 
-    public override void Run(IKernelHost h)
-    {
-        if (Mask >= 0) DepthwiseConv2D.ForwardFloatWithMask(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max, h.WritableBytes(Mask));
-        else DepthwiseConv2D.ForwardFloat(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max);
-    }
+    public override void Run(IKernelHost h) =>
+        KernelSet.Fast.DepthwiseConv2DForwardFloat(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max, FloatMask(h, Mask));
 
     public override string C(ICallEmitter c) => C(c, "depthwise_conv2d", Params);
 }
@@ -45,7 +42,7 @@ public sealed record DepthwiseConv2DInputGradCall(string Name, DepthwiseConv2DPa
 
     public override void Run(IKernelHost h)
     {
-        if (Float) DepthwiseConv2D.InputGrad(Params, h.Floats(Gradient), h.Floats(Filter), h.WritableFloats(Output));
+        if (Float) h.Kernels.DepthwiseConv2DInputGrad(Params, h.Floats(Gradient), h.Floats(Filter), h.WritableFloats(Output));
         else h.Kernels.DepthwiseConv2DInputGrad(Params, h.Floats(Gradient), h.SBytes(Filter), h.WritableFloats(Output));
     }
 
@@ -61,7 +58,7 @@ public sealed record DepthwiseConv2DFilterGradCall(string Name, DepthwiseConv2DP
 
     public override void Run(IKernelHost h)
     {
-        if (Float) DepthwiseConv2D.FilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
+        if (Float) h.Kernels.DepthwiseConv2DFilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
         else h.Kernels.DepthwiseConv2DFilterGrad(Params, h.SBytes(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
     }
 

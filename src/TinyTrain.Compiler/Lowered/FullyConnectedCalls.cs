@@ -28,11 +28,8 @@ public sealed record FloatFullyConnectedCall(string Name, FullyConnectedParams P
 {
     public override long Macs => Params.Macs;
 
-    public override void Run(IKernelHost h)
-    {
-        if (Mask >= 0) FullyConnected.ForwardFloatWithMask(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max, h.WritableBytes(Mask));
-        else FullyConnected.ForwardFloat(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max);
-    }
+    public override void Run(IKernelHost h) =>
+        KernelSet.Fast.FullyConnectedForwardFloat(Params, h.Floats(Input), h.Floats(Filter), h.Floats(Bias), h.WritableFloats(Output), Min, Max, FloatMask(h, Mask));
 
     public override string C(ICallEmitter c) => C(c, "fully_connected", Params);
 }
@@ -44,7 +41,7 @@ public sealed record FullyConnectedInputGradCall(string Name, FullyConnectedPara
 
     public override void Run(IKernelHost h)
     {
-        if (Float) FullyConnected.InputGrad(Params, h.Floats(Gradient), h.Floats(Filter), h.WritableFloats(Output));
+        if (Float) h.Kernels.FullyConnectedInputGrad(Params, h.Floats(Gradient), h.Floats(Filter), h.WritableFloats(Output));
         else h.Kernels.FullyConnectedInputGrad(Params, h.Floats(Gradient), h.SBytes(Filter), h.WritableFloats(Output));
     }
 
@@ -61,7 +58,7 @@ public sealed record FullyConnectedFilterGradCall(string Name, FullyConnectedPar
 
     public override void Run(IKernelHost h)
     {
-        if (Float) FullyConnected.FilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
+        if (Float) h.Kernels.FullyConnectedFilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
         else h.Kernels.FullyConnectedFilterGrad(Params, h.SBytes(Input), h.Floats(Gradient), Channels.AsSpan(), h.WritableFloats(Output));
     }
 

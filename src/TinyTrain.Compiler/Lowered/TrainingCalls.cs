@@ -28,8 +28,7 @@ public sealed record SoftmaxCrossEntropyCall(string Name, int Logits, int Label,
         var logits = h.Floats(Logits);
         if ((uint)label >= (uint)logits.Length) throw new ArgumentOutOfRangeException(nameof(label), $"label {label} is outside 0..{logits.Length - 1}");
         Span<float> scratch = Grad < 0 ? stackalloc float[logits.Length] : default;
-        // The reference on purpose: the loss gradient feeds every update, and the device must reproduce it bit for bit.
-        h.WritableFloats(Loss)[0] = SoftmaxCrossEntropy.ForwardReference(logits, label, Grad < 0 ? scratch : h.WritableFloats(Grad));
+        h.WritableFloats(Loss)[0] = SoftmaxCrossEntropy.Forward(logits, label, Grad < 0 ? scratch : h.WritableFloats(Grad));
     }
 
     public override string C(ICallEmitter c) =>

@@ -14,10 +14,28 @@ public sealed record Conv2DParams(
     int PadTop, int PadLeft,
     int InputZeroPoint, int OutputZeroPoint,
     int ActMin, int ActMax,
-    Requantization Requant)
+    Requantization Requant) : IWindowParams, IConvLikeParams
 {
     public int InputLength => InputH * InputW * InputC;
     public int OutputLength => OutputH * OutputW * OutputC;
     public int FilterLength => OutputC * KernelH * KernelW * InputC;
     public long Macs => (long)OutputH * OutputW * OutputC * KernelH * KernelW * InputC;
+
+    int IConvLikeParams.FilterZeroPoint => 0;
+    int IConvLikeParams.InputChannels => InputC;
+    int IConvLikeParams.OutputChannels => OutputC;
+    long IConvLikeParams.InputLength => (long)InputH * InputW * InputC;
+    long IConvLikeParams.OutputLength => (long)OutputH * OutputW * OutputC;
+    long IConvLikeParams.FilterLength => (long)OutputC * KernelH * KernelW * InputC;
+
+    /// <summary>[OutputC, KernelH, KernelW, selected] (OHWI).</summary>
+    long IConvLikeParams.FilterGradPerOutput(int selected) => (long)KernelH * KernelW * selected;
+
+    long IConvLikeParams.FilterGradLength(int selected) => (long)OutputC * KernelH * KernelW * selected;
+
+    void IConvLikeParams.ValidateGeometry()
+    {
+        ConvLike.ValidateWindow(this);
+        Check.Positive(OutputC, nameof(OutputC));
+    }
 }

@@ -34,22 +34,19 @@ internal readonly struct VnniByteDotProduct : IByteDotProduct
 internal readonly struct WidenedByteDotProduct : IByteDotProduct
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> s)
-    {
-        Vector256<short> uEven = u.AsInt16() & Vector256.Create((short)0xFF);
-        Vector256<short> uOdd = Vector256.ShiftRightLogical(u.AsUInt16(), 8).AsInt16();
-        Vector256<short> sEven = Vector256.ShiftRightArithmetic(Vector256.ShiftLeft(s.AsInt16(), 8), 8);
-        Vector256<short> sOdd = Vector256.ShiftRightArithmetic(s.AsInt16(), 8);
-        return acc + Int8DotProduct.PairwiseMultiplyAdd(uEven, sEven) + Int8DotProduct.PairwiseMultiplyAdd(uOdd, sOdd);
-    }
+    public static Vector256<int> Add(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> s) =>
+        Add<Simd256, Vector256<sbyte>, Vector256<short>, Vector256<int>, Vector256<float>>(acc, u.AsSByte(), s);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<int> Add(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> s)
+    public static Vector128<int> Add(Vector128<int> acc, Vector128<byte> u, Vector128<sbyte> s) =>
+        Add<Simd128, Vector128<sbyte>, Vector128<short>, Vector128<int>, Vector128<float>>(acc, u.AsSByte(), s);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static I Add<W, B, S, I, F>(I acc, B u, B s)
+        where W : ISimd<B, S, I, F>
     {
-        Vector128<short> uEven = u.AsInt16() & Vector128.Create((short)0xFF);
-        Vector128<short> uOdd = Vector128.ShiftRightLogical(u.AsUInt16(), 8).AsInt16();
-        Vector128<short> sEven = Vector128.ShiftRightArithmetic(Vector128.ShiftLeft(s.AsInt16(), 8), 8);
-        Vector128<short> sOdd = Vector128.ShiftRightArithmetic(s.AsInt16(), 8);
-        return acc + Int8DotProduct.PairwiseMultiplyAdd(uEven, sEven) + Int8DotProduct.PairwiseMultiplyAdd(uOdd, sOdd);
+        var (uEven, uOdd) = W.SplitUnsigned(u);
+        var (sEven, sOdd) = W.SplitSigned(s);
+        return W.Add(W.Add(acc, W.MultiplyAddAdjacent(uEven, sEven)), W.MultiplyAddAdjacent(uOdd, sOdd));
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -11,51 +12,55 @@ namespace TinyTrain.Kernels;
 /// </summary>
 internal static class FloatDot
 {
+    /// <remarks>Each width sums its whole vectors in one accumulator, reduced and added to the total, widest first.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float Dot(VectorWidth width, ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
-        int length = a.Length;
-        ref float x = ref MemoryMarshal.GetReference(a);
-        ref float y = ref MemoryMarshal.GetReference(b[..length]);
         int i = 0;
         float sum = 0;
-        if (width >= VectorWidth.Bits512 && length >= 16)
+        if (width >= VectorWidth.Bits512)
         {
-            var acc = Vector512<float>.Zero;
-            for (; i <= length - 16; i += 16)
-            {
-                acc += Vector512.LoadUnsafe(ref x, (nuint)i) * Vector512.LoadUnsafe(ref y, (nuint)i);
-            }
-
-            sum += Vector512.Sum(acc);
+            i = Dot<Simd512, Vector512<sbyte>, Vector512<short>, Vector512<int>, Vector512<float>>(a, b, i, ref sum);
         }
 
-        if (width >= VectorWidth.Bits256 && length - i >= 8)
+        if (width >= VectorWidth.Bits256)
         {
-            var acc = Vector256<float>.Zero;
-            for (; i <= length - 8; i += 8)
-            {
-                acc += Vector256.LoadUnsafe(ref x, (nuint)i) * Vector256.LoadUnsafe(ref y, (nuint)i);
-            }
-
-            sum += Vector256.Sum(acc);
+            i = Dot<Simd256, Vector256<sbyte>, Vector256<short>, Vector256<int>, Vector256<float>>(a, b, i, ref sum);
         }
 
-        if (length - i >= 4)
+        if (width >= VectorWidth.Bits128)
         {
-            var acc = Vector128<float>.Zero;
-            for (; i <= length - 4; i += 4)
-            {
-                acc += Vector128.LoadUnsafe(ref x, (nuint)i) * Vector128.LoadUnsafe(ref y, (nuint)i);
-            }
-
-            sum += Vector128.Sum(acc);
+            i = Dot<Simd128, Vector128<sbyte>, Vector128<short>, Vector128<int>, Vector128<float>>(a, b, i, ref sum);
         }
 
-        for (; i < length; i++)
+        for (; i < a.Length; i++)
         {
             sum += a[i] * b[i];
         }
 
         return sum;
+    }
+
+    // Adds nothing (not even +0) when no whole vector is left.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Dot<W, B, S, I, F>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int i, ref float sum)
+        where W : ISimd<B, S, I, F>
+    {
+        int length = a.Length, lanes = W.Lanes;
+        if (length - i < lanes)
+        {
+            return i;
+        }
+
+        ref float x = ref MemoryMarshal.GetReference(a);
+        ref float y = ref MemoryMarshal.GetReference(b[..length]);
+        var acc = W.Create(0f);
+        for (; i <= length - lanes; i += lanes)
+        {
+            acc = W.Add(acc, W.Multiply(W.Load(ref x, (nuint)i), W.Load(ref y, (nuint)i)));
+        }
+
+        sum += W.Sum(acc);
+        return i;
     }
 }

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace TinyTrain.Kernels;
 
@@ -16,20 +15,17 @@ internal static class Int8DotProduct
 {
     /// <param name="segments">triples (inputStart, filterStart, length): the contiguous runs of one window.</param>
     /// <param name="sums">receives the four sums.</param>
+    /// <remarks>
+    /// Each run is taken in the widest allowed vectors, then narrower ones, then one byte at a time; each width's lanes
+    /// are folded to four and added to the totals, which one horizontal sum per output ends.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Dot4(
         VectorWidth width, ReadOnlySpan<sbyte> input, ReadOnlySpan<sbyte> filter, ReadOnlySpan<int> segments,
         int filter0, int filter1, int filter2, int filter3, int zeroPoint, Span<int> sums)
     {
-        bool use512 = width >= VectorWidth.Bits512;
-        bool use256 = width >= VectorWidth.Bits256;
-        var zp512 = Vector512.Create((short)zeroPoint);
-        var zp256 = Vector256.Create((short)zeroPoint);
-        var zp128 = Vector128.Create((short)zeroPoint);
-        Vector512<int> a0 = default, a1 = default, a2 = default, a3 = default;
-        Vector256<int> b0 = default, b1 = default, b2 = default, b3 = default;
-        Vector128<int> c0 = default, c1 = default, c2 = default, c3 = default;
+        var totals = new Totals();
         int t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-
         for (int s = 0; s < segments.Length; s += 3)
         {
             int length = segments[s + 2];
@@ -38,53 +34,19 @@ internal static class Int8DotProduct
             ReadOnlySpan<sbyte> ws1 = filter.Slice(filter1 + segments[s + 1], length);
             ReadOnlySpan<sbyte> ws2 = filter.Slice(filter2 + segments[s + 1], length);
             ReadOnlySpan<sbyte> ws3 = filter.Slice(filter3 + segments[s + 1], length);
-            ref sbyte x = ref MemoryMarshal.GetReference(xs);
-            ref sbyte w0 = ref MemoryMarshal.GetReference(ws0);
-            ref sbyte w1 = ref MemoryMarshal.GetReference(ws1);
-            ref sbyte w2 = ref MemoryMarshal.GetReference(ws2);
-            ref sbyte w3 = ref MemoryMarshal.GetReference(ws3);
-
-            // Every load below reads [i, i + vector length) with i + vector length <= length.
+            var run = new Run(xs, ws0, ws1, ws2, ws3, zeroPoint);
             int i = 0;
-            if (use512)
+            if (width >= VectorWidth.Bits512)
             {
-                for (; i <= length - 64; i += 64)
-                {
-                    var (lo, hi) = Vector512.Widen(Vector512.LoadUnsafe(ref x, (nuint)i));
-                    lo -= zp512;
-                    hi -= zp512;
-                    a0 += MultiplyAdd(lo, hi, Vector512.LoadUnsafe(ref w0, (nuint)i));
-                    a1 += MultiplyAdd(lo, hi, Vector512.LoadUnsafe(ref w1, (nuint)i));
-                    a2 += MultiplyAdd(lo, hi, Vector512.LoadUnsafe(ref w2, (nuint)i));
-                    a3 += MultiplyAdd(lo, hi, Vector512.LoadUnsafe(ref w3, (nuint)i));
-                }
+                i = Dot<Simd512, Vector512<sbyte>, Vector512<short>, Vector512<int>, Vector512<float>>(in run, i, ref totals);
             }
 
-            if (use256)
+            if (width >= VectorWidth.Bits256)
             {
-                for (; i <= length - 32; i += 32)
-                {
-                    var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref x, (nuint)i));
-                    lo -= zp256;
-                    hi -= zp256;
-                    b0 += MultiplyAdd(lo, hi, Vector256.LoadUnsafe(ref w0, (nuint)i));
-                    b1 += MultiplyAdd(lo, hi, Vector256.LoadUnsafe(ref w1, (nuint)i));
-                    b2 += MultiplyAdd(lo, hi, Vector256.LoadUnsafe(ref w2, (nuint)i));
-                    b3 += MultiplyAdd(lo, hi, Vector256.LoadUnsafe(ref w3, (nuint)i));
-                }
+                i = Dot<Simd256, Vector256<sbyte>, Vector256<short>, Vector256<int>, Vector256<float>>(in run, i, ref totals);
             }
 
-            for (; i <= length - 16; i += 16)
-            {
-                var (lo, hi) = Vector128.Widen(Vector128.LoadUnsafe(ref x, (nuint)i));
-                lo -= zp128;
-                hi -= zp128;
-                c0 += MultiplyAdd(lo, hi, Vector128.LoadUnsafe(ref w0, (nuint)i));
-                c1 += MultiplyAdd(lo, hi, Vector128.LoadUnsafe(ref w1, (nuint)i));
-                c2 += MultiplyAdd(lo, hi, Vector128.LoadUnsafe(ref w2, (nuint)i));
-                c3 += MultiplyAdd(lo, hi, Vector128.LoadUnsafe(ref w3, (nuint)i));
-            }
-
+            i = Dot<Simd128, Vector128<sbyte>, Vector128<short>, Vector128<int>, Vector128<float>>(in run, i, ref totals);
             for (; i < length; i++)
             {
                 int centered = xs[i] - zeroPoint;
@@ -95,76 +57,69 @@ internal static class Int8DotProduct
             }
         }
 
-        sums[0] = Total(a0, b0, c0) + t0;
-        sums[1] = Total(a1, b1, c1) + t1;
-        sums[2] = Total(a2, b2, c2) + t2;
-        sums[3] = Total(a3, b3, c3) + t3;
+        sums[0] = Vector128.Sum(totals.S0) + t0;
+        sums[1] = Vector128.Sum(totals.S1) + t1;
+        sums[2] = Vector128.Sum(totals.S2) + t2;
+        sums[3] = Vector128.Sum(totals.S3) + t3;
     }
 
-    // Folds the three widths' lanes into one 128-bit vector, then one horizontal sum (all wrapping int32).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Total(Vector512<int> wide, Vector256<int> middle, Vector128<int> narrow)
+    /// <summary>One contiguous run of x and the four filter rows' bytes under it.</summary>
+    private readonly ref struct Run(ReadOnlySpan<sbyte> x, ReadOnlySpan<sbyte> w0, ReadOnlySpan<sbyte> w1, ReadOnlySpan<sbyte> w2, ReadOnlySpan<sbyte> w3, int zeroPoint)
     {
-        Vector256<int> folded = wide.GetLower() + wide.GetUpper() + middle;
-        return Vector128.Sum(folded.GetLower() + folded.GetUpper() + narrow);
+        public readonly ReadOnlySpan<sbyte> X = x, W0 = w0, W1 = w1, W2 = w2, W3 = w3;
+        public readonly int ZeroPoint = zeroPoint;
+    }
+
+    /// <summary>Each sum's vector lanes from every width, folded to four lanes (wrapping int32).</summary>
+    private struct Totals
+    {
+        public Vector128<int> S0, S1, S2, S3;
+    }
+
+    // Whole vectors of the run from byte i on; returns where they stopped.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Dot<W, B, S, I, F>(in Run run, int i, ref Totals totals)
+        where W : ISimd<B, S, I, F>
+    {
+        int length = run.X.Length, bytes = 4 * W.Lanes;
+        if (length - i < bytes)
+        {
+            return i;
+        }
+
+        ref sbyte x = ref MemoryMarshal.GetReference(run.X);
+        ref sbyte w0 = ref MemoryMarshal.GetReference(run.W0);
+        ref sbyte w1 = ref MemoryMarshal.GetReference(run.W1);
+        ref sbyte w2 = ref MemoryMarshal.GetReference(run.W2);
+        ref sbyte w3 = ref MemoryMarshal.GetReference(run.W3);
+        var zp = W.Create((short)run.ZeroPoint);
+        I a0 = default!, a1 = default!, a2 = default!, a3 = default!;
+
+        // Every load below reads [i, i + bytes) with i + bytes <= length.
+        for (; i <= length - bytes; i += bytes)
+        {
+            var (lo, hi) = W.Widen(W.Load(ref x, (nuint)i));
+            lo = W.Subtract(lo, zp);
+            hi = W.Subtract(hi, zp);
+            a0 = W.Add(a0, MultiplyAdd<W, B, S, I, F>(lo, hi, W.Load(ref w0, (nuint)i)));
+            a1 = W.Add(a1, MultiplyAdd<W, B, S, I, F>(lo, hi, W.Load(ref w1, (nuint)i)));
+            a2 = W.Add(a2, MultiplyAdd<W, B, S, I, F>(lo, hi, W.Load(ref w2, (nuint)i)));
+            a3 = W.Add(a3, MultiplyAdd<W, B, S, I, F>(lo, hi, W.Load(ref w3, (nuint)i)));
+        }
+
+        totals.S0 += W.Fold(a0);
+        totals.S1 += W.Fold(a1);
+        totals.S2 += W.Fold(a2);
+        totals.S3 += W.Fold(a3);
+        return i;
     }
 
     // (x - zp) halves times the widened filter chunk, pairs summed into int32 lanes.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> MultiplyAdd(Vector512<short> xLo, Vector512<short> xHi, Vector512<sbyte> w)
+    private static I MultiplyAdd<W, B, S, I, F>(S xLo, S xHi, B w)
+        where W : ISimd<B, S, I, F>
     {
-        var (wLo, wHi) = Vector512.Widen(w);
-        return PairwiseMultiplyAdd(xLo, wLo) + PairwiseMultiplyAdd(xHi, wHi);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> MultiplyAdd(Vector256<short> xLo, Vector256<short> xHi, Vector256<sbyte> w)
-    {
-        var (wLo, wHi) = Vector256.Widen(w);
-        return PairwiseMultiplyAdd(xLo, wLo) + PairwiseMultiplyAdd(xHi, wHi);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<int> MultiplyAdd(Vector128<short> xLo, Vector128<short> xHi, Vector128<sbyte> w)
-    {
-        var (wLo, wHi) = Vector128.Widen(w);
-        return PairwiseMultiplyAdd(xLo, wLo) + PairwiseMultiplyAdd(xHi, wHi);
-    }
-
-    // a * b must fit int16 (see the class comment). pmaddwd where available; otherwise widen and add halves.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<int> PairwiseMultiplyAdd(Vector512<short> a, Vector512<short> b)
-    {
-        if (Avx512BW.IsSupported)
-        {
-            return Avx512BW.MultiplyAddAdjacent(a, b);
-        }
-
-        Vector512<short> product = a * b;
-        return Vector512.WidenLower(product) + Vector512.WidenUpper(product);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<int> PairwiseMultiplyAdd(Vector256<short> a, Vector256<short> b)
-    {
-        if (Avx2.IsSupported)
-        {
-            return Avx2.MultiplyAddAdjacent(a, b);
-        }
-
-        Vector256<short> product = a * b;
-        return Vector256.WidenLower(product) + Vector256.WidenUpper(product);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector128<int> PairwiseMultiplyAdd(Vector128<short> a, Vector128<short> b)
-    {
-        if (Sse2.IsSupported)
-        {
-            return Sse2.MultiplyAddAdjacent(a, b);
-        }
-
-        Vector128<short> product = a * b;
-        return Vector128.WidenLower(product) + Vector128.WidenUpper(product);
+        var (wLo, wHi) = W.Widen(w);
+        return W.Add(W.MultiplyAddAdjacent(xLo, wLo), W.MultiplyAddAdjacent(xHi, wHi));
     }
 }

@@ -2,10 +2,14 @@ using System.Runtime.Intrinsics;
 
 namespace TinyTrain.Kernels;
 
-/// <summary>The widest vector a vectorised kernel may use. Tests force each width; the software fallback of the
-/// generic Vector APIs makes every width runnable on any machine.</summary>
+/// <summary>
+/// The widest vector a kernel may use: <see cref="Scalar"/> runs the reference loops (the spec), the others the SIMD
+/// path, tested bit-equal to it. Tests force each width; the software fallback of the generic Vector APIs makes every
+/// width runnable on any machine.
+/// </summary>
 internal enum VectorWidth
 {
+    Scalar = 0,
     Bits128 = 128,
     Bits256 = 256,
     Bits512 = 512,
@@ -13,12 +17,11 @@ internal enum VectorWidth
 
 internal static class VectorWidths
 {
-    /// <summary>True when the entry points should take the vectorised path at all.</summary>
-    public static bool UseVectorized => Vector128.IsHardwareAccelerated;
-
-    /// <summary>The widest hardware-accelerated width (128 when none is).</summary>
+    /// <summary>The widest hardware-accelerated width, or <see cref="VectorWidth.Scalar"/> when none is (software vectors are slower than the loops).</summary>
     public static VectorWidth Preferred =>
         Vector512.IsHardwareAccelerated ? VectorWidth.Bits512
         : Vector256.IsHardwareAccelerated ? VectorWidth.Bits256
-        : VectorWidth.Bits128;
+        : Vector128.IsHardwareAccelerated ? VectorWidth.Bits128
+        : VectorWidth.Scalar;
 }
+

@@ -37,8 +37,6 @@ internal enum CKernel
 
     AddForward = 31,
     AddForwardWithMask = 32,
-    AddBackward = 33,
-    AddBackwardFloat = 34,
     AddForwardFloat = 35,
     AddForwardFloatWithMask = 36,
 
@@ -64,10 +62,6 @@ internal enum CKernel
     SoftmaxCrossEntropyDequantize = 72,
     SoftmaxCrossEntropyPredict = 73,
 
-    SgdUpdateInt8Weights = 81,
-    SgdUpdateInt32Bias = 82,
-    SgdUpdateMaster = 83,
-    SgdUpdateFloat = 84,
     SgdRoundMasterToInt8 = 85,
     SgdRoundMasterToInt32 = 86,
 

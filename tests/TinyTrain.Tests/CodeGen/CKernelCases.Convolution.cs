@@ -49,6 +49,55 @@ internal static partial class CKernelCases
         $"in {p.InputH}x{p.InputW}x{p.InputC} out {p.OutputH}x{p.OutputW}x{p.OutputC} k {p.KernelH}x{p.KernelW} s {p.StrideH},{p.StrideW} " +
         $"d {p.DilationH},{p.DilationW} pad {p.PadTop},{p.PadLeft} zp {p.InputZeroPoint}->{p.OutputZeroPoint} act [{p.ActMin},{p.ActMax}] {Describe(p.Requant.Mode, p.Requant)}";
 
+    /// <summary>
+    /// A forward case, with the clamp mask (the masked kernel, the mask its output 1) or without: the outputs start
+    /// poisoned, and <paramref name="reference"/> writes the expected ones (the mask it gets is empty when there is none).
+    /// </summary>
+    private static CKernelCase Forward<T>(bool withMask, CKernel plain, CKernel masked, string description, int[] ints, float[] floats,
+        byte[][] inputs, int length, Action<T[], byte[]> reference)
+        where T : unmanaged
+    {
+        var output = Poison<T>(length);
+        var expected = (T[])output.Clone();
+        if (!withMask)
+        {
+            reference(expected, []);
+            return new(plain, description, ints, floats, inputs, [Bytes(output)], [Bytes(expected)]);
+        }
+
+        var mask = Poison<byte>(ClampMask.ByteLength(length));
+        var expectedMask = (byte[])mask.Clone();
+        reference(expected, expectedMask);
+        return new(masked, description, ints, floats, inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
+    }
+
+    /// <summary>A case of a kernel that writes one fp32 tensor of <paramref name="length"/> elements, which <paramref name="reference"/> fills.</summary>
+    private static CKernelCase Gradient(CKernel kernel, string description, int[] ints, byte[][] inputs, int length, Action<float[]> reference)
+    {
+        var output = Poison<float>(length);
+        var expected = (float[])output.Clone();
+        reference(expected);
+        return new(kernel, description, ints, [], inputs, [Bytes(output)], [Bytes(expected)]);
+    }
+
+    /// <summary>
+    /// The input gradient, the filter gradient and a window of it (int8 or fp32 operands: the kernels of the first or the
+    /// second id of each pair).
+    /// </summary>
+    private static IEnumerable<CKernelCase> Gradients<T>(Random random, bool integer, string description, int[] ints, int inputLength,
+        int outputs, int perOutput, byte[] accGrad, T[] filter, T[] input, int[] channels, Action<float[]> inputGrad, Action<float[]> filterGrad,
+        Action<int, float[]> window, CKernel[] ids)
+        where T : unmanaged
+    {
+        int k = integer ? 0 : 1;
+        string selection = $"{description} channels [{string.Join(',', channels)}]";
+        yield return Gradient(ids[k], description, ints, [accGrad, Bytes(filter)], inputLength, inputGrad);
+        yield return Gradient(ids[2 + k], selection, ints, [Bytes(input), accGrad, Bytes(channels)], outputs * perOutput, filterGrad);
+        int first = random.Next(outputs), count = random.Next(1, outputs - first + 1);
+        yield return Gradient(ids[4 + k], $"{selection} outputs {first}+{count}", [.. ints, first, count], [Bytes(input), accGrad, Bytes(channels)],
+            count * perOutput, expected => window(first, expected));
+    }
+
     /// <summary>int8 forwards, with and without the clamp mask, in both requantisation modes.</summary>
     public static IEnumerable<CKernelCase> Conv2DForward(int seed, int count)
     {
@@ -59,21 +108,9 @@ internal static partial class CKernelCases
             var input = KernelRandom.Int8(random, p.InputLength);
             var filter = KernelRandom.Int8(random, p.FilterLength);
             var bias = KernelRandom.Bias(random, p.OutputC);
-            var output = Poison<sbyte>(p.OutputLength);
-            var expected = (sbyte[])output.Clone();
-            byte[][] inputs = [Bytes(input), Bytes(filter), Bytes(bias), .. RequantInputs(p.Requant)];
-            if (i % 4 < 2)
-            {
-                Conv2D.ForwardReference(p, input, filter, bias, expected);
-                yield return new(CKernel.Conv2DForward, Describe(p), Ints(p), [], inputs, [Bytes(output)], [Bytes(expected)]);
-            }
-            else
-            {
-                var mask = Poison<byte>(ClampMask.ByteLength(p.OutputLength));
-                var expectedMask = (byte[])mask.Clone();
-                Conv2D.ForwardWithMaskReference(p, input, filter, bias, expected, expectedMask);
-                yield return new(CKernel.Conv2DForwardWithMask, Describe(p), Ints(p), [], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
-            }
+            yield return Forward<sbyte>(i % 4 >= 2, CKernel.Conv2DForward, CKernel.Conv2DForwardWithMask, Describe(p), Ints(p), [],
+                [Bytes(input), Bytes(filter), Bytes(bias), .. RequantInputs(p.Requant)], p.OutputLength,
+                (output, mask) => Conv2D.Forward(p, input, filter, bias, output, mask, VectorWidth.Scalar));
         }
     }
 
@@ -85,50 +122,30 @@ internal static partial class CKernelCases
         {
             var p = ConvParams(random, RequantMode.Float);
             var accGrad = Floats(random, p.OutputLength);
-            var inputGrad = Poison<float>(p.InputLength);
-            var expectedInput = (float[])inputGrad.Clone();
             var channels = Channels(random, p.InputC);
-            var filterGrad = Poison<float>(p.OutputC * p.KernelH * p.KernelW * channels.Length);
-            var expectedFilter = (float[])filterGrad.Clone();
-            if (i % 2 == 0)
+            int perOutput = p.KernelH * p.KernelW * channels.Length;
+            CKernel[] ids =
+            [
+                CKernel.Conv2DInputGrad, CKernel.Conv2DInputGradFloat, CKernel.Conv2DFilterGrad, CKernel.Conv2DFilterGradFloat,
+                CKernel.Conv2DFilterGradWindow, CKernel.Conv2DFilterGradWindowFloat,
+            ];
+            var cases = i % 2 == 0
+                ? Conv2DGradients(random, true, p, accGrad, channels, perOutput, ids, KernelRandom.Int8(random, p.FilterLength), KernelRandom.Int8(random, p.InputLength))
+                : Conv2DGradients(random, false, p, accGrad, channels, perOutput, ids, Floats(random, p.FilterLength), Floats(random, p.InputLength, 4f));
+            foreach (var c in cases)
             {
-                var filter = KernelRandom.Int8(random, p.FilterLength);
-                var input = KernelRandom.Int8(random, p.InputLength);
-                Conv2D.InputGradReference(p, accGrad, filter, expectedInput);
-                Conv2D.FilterGradReference(p, input, accGrad, channels, expectedFilter);
-                yield return new(CKernel.Conv2DInputGrad, Describe(p), Ints(p), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expectedInput)]);
-                yield return new(CKernel.Conv2DFilterGrad, $"{Describe(p)} channels [{string.Join(',', channels)}]", Ints(p), [],
-                    [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(filterGrad)], [Bytes(expectedFilter)]);
-                var (first, outputs, window, expectedWindow) = Window(random, p.OutputC, p.KernelH * p.KernelW * channels.Length);
-                Conv2D.FilterGradReference(p, input, accGrad, channels, first, expectedWindow);
-                yield return new(CKernel.Conv2DFilterGradWindow, $"{Describe(p)} channels [{string.Join(',', channels)}] outputs {first}+{outputs}",
-                    [.. Ints(p), first, outputs], [], [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(window)], [Bytes(expectedWindow)]);
-            }
-            else
-            {
-                var filter = Floats(random, p.FilterLength);
-                var input = Floats(random, p.InputLength, 4f);
-                Conv2D.InputGradReference(p, accGrad, filter, expectedInput);
-                Conv2D.FilterGradReference(p, input, accGrad, channels, expectedFilter);
-                yield return new(CKernel.Conv2DInputGradFloat, Describe(p), Ints(p), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expectedInput)]);
-                yield return new(CKernel.Conv2DFilterGradFloat, $"{Describe(p)} channels [{string.Join(',', channels)}]", Ints(p), [],
-                    [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(filterGrad)], [Bytes(expectedFilter)]);
-                var (first, outputs, window, expectedWindow) = Window(random, p.OutputC, p.KernelH * p.KernelW * channels.Length);
-                Conv2D.FilterGradReference(p, input, accGrad, channels, first, expectedWindow);
-                yield return new(CKernel.Conv2DFilterGradWindowFloat, $"{Describe(p)} channels [{string.Join(',', channels)}] outputs {first}+{outputs}",
-                    [.. Ints(p), first, outputs], [], [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(window)], [Bytes(expectedWindow)]);
+                yield return c;
             }
         }
     }
 
-    /// <summary>A block of output channels for a windowed filter gradient (the fused update's), poisoned output buffers.</summary>
-    private static (int First, int Outputs, float[] Window, float[] Expected) Window(Random random, int outputChannels, int perOutput)
-    {
-        int first = random.Next(outputChannels);
-        int outputs = random.Next(1, outputChannels - first + 1);
-        var window = Poison<float>(outputs * perOutput);
-        return (first, outputs, window, (float[])window.Clone());
-    }
+    private static IEnumerable<CKernelCase> Conv2DGradients<T>(
+        Random random, bool integer, Conv2DParams p, float[] accGrad, int[] channels, int perOutput, CKernel[] ids, T[] filter, T[] input)
+        where T : unmanaged, System.Numerics.INumberBase<T> =>
+        Gradients(random, integer, Describe(p), Ints(p), p.InputLength, p.OutputC, perOutput, Bytes(accGrad), filter, input, channels,
+            expected => Conv2D.InputGrad<T>(p, accGrad, filter, expected, VectorWidth.Scalar),
+            expected => Conv2D.FilterGrad<T>(p, input, accGrad, channels, null, expected, VectorWidth.Scalar),
+            (first, expected) => Conv2D.FilterGrad<T>(p, input, accGrad, channels, first, expected, VectorWidth.Scalar), ids);
 
     /// <summary>fp32 forwards, with and without bias, clamp and mask.</summary>
     public static IEnumerable<CKernelCase> Conv2DForwardFloat(int seed, int count)
@@ -141,22 +158,9 @@ internal static partial class CKernelCases
             var filter = Floats(random, p.FilterLength);
             var bias = random.Next(3) == 0 ? [] : Floats(random, p.OutputC);
             var (min, max) = FloatRange(random);
-            var output = Poison<float>(p.OutputLength);
-            var expected = (float[])output.Clone();
-            byte[][] inputs = [Bytes(input), Bytes(filter), Bytes(bias)];
-            string description = $"{Describe(p)} clamp [{min},{max}] bias {bias.Length}";
-            if (i % 2 == 0)
-            {
-                Conv2D.ForwardFloatReference(p, input, filter, bias, expected, min, max);
-                yield return new(CKernel.Conv2DForwardFloat, description, Ints(p), [min, max], inputs, [Bytes(output)], [Bytes(expected)]);
-            }
-            else
-            {
-                var mask = Poison<byte>(ClampMask.ByteLength(p.OutputLength));
-                var expectedMask = (byte[])mask.Clone();
-                Conv2D.ForwardFloatWithMaskReference(p, input, filter, bias, expected, min, max, expectedMask);
-                yield return new(CKernel.Conv2DForwardFloatWithMask, description, Ints(p), [min, max], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
-            }
+            yield return Forward<float>(i % 2 == 1, CKernel.Conv2DForwardFloat, CKernel.Conv2DForwardFloatWithMask,
+                $"{Describe(p)} clamp [{min},{max}] bias {bias.Length}", Ints(p), [min, max], [Bytes(input), Bytes(filter), Bytes(bias)], p.OutputLength,
+                (output, mask) => Conv2D.ForwardFloat(p, input, filter, bias, output, min, max, mask, VectorWidth.Scalar));
         }
     }
 
@@ -192,21 +196,9 @@ internal static partial class CKernelCases
             var input = KernelRandom.Int8(random, p.InputLength);
             var filter = KernelRandom.Int8(random, p.FilterLength);
             var bias = KernelRandom.Bias(random, p.OutputC);
-            var output = Poison<sbyte>(p.OutputLength);
-            var expected = (sbyte[])output.Clone();
-            byte[][] inputs = [Bytes(input), Bytes(filter), Bytes(bias), .. RequantInputs(p.Requant)];
-            if (i % 4 < 2)
-            {
-                DepthwiseConv2D.ForwardReference(p, input, filter, bias, expected);
-                yield return new(CKernel.DepthwiseConv2DForward, Describe(p), Ints(p), [], inputs, [Bytes(output)], [Bytes(expected)]);
-            }
-            else
-            {
-                var mask = Poison<byte>(ClampMask.ByteLength(p.OutputLength));
-                var expectedMask = (byte[])mask.Clone();
-                DepthwiseConv2D.ForwardWithMaskReference(p, input, filter, bias, expected, expectedMask);
-                yield return new(CKernel.DepthwiseConv2DForwardWithMask, Describe(p), Ints(p), [], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
-            }
+            yield return Forward<sbyte>(i % 4 >= 2, CKernel.DepthwiseConv2DForward, CKernel.DepthwiseConv2DForwardWithMask, Describe(p), Ints(p), [],
+                [Bytes(input), Bytes(filter), Bytes(bias), .. RequantInputs(p.Requant)], p.OutputLength,
+                (output, mask) => DepthwiseConv2D.Forward(p, input, filter, bias, output, mask, VectorWidth.Scalar));
         }
     }
 
@@ -224,13 +216,13 @@ internal static partial class CKernelCases
             if (integer)
             {
                 var filter = KernelRandom.Int8(random, withMultiplier.FilterLength);
-                DepthwiseConv2D.InputGradReference(withMultiplier, accGrad, filter, expectedInput);
+                KernelSet.Reference.DepthwiseConv2DInputGrad(withMultiplier, accGrad, filter, expectedInput);
                 yield return new(CKernel.DepthwiseConv2DInputGrad, Describe(withMultiplier), Ints(withMultiplier), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expectedInput)]);
             }
             else
             {
                 var filter = Floats(random, withMultiplier.FilterLength);
-                DepthwiseConv2D.InputGradReference(withMultiplier, accGrad, filter, expectedInput);
+                KernelSet.Reference.DepthwiseConv2DInputGrad(withMultiplier, accGrad, filter, expectedInput);
                 yield return new(CKernel.DepthwiseConv2DInputGradFloat, Describe(withMultiplier), Ints(withMultiplier), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expectedInput)]);
             }
 
@@ -243,13 +235,13 @@ internal static partial class CKernelCases
             if (integer)
             {
                 var input = KernelRandom.Int8(random, p.InputLength);
-                DepthwiseConv2D.FilterGradReference(p, input, gradient, channels, expectedFilter);
+                KernelSet.Reference.DepthwiseConv2DFilterGrad(p, input, gradient, channels, expectedFilter);
                 yield return new(CKernel.DepthwiseConv2DFilterGrad, description, Ints(p), [], [Bytes(input), Bytes(gradient), Bytes(channels)], [Bytes(filterGrad)], [Bytes(expectedFilter)]);
             }
             else
             {
                 var input = Floats(random, p.InputLength, 4f);
-                DepthwiseConv2D.FilterGradReference(p, input, gradient, channels, expectedFilter);
+                KernelSet.Reference.DepthwiseConv2DFilterGrad(p, input, gradient, channels, expectedFilter);
                 yield return new(CKernel.DepthwiseConv2DFilterGradFloat, description, Ints(p), [], [Bytes(input), Bytes(gradient), Bytes(channels)], [Bytes(filterGrad)], [Bytes(expectedFilter)]);
             }
         }
@@ -265,22 +257,9 @@ internal static partial class CKernelCases
             var filter = Floats(random, p.FilterLength);
             var bias = random.Next(3) == 0 ? [] : Floats(random, p.OutputC);
             var (min, max) = FloatRange(random);
-            var output = Poison<float>(p.OutputLength);
-            var expected = (float[])output.Clone();
-            byte[][] inputs = [Bytes(input), Bytes(filter), Bytes(bias)];
-            string description = $"{Describe(p)} clamp [{min},{max}] bias {bias.Length}";
-            if (i % 2 == 0)
-            {
-                DepthwiseConv2D.ForwardFloatReference(p, input, filter, bias, expected, min, max);
-                yield return new(CKernel.DepthwiseConv2DForwardFloat, description, Ints(p), [min, max], inputs, [Bytes(output)], [Bytes(expected)]);
-            }
-            else
-            {
-                var mask = Poison<byte>(ClampMask.ByteLength(p.OutputLength));
-                var expectedMask = (byte[])mask.Clone();
-                DepthwiseConv2D.ForwardFloatWithMaskReference(p, input, filter, bias, expected, min, max, expectedMask);
-                yield return new(CKernel.DepthwiseConv2DForwardFloatWithMask, description, Ints(p), [min, max], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
-            }
+            yield return Forward<float>(i % 2 == 1, CKernel.DepthwiseConv2DForwardFloat, CKernel.DepthwiseConv2DForwardFloatWithMask,
+                $"{Describe(p)} clamp [{min},{max}] bias {bias.Length}", Ints(p), [min, max], [Bytes(input), Bytes(filter), Bytes(bias)], p.OutputLength,
+                (output, mask) => DepthwiseConv2D.ForwardFloat(p, input, filter, bias, output, min, max, mask, VectorWidth.Scalar));
         }
     }
 
@@ -309,21 +288,9 @@ internal static partial class CKernelCases
             var input = KernelRandom.Int8(random, p.Batches * p.InputDepth);
             var filter = KernelRandom.Int8(random, p.OutputDepth * p.InputDepth);
             var bias = KernelRandom.Bias(random, p.OutputDepth);
-            var output = Poison<sbyte>(p.Batches * p.OutputDepth);
-            var expected = (sbyte[])output.Clone();
-            byte[][] inputs = [Bytes(input), Bytes(filter), Bytes(bias), .. RequantInputs(p.Requant)];
-            if (i % 4 < 2)
-            {
-                FullyConnected.ForwardReference(p, input, filter, bias, expected);
-                yield return new(CKernel.FullyConnectedForward, Describe(p), Ints(p), [], inputs, [Bytes(output)], [Bytes(expected)]);
-            }
-            else
-            {
-                var mask = Poison<byte>(ClampMask.ByteLength(output.Length));
-                var expectedMask = (byte[])mask.Clone();
-                FullyConnected.ForwardWithMaskReference(p, input, filter, bias, expected, expectedMask);
-                yield return new(CKernel.FullyConnectedForwardWithMask, Describe(p), Ints(p), [], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
-            }
+            yield return Forward<sbyte>(i % 4 >= 2, CKernel.FullyConnectedForward, CKernel.FullyConnectedForwardWithMask, Describe(p), Ints(p), [],
+                [Bytes(input), Bytes(filter), Bytes(bias), .. RequantInputs(p.Requant)], p.Batches * p.OutputDepth,
+                (output, mask) => FullyConnected.Forward(p, input, filter, bias, output, mask, VectorWidth.Scalar));
         }
     }
 
@@ -335,39 +302,31 @@ internal static partial class CKernelCases
             var p = FullyConnectedParams(random, RequantMode.Float);
             var accGrad = Floats(random, p.Batches * p.OutputDepth);
             var channels = Channels(random, p.InputDepth);
-            var inputGrad = Poison<float>(p.Batches * p.InputDepth);
-            var expectedInput = (float[])inputGrad.Clone();
-            var filterGrad = Poison<float>(p.OutputDepth * channels.Length);
-            var expectedFilter = (float[])filterGrad.Clone();
-            string description = $"{Describe(p)} channels [{string.Join(',', channels)}]";
-            if (i % 2 == 0)
+            CKernel[] ids =
+            [
+                CKernel.FullyConnectedInputGrad, CKernel.FullyConnectedInputGradFloat, CKernel.FullyConnectedFilterGrad,
+                CKernel.FullyConnectedFilterGradFloat, CKernel.FullyConnectedFilterGradWindow, CKernel.FullyConnectedFilterGradWindowFloat,
+            ];
+            var cases = i % 2 == 0
+                ? FullyConnectedGradients(random, true, p, accGrad, channels, ids,
+                    KernelRandom.Int8(random, p.OutputDepth * p.InputDepth), KernelRandom.Int8(random, p.Batches * p.InputDepth))
+                : FullyConnectedGradients(random, false, p, accGrad, channels, ids,
+                    Floats(random, p.OutputDepth * p.InputDepth), Floats(random, p.Batches * p.InputDepth, 4f));
+            foreach (var c in cases)
             {
-                var filter = KernelRandom.Int8(random, p.OutputDepth * p.InputDepth);
-                var input = KernelRandom.Int8(random, p.Batches * p.InputDepth);
-                FullyConnected.InputGradReference(p, accGrad, filter, expectedInput);
-                FullyConnected.FilterGradReference(p, input, accGrad, channels, expectedFilter);
-                yield return new(CKernel.FullyConnectedInputGrad, description, Ints(p), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expectedInput)]);
-                yield return new(CKernel.FullyConnectedFilterGrad, description, Ints(p), [], [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(filterGrad)], [Bytes(expectedFilter)]);
-                var (first, outputs, window, expectedWindow) = Window(random, p.OutputDepth, channels.Length);
-                FullyConnected.FilterGradReference(p, input, accGrad, channels, first, expectedWindow);
-                yield return new(CKernel.FullyConnectedFilterGradWindow, $"{description} outputs {first}+{outputs}", [.. Ints(p), first, outputs], [],
-                    [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(window)], [Bytes(expectedWindow)]);
-            }
-            else
-            {
-                var filter = Floats(random, p.OutputDepth * p.InputDepth);
-                var input = Floats(random, p.Batches * p.InputDepth, 4f);
-                FullyConnected.InputGradReference(p, accGrad, filter, expectedInput);
-                FullyConnected.FilterGradReference(p, input, accGrad, channels, expectedFilter);
-                yield return new(CKernel.FullyConnectedInputGradFloat, description, Ints(p), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expectedInput)]);
-                yield return new(CKernel.FullyConnectedFilterGradFloat, description, Ints(p), [], [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(filterGrad)], [Bytes(expectedFilter)]);
-                var (first, outputs, window, expectedWindow) = Window(random, p.OutputDepth, channels.Length);
-                FullyConnected.FilterGradReference(p, input, accGrad, channels, first, expectedWindow);
-                yield return new(CKernel.FullyConnectedFilterGradWindowFloat, $"{description} outputs {first}+{outputs}", [.. Ints(p), first, outputs], [],
-                    [Bytes(input), Bytes(accGrad), Bytes(channels)], [Bytes(window)], [Bytes(expectedWindow)]);
+                yield return c;
             }
         }
     }
+
+    private static IEnumerable<CKernelCase> FullyConnectedGradients<T>(
+        Random random, bool integer, FullyConnectedParams p, float[] accGrad, int[] channels, CKernel[] ids, T[] filter, T[] input)
+        where T : unmanaged, System.Numerics.INumberBase<T> =>
+        Gradients(random, integer, Describe(p), Ints(p), p.Batches * p.InputDepth, p.OutputDepth, channels.Length, Bytes(accGrad), filter, input,
+            channels,
+            expected => FullyConnected.InputGrad<T>(p, accGrad, filter, expected, VectorWidth.Scalar),
+            expected => FullyConnected.FilterGrad<T>(p, input, accGrad, channels, null, expected, VectorWidth.Scalar),
+            (first, expected) => FullyConnected.FilterGrad<T>(p, input, accGrad, channels, first, expected, VectorWidth.Scalar), ids);
 
     public static IEnumerable<CKernelCase> FullyConnectedForwardFloat(int seed, int count)
     {
@@ -379,22 +338,10 @@ internal static partial class CKernelCases
             var filter = Floats(random, p.OutputDepth * p.InputDepth);
             var bias = random.Next(3) == 0 ? [] : Floats(random, p.OutputDepth);
             var (min, max) = FloatRange(random);
-            var output = Poison<float>(p.Batches * p.OutputDepth);
-            var expected = (float[])output.Clone();
-            byte[][] inputs = [Bytes(input), Bytes(filter), Bytes(bias)];
-            string description = $"{Describe(p)} clamp [{min},{max}] bias {bias.Length}";
-            if (i % 2 == 0)
-            {
-                FullyConnected.ForwardFloatReference(p, input, filter, bias, expected, min, max);
-                yield return new(CKernel.FullyConnectedForwardFloat, description, Ints(p), [min, max], inputs, [Bytes(output)], [Bytes(expected)]);
-            }
-            else
-            {
-                var mask = Poison<byte>(ClampMask.ByteLength(output.Length));
-                var expectedMask = (byte[])mask.Clone();
-                FullyConnected.ForwardFloatWithMaskReference(p, input, filter, bias, expected, min, max, expectedMask);
-                yield return new(CKernel.FullyConnectedForwardFloatWithMask, description, Ints(p), [min, max], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
-            }
+            yield return Forward<float>(i % 2 == 1, CKernel.FullyConnectedForwardFloat, CKernel.FullyConnectedForwardFloatWithMask,
+                $"{Describe(p)} clamp [{min},{max}] bias {bias.Length}", Ints(p), [min, max], [Bytes(input), Bytes(filter), Bytes(bias)],
+                p.Batches * p.OutputDepth,
+                (output, mask) => FullyConnected.ForwardFloat(p, input, filter, bias, output, min, max, mask, VectorWidth.Scalar));
         }
     }
 }

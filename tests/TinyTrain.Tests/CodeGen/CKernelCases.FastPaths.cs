@@ -76,13 +76,13 @@ internal static partial class CKernelCases
         byte[][] inputs = [Bytes(input), Bytes(filter), Bytes(bias), .. RequantInputs(c.Requant)];
         if (!masked)
         {
-            Conv2D.ForwardReference(c, input, filter, bias, expected);
+            KernelSet.Reference.Conv2DForward(c, input, filter, bias, expected);
             return new(CKernel.Conv2DForward, Describe(c), Ints(c), [], inputs, [Bytes(output)], [Bytes(expected)]);
         }
 
         var mask = Poison<byte>(ClampMask.ByteLength(c.OutputLength));
         var expectedMask = (byte[])mask.Clone();
-        Conv2D.ForwardWithMaskReference(c, input, filter, bias, expected, expectedMask);
+        KernelSet.Reference.Conv2DForwardWithMask(c, input, filter, bias, expected, expectedMask);
         return new(CKernel.Conv2DForwardWithMask, Describe(c), Ints(c), [], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
     }
 
@@ -106,10 +106,10 @@ internal static partial class CKernelCases
         var depthwiseFilter = KernelRandom.Int8(random, d.FilterLength);
         var depthwiseBias = KernelRandom.Bias(random, d.OutputC);
         var middle = new sbyte[c.OutputLength];
-        Conv2D.ForwardReference(c, input, convFilter, convBias, middle);
+        KernelSet.Reference.Conv2DForward(c, input, convFilter, convBias, middle);
         var output = Poison<sbyte>(d.OutputLength);
         var expected = (sbyte[])output.Clone();
-        DepthwiseConv2D.ForwardReference(d, middle, depthwiseFilter, depthwiseBias, expected);
+        KernelSet.Reference.DepthwiseConv2DForward(d, middle, depthwiseFilter, depthwiseBias, expected);
         byte[][] inputs =
         [
             Bytes(input), Bytes(convFilter), Bytes(convBias), .. RequantInputs(c.Requant),

@@ -84,12 +84,12 @@ internal static partial class CKernelCases
             var expectedMask = (byte[])mask.Clone();
             if (masked)
             {
-                DepthwiseConv2D.ForwardWithMaskReference(d, input, filter, bias, expected, expectedMask);
+                KernelSet.Reference.DepthwiseConv2DForwardWithMask(d, input, filter, bias, expected, expectedMask);
                 yield return new(CKernel.DepthwiseConv2DForwardWithMask, Describe(d), Ints(d), [], inputs, [Bytes(output), mask], [Bytes(expected), expectedMask]);
             }
             else
             {
-                DepthwiseConv2D.ForwardReference(d, input, filter, bias, expected);
+                KernelSet.Reference.DepthwiseConv2DForward(d, input, filter, bias, expected);
                 yield return new(CKernel.DepthwiseConv2DForward, Describe(d), Ints(d), [], inputs, [Bytes(output)], [Bytes(expected)]);
             }
         }
@@ -159,7 +159,7 @@ internal static partial class CKernelCases
             var filter = KernelRandom.Int8(random, c.FilterLength);
             var inputGrad = Poison<float>(c.InputLength);
             var expected = (float[])inputGrad.Clone();
-            Conv2D.InputGradReference(c, accGrad, filter, expected);
+            KernelSet.Reference.Conv2DInputGrad(c, accGrad, filter, expected);
             yield return new(CKernel.Conv2DInputGrad, Describe(c), Ints(c), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expected)]);
 
             var d = LargeDepthwise(random, RequantMode.Float, random.Next(4, 21), random.Next(4, 21), Pick(random, 1, 3, 8, 16, 19),
@@ -168,7 +168,7 @@ internal static partial class CKernelCases
             filter = KernelRandom.Int8(random, d.FilterLength);
             inputGrad = Poison<float>(d.InputLength);
             expected = (float[])inputGrad.Clone();
-            DepthwiseConv2D.InputGradReference(d, accGrad, filter, expected);
+            KernelSet.Reference.DepthwiseConv2DInputGrad(d, accGrad, filter, expected);
             yield return new(CKernel.DepthwiseConv2DInputGrad, Describe(d), Ints(d), [], [Bytes(accGrad), Bytes(filter)], [Bytes(inputGrad)], [Bytes(expected)]);
         }
     }

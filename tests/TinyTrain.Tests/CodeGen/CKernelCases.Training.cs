@@ -44,49 +44,14 @@ internal static partial class CKernelCases
             _ => (float)(random.NextDouble() - 0.5) * 400f,
         })];
 
-    /// <summary>The dense SGD kernels, with and without QAS and momentum.</summary>
-    public static IEnumerable<CKernelCase> SgdDense(int seed, int count)
+    /// <summary>The master policy's rounding of whole tensors (the slice updates round one element at a time through it).</summary>
+    public static IEnumerable<CKernelCase> SgdRounding(int seed, int count)
     {
         var random = new Random(seed);
         for (int i = 0; i < count; i++)
         {
-            int channels = Pick(random, 1, 3, 8), stride = Pick(random, 1, 4, 9), length = channels * stride * random.Next(1, 4);
-            var grad = UpdateGradients(random, length);
-            var qas = random.Next(4) == 0 ? [] : Floats(random, channels, 4f).Select(MathF.Abs).ToArray();
-            float lr = Pick(random, 1f, 0.5f, 0.01f, (float)random.NextDouble());
-            float beta = Pick(random, 0.9f, 0f, (float)random.NextDouble());
-            bool momentum = random.Next(2) == 0;
-            var velocity = momentum ? Floats(random, length) : [];
-            string description = $"n {length} channels {channels} stride {stride} qas {qas.Length} lr {lr} momentum {momentum} beta {beta}";
-            int[] ints = [length, qas.Length, stride, momentum ? 1 : 0];
-
-            var weights = KernelRandom.Int8(random, length).Select(w => (sbyte)Math.Max((int)w, -127)).ToArray();
-            var (expectedWeights, expectedVelocity) = ((sbyte[])weights.Clone(), (float[])velocity.Clone());
-            Sgd.UpdateInt8WeightsReference(expectedWeights, grad, qas, stride, lr, expectedVelocity, beta);
-            yield return Update(CKernel.SgdUpdateInt8Weights, description, ints, lr, beta, [Bytes(grad), Bytes(qas)],
-                Bytes(weights), Bytes(expectedWeights), velocity, expectedVelocity);
-
-            var biasQas = qas.Length == 0 ? [] : Floats(random, length, 4f).Select(MathF.Abs).ToArray();
-            var bias = Biases(random, length);
-            var expectedBias = (int[])bias.Clone();
-            expectedVelocity = (float[])velocity.Clone();
-            Sgd.UpdateInt32Bias(expectedBias, grad, biasQas, lr, expectedVelocity, beta);
-            yield return Update(CKernel.SgdUpdateInt32Bias, description, [length, biasQas.Length, 1, momentum ? 1 : 0], lr, beta,
-                [Bytes(grad), Bytes(biasQas)], Bytes(bias), Bytes(expectedBias), velocity, expectedVelocity);
-
+            int length = random.Next(1, 100);
             var master = MasterValues(random, length);
-            var expectedMaster = (float[])master.Clone();
-            expectedVelocity = (float[])velocity.Clone();
-            Sgd.UpdateMasterReference(expectedMaster, grad, qas, stride, lr, expectedVelocity, beta);
-            yield return Update(CKernel.SgdUpdateMaster, description, ints, lr, beta, [Bytes(grad), Bytes(qas)],
-                Bytes(master), Bytes(expectedMaster), velocity, expectedVelocity);
-
-            expectedMaster = (float[])master.Clone();
-            expectedVelocity = (float[])velocity.Clone();
-            Sgd.UpdateFloat(expectedMaster, grad, lr, expectedVelocity, beta);
-            yield return Update(CKernel.SgdUpdateFloat, description, ints, lr, beta, [Bytes(grad)],
-                Bytes(master), Bytes(expectedMaster), velocity, expectedVelocity);
-
             var rounded8 = Poison<sbyte>(length);
             var expected8 = (sbyte[])rounded8.Clone();
             Sgd.RoundMasterToInt8(master, expected8);

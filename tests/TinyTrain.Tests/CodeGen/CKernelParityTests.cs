@@ -45,7 +45,7 @@ public class CKernelParityTests(CKernelDriverFixture fixture) : IClassFixture<CK
     public void FullyConnected_forward_fp32_matches() => AssertParity(CKernelCases.FullyConnectedForwardFloat(seed: 9, count: 30));
 
     [Fact]
-    public void Add_forward_backward_and_fp32_match() => AssertParity(CKernelCases.AddForwardBackward(seed: 10, count: 60));
+    public void Add_forward_int8_and_fp32_match() => AssertParity(CKernelCases.AddForward(seed: 10, count: 60));
 
     [Fact]
     public void AveragePool2D_forward_backward_and_fp32_match() => AssertParity(CKernelCases.Pooling(seed: 11, count: 60));
@@ -63,7 +63,7 @@ public class CKernelParityTests(CKernelDriverFixture fixture) : IClassFixture<CK
     public void Softmax_cross_entropy_dequantize_and_predict_match() => AssertParity(CKernelCases.Loss(seed: 14, count: 45));
 
     [Fact]
-    public void Sgd_dense_updates_and_rounding_match() => AssertParity(CKernelCases.SgdDense(seed: 15, count: 40));
+    public void Sgd_rounding_of_master_copies_matches() => AssertParity(CKernelCases.SgdRounding(seed: 15, count: 40));
 
     [Fact]
     public void Sgd_slice_updates_match_on_every_layout() => AssertParity(CKernelCases.SgdSlices(seed: 16, count: 60));

@@ -175,9 +175,6 @@ static void run(const request *r)
 
     case 31: { tt_add_params p = add(r); tt_add_forward(&p, in(r, 0), in(r, 1), out(r, 0)); break; }
     case 32: { tt_add_params p = add(r); tt_add_forward_with_mask(&p, in(r, 0), in(r, 1), out(r, 0), out(r, 1)); break; }
-    /* ints[14] = 1: grad_a is output_grad (in place), whose values are output 0's initial contents. */
-    case 33: { tt_add_params p = add(r); tt_add_backward(&p, v[14] ? out(r, 0) : in(r, 0), in(r, 1), out(r, 0), out(r, 1)); break; }
-    case 34: tt_add_backward_float(v[1] ? out(r, 0) : in(r, 0), in(r, 1), v[0], out(r, 0), out(r, 1)); break;
     case 35: tt_add_forward_float(in(r, 0), in(r, 1), out(r, 0), v[0], f[0], f[1]); break;
     case 36: tt_add_forward_float_with_mask(in(r, 0), in(r, 1), out(r, 0), v[0], f[0], f[1], out(r, 1)); break;
 
@@ -229,16 +226,12 @@ static void run(const request *r)
     }
     case 72: tt_softmax_cross_entropy_dequantize(in(r, 0), v[0], f[0], v[1], out(r, 0)); break;
     case 73: {
-        int32_t best = v[1] ? tt_softmax_cross_entropy_predict_int8(in(r, 0), v[0]) : tt_softmax_cross_entropy_predict(in(r, 0), v[0]);
+        int32_t best = tt_softmax_cross_entropy_predict(in(r, 0), v[0]);
         memcpy(out(r, 0), &best, 4);
         break;
     }
 
-    /* Sgd: ints length, qas count, channel stride, has momentum; floats lr, beta; inputs grad, qas. */
-    case 81: tt_sgd_update_int8_weights(out(r, 0), v[0], in(r, 0), in(r, 1), v[1], v[2], f[0], state(r, v[3]), f[1]); break;
-    case 82: tt_sgd_update_int32_bias(out(r, 0), v[0], in(r, 0), in(r, 1), f[0], state(r, v[3]), f[1]); break;
-    case 83: tt_sgd_update_master(out(r, 0), v[0], in(r, 0), in(r, 1), v[1], v[2], f[0], state(r, v[3]), f[1]); break;
-    case 84: tt_sgd_update_float(out(r, 0), v[0], in(r, 0), f[0], state(r, v[3]), f[1]); break;
+    /* Sgd: ints length; input master. */
     case 85: tt_sgd_round_master_to_int8(in(r, 0), v[0], out(r, 0)); break;
     case 86: tt_sgd_round_master_to_int32(in(r, 0), v[0], out(r, 0)); break;
 

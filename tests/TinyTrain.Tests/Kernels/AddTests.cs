@@ -13,7 +13,7 @@ public class AddTests
         // (a * 0.5 + 0) / 1: 1.5, 2.5, -1.5, -2.5, 0.5 -> 2, 2, -2, -2, 0.
         var p = Add.CreateFloat(5, 0.5, 0, 1.0, 0, 1.0, 0, -128, 127);
         var output = new sbyte[5];
-        Add.ForwardReference(p, Ties, Zeros, output);
+        KernelSet.Reference.AddForward(p, Ties, Zeros, output);
         Assert.Equal(new sbyte[] { 2, 2, -2, -2, 0 }, output);
     }
 
@@ -25,7 +25,7 @@ public class AddTests
         Assert.Equal((20, 1 << 30, 0, 1 << 30, 0), (p.LeftShift, p.MultiplierA, p.ShiftA, p.MultiplierB, p.ShiftB));
         Assert.Equal((1 << 30, -19), (p.MultiplierOut, p.ShiftOut)); // 2 / (2^20 * 2) = 2^-20
         var output = new sbyte[5];
-        Add.ForwardReference(p, Ties, Zeros, output);
+        KernelSet.Reference.AddForward(p, Ties, Zeros, output);
         Assert.Equal(new sbyte[] { 2, 3, -2, -3, 1 }, output);
     }
 
@@ -36,7 +36,7 @@ public class AddTests
         // a = 30, b = 0: 10 + 5 = 15 -> / 0.5 = 30 -> + 5 = 35.  a = 11, b = -19: 0.5 + 0.25 = 0.75 -> 1.5 -> 2 + 5 = 7.
         var p = Add.CreateFixedPoint(2, 0.5, 10, 0.25, -20, 0.5, 5, -128, 127);
         var output = new sbyte[2];
-        Add.ForwardReference(p, [30, 11], [0, -19], output);
+        KernelSet.Reference.AddForward(p, [30, 11], [0, -19], output);
         Assert.Equal(new sbyte[] { 35, 7 }, output);
     }
 
@@ -44,11 +44,11 @@ public class AddTests
     public void BothModes_SaturateAndApplyTheActivationRange()
     {
         var output = new sbyte[2];
-        Add.ForwardReference(Add.CreateFloat(2, 1.0, 0, 1.0, 0, 1.0, 0, -128, 127), [127, -128], [127, -128], output);
+        KernelSet.Reference.AddForward(Add.CreateFloat(2, 1.0, 0, 1.0, 0, 1.0, 0, -128, 127), [127, -128], [127, -128], output);
         Assert.Equal(new sbyte[] { 127, -128 }, output);
-        Add.ForwardReference(Add.CreateFixedPoint(2, 1.0, 0, 1.0, 0, 1.0, 0, -128, 127), [100, -100], [100, -100], output);
+        KernelSet.Reference.AddForward(Add.CreateFixedPoint(2, 1.0, 0, 1.0, 0, 1.0, 0, -128, 127), [100, -100], [100, -100], output);
         Assert.Equal(new sbyte[] { 127, -128 }, output);
-        Add.ForwardReference(Add.CreateFloat(2, 1.0, 0, 1.0, 0, 1.0, -128, -128, -28), [1, 60], [2, 60], output);
+        KernelSet.Reference.AddForward(Add.CreateFloat(2, 1.0, 0, 1.0, 0, 1.0, -128, -128, -28), [1, 60], [2, 60], output);
         Assert.Equal(new sbyte[] { -125, -28 }, output);
     }
 
@@ -65,7 +65,7 @@ public class AddTests
             var a = KernelRandom.Int8(random, 64);
             var b = KernelRandom.Int8(random, 64);
             var output = new sbyte[64];
-            Add.Forward(p, a, b, output);
+            KernelSet.Fast.AddForward(p, a, b, output);
             for (int i = 0; i < 64; i++)
             {
                 double ideal = Math.Clamp(Math.Round(((a[i] - zeroA) * scaleA + (b[i] - zeroB) * scaleB) / scaleOut) + zeroOut, -128, 127);
@@ -93,18 +93,12 @@ public class AddTests
                     : Add.CreateFixedPoint(length, scaleA, KernelRandom.ZeroPoint(random), scaleB, KernelRandom.ZeroPoint(random), scaleOut, zeroOut, min, max);
                 var a = KernelRandom.Int8(random, length);
                 var b = KernelRandom.Int8(random, length);
-                var expected = new sbyte[length];
-                Add.ForwardReference(p, a, b, expected);
-                foreach (var width in KernelRandom.Widths)
+                KernelSets.AssertAgree(set =>
                 {
-                    var actual = new sbyte[length];
-                    Add.ForwardVectorized(p, a, b, actual, width);
-                    KernelRandom.AssertSame(expected, actual, $"{width} {p}");
-                }
-
-                var dispatched = new sbyte[length];
-                Add.Forward(p, a, b, dispatched);
-                KernelRandom.AssertSame(expected, dispatched, p);
+                    var output = new sbyte[length];
+                    set.AddForward(p, a, b, output);
+                    return [output];
+                }, p);
             }
         }
     }
@@ -113,9 +107,9 @@ public class AddTests
     public void Validation_RejectsWrongLengthsAndScales()
     {
         var p = Add.CreateFloat(3, 1.0, 0, 1.0, 0, 1.0, 0, -128, 127);
-        Assert.Throws<ArgumentException>(() => Add.Forward(p, new sbyte[2], new sbyte[3], new sbyte[3]));
-        Assert.Throws<ArgumentException>(() => Add.Forward(p, new sbyte[3], new sbyte[3], new sbyte[4]));
-        Assert.Throws<ArgumentException>(() => Add.Forward(p with { ScaleOut = 0 }, new sbyte[3], new sbyte[3], new sbyte[3]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.AddForward(p, new sbyte[2], new sbyte[3], new sbyte[3]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.AddForward(p, new sbyte[3], new sbyte[3], new sbyte[4]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.AddForward(p with { ScaleOut = 0 }, new sbyte[3], new sbyte[3], new sbyte[3]));
         Assert.Throws<ArgumentOutOfRangeException>(() => Add.CreateFixedPoint(3, 1.0, 0, 1.0, 0, 1e-7, 0, -128, 127));
     }
 }

@@ -17,7 +17,7 @@ public class AveragePool2DBackwardTests
         var r = GradientCheck.Floats(random, outputH * outputW * 3);
         var output = new float[r.Length];
         var inputGrad = new float[input.Length];
-        AveragePool2D.Backward(p, r, inputGrad);
+        KernelSet.Fast.AveragePool2DBackward(p, r, inputGrad);
 
         double Loss()
         {
@@ -34,15 +34,13 @@ public class AveragePool2DBackwardTests
         // 2x2 input, 2x2 window, stride 1, padding 1 on top/left: 2x2 outputs whose windows cover 1, 2, 2, 4 pixels.
         var p = new PoolParams(2, 2, 1, 2, 2, 2, 2, 1, 1, 1, 1, -128, 127, PoolRounding.HalfToEven);
         var inputGrad = new float[4];
-        AveragePool2D.Backward(p, [4, 2, 6, 8], inputGrad);
+        KernelSet.Fast.AveragePool2DBackward(p, [4, 2, 6, 8], inputGrad);
         // (0, 0) gets 4/1 + 2/2 + 6/2 + 8/4 = 10; (0, 1): 2/2 + 8/4 = 3; (1, 0): 6/2 + 8/4 = 5; (1, 1): 8/4 = 2.
         Assert.Equal(new float[] { 10, 3, 5, 2 }, inputGrad);
     }
 
-    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 40).Select(seed => new object[] { seed });
-
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(40)]
     public void Vectorized_MatchesReferenceBitForBit_AtEveryWidth(int seed)
     {
         var random = new Random(9300 + seed);
@@ -61,20 +59,12 @@ public class AveragePool2DBackwardTests
             outputGrad[i] *= 1e4f;
         }
 
-        var expected = new float[inputH * inputW * channels];
-        AveragePool2D.BackwardReference(p, outputGrad, expected);
-        foreach (var width in KernelRandom.Widths)
+        KernelSets.AssertAgree(set =>
         {
-            var actual = new float[expected.Length];
-            actual.AsSpan().Fill(float.NaN); // must be overwritten
-            AveragePool2D.BackwardVectorized(p, outputGrad, actual, width);
-            GradientCheck.AssertBitwise(expected, actual, $"{width} {p}");
-        }
-
-        var dispatched = new float[expected.Length];
-        AveragePool2D.Backward(p, outputGrad, dispatched);
-        GradientCheck.AssertBitwise(expected, dispatched, p);
-        AveragePool2D.BackwardVectorized(p, outputGrad, dispatched);
-        GradientCheck.AssertBitwise(expected, dispatched, p);
+            var inputGrad = new float[inputH * inputW * channels];
+            inputGrad.AsSpan().Fill(float.NaN); // must be overwritten
+            set.AveragePool2DBackward(p, outputGrad, inputGrad);
+            return [inputGrad];
+        }, p);
     }
 }

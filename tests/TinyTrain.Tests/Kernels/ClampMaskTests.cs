@@ -30,13 +30,13 @@ public class ClampMaskTests
         var p = new Conv2DParams(1, 9, 1, 1, 9, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, -128, -128, -103, Requantization.FromFloat([0.25f]));
         var output = new sbyte[9];
         var mask = new byte[] { 0xFF, 0xFF }; // stale bits must be cleared
-        Conv2D.ForwardWithMaskReference(p, BoundInput, [1], [], output, mask);
+        KernelSet.Reference.Conv2DForwardWithMask(p, BoundInput, [1], [], output, mask);
         Assert.Equal(BoundOutput, output);
         Assert.Equal(BoundMask, mask);
         foreach (var width in KernelRandom.Widths)
         {
             mask = [0xFF, 0xFF];
-            Conv2D.ForwardWithMaskVectorized(p, BoundInput, [1], [], output, mask, width);
+            KernelSet.At(width).Conv2DForwardWithMask(p, BoundInput, [1], [], output, mask);
             Assert.Equal(BoundMask, mask);
         }
     }
@@ -47,7 +47,7 @@ public class ClampMaskTests
         var p = Add.CreateFloat(9, 0.25, 0, 1.0, 0, 1.0, -128, -128, -103);
         var output = new sbyte[9];
         var mask = new byte[2];
-        Add.ForwardWithMaskReference(p, BoundInput, new sbyte[9], output, mask);
+        KernelSet.Reference.AddForwardWithMask(p, BoundInput, new sbyte[9], output, mask);
         Assert.Equal(BoundOutput, output);
         Assert.Equal(BoundMask, mask);
     }
@@ -62,48 +62,30 @@ public class ClampMaskTests
         Assert.Equal(0b1_0101, mask[0]);
     }
 
-    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 20).Select(seed => new object[] { seed });
-
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(20)]
     public void ConvAndDepthwise_MaskedForwardEqualsForward_VectorizedMaskEqualsReference(int seed)
     {
         var random = new Random(9000 + seed);
         var (p, input, filter, bias) = Conv2DTests.RandomCase(random);
         var plain = new sbyte[p.OutputLength];
-        Conv2D.ForwardReference(p, input, filter, bias, plain);
-        var output = new sbyte[p.OutputLength];
-        var expected = new byte[ClampMask.ByteLength(p.OutputLength)];
-        Conv2D.ForwardWithMaskReference(p, input, filter, bias, output, expected);
-        KernelRandom.AssertSame(plain, output, p);
-        AssertMaskMatchesOutput(expected, output, p.ActMin, p.ActMax);
-        foreach (var width in KernelRandom.Widths)
+        KernelSet.Reference.Conv2DForward(p, input, filter, bias, plain);
+        KernelSets.AssertAgree(set =>
         {
-            var mask = Stale(expected.Length);
-            Conv2D.ForwardWithMaskVectorized(p, input, filter, bias, output, mask, width);
-            KernelRandom.AssertSame(plain, output, $"{width} {p}");
-            Assert.Equal(expected, mask);
-        }
+            var (output, mask) = (new sbyte[p.OutputLength], Stale(ClampMask.ByteLength(p.OutputLength)));
+            set.Conv2DForwardWithMask(p, input, filter, bias, output, mask);
+            return Checked(plain, output, mask, p.ActMin, p.ActMax);
+        }, p);
 
         var (dp, dInput, dFilter, dBias) = DepthwiseConv2DTests.RandomCase(random);
         var dPlain = new sbyte[dp.OutputLength];
-        DepthwiseConv2D.ForwardReference(dp, dInput, dFilter, dBias, dPlain);
-        var dOutput = new sbyte[dp.OutputLength];
-        var dExpected = new byte[ClampMask.ByteLength(dp.OutputLength)];
-        DepthwiseConv2D.ForwardWithMaskReference(dp, dInput, dFilter, dBias, dOutput, dExpected);
-        KernelRandom.AssertSame(dPlain, dOutput, dp);
-        AssertMaskMatchesOutput(dExpected, dOutput, dp.ActMin, dp.ActMax);
-        foreach (var width in KernelRandom.Widths)
+        KernelSet.Reference.DepthwiseConv2DForward(dp, dInput, dFilter, dBias, dPlain);
+        KernelSets.AssertAgree(set =>
         {
-            var mask = Stale(dExpected.Length);
-            DepthwiseConv2D.ForwardWithMaskVectorized(dp, dInput, dFilter, dBias, dOutput, mask, width);
-            KernelRandom.AssertSame(dPlain, dOutput, $"{width} {dp}");
-            Assert.Equal(dExpected, mask);
-        }
-
-        var dispatched = Stale(dExpected.Length);
-        DepthwiseConv2D.ForwardWithMask(dp, dInput, dFilter, dBias, dOutput, dispatched);
-        Assert.Equal(dExpected, dispatched);
+            var (output, mask) = (new sbyte[dp.OutputLength], Stale(ClampMask.ByteLength(dp.OutputLength)));
+            set.DepthwiseConv2DForwardWithMask(dp, dInput, dFilter, dBias, output, mask);
+            return Checked(dPlain, output, mask, dp.ActMin, dp.ActMax);
+        }, dp);
     }
 
     [Fact]
@@ -121,16 +103,14 @@ public class ClampMaskTests
             var input = KernelRandom.Int8(random, batches * fc.InputDepth);
             var filter = KernelRandom.Int8(random, length * fc.InputDepth);
             var bias = KernelRandom.Bias(random, length);
-            var output = new sbyte[batches * length];
-            var expected = new byte[ClampMask.ByteLength(output.Length)];
-            FullyConnected.ForwardWithMaskReference(fc, input, filter, bias, output, expected);
-            AssertMaskMatchesOutput(expected, output, min, max);
-            foreach (var width in KernelRandom.Widths)
+            var plain = new sbyte[batches * length];
+            KernelSet.Reference.FullyConnectedForward(fc, input, filter, bias, plain);
+            KernelSets.AssertAgree(set =>
             {
-                var mask = Stale(expected.Length);
-                FullyConnected.ForwardWithMaskVectorized(fc, input, filter, bias, output, mask, width);
-                Assert.Equal(expected, mask);
-            }
+                var (output, mask) = (new sbyte[batches * length], Stale(ClampMask.ByteLength(batches * length)));
+                set.FullyConnectedForwardWithMask(fc, input, filter, bias, output, mask);
+                return Checked(plain, output, mask, min, max);
+            }, fc);
 
             var add = mode == RequantMode.Float
                 ? Add.CreateFloat(length, 0.02, KernelRandom.ZeroPoint(random), 0.03, KernelRandom.ZeroPoint(random), 0.04, outputZeroPoint, min, max)
@@ -138,19 +118,13 @@ public class ClampMaskTests
             var a = KernelRandom.Int8(random, length);
             var b = KernelRandom.Int8(random, length);
             var sum = new sbyte[length];
-            var addExpected = new byte[ClampMask.ByteLength(length)];
-            Add.ForwardWithMaskReference(add, a, b, sum, addExpected);
-            AssertMaskMatchesOutput(addExpected, sum, min, max);
-            foreach (var width in KernelRandom.Widths)
+            KernelSet.Reference.AddForward(add, a, b, sum);
+            KernelSets.AssertAgree(set =>
             {
-                var mask = Stale(addExpected.Length);
-                Add.ForwardWithMaskVectorized(add, a, b, sum, mask, width);
-                Assert.Equal(addExpected, mask);
-            }
-
-            var dispatched = Stale(addExpected.Length);
-            Add.ForwardWithMask(add, a, b, sum, dispatched);
-            Assert.Equal(addExpected, dispatched);
+                var (output, mask) = (new sbyte[length], Stale(ClampMask.ByteLength(length)));
+                set.AddForwardWithMask(add, a, b, output, mask);
+                return Checked(sum, output, mask, min, max);
+            }, add);
         }
     }
 
@@ -158,12 +132,20 @@ public class ClampMaskTests
     public void Validation_RejectsAWrongMaskLength()
     {
         var p = new Conv2DParams(1, 9, 1, 1, 9, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, -128, -128, -103, Requantization.FromFloat([0.25f]));
-        Assert.Throws<ArgumentException>(() => Conv2D.ForwardWithMask(p, BoundInput, [1], [], new sbyte[9], new byte[1]));
-        Assert.Throws<ArgumentException>(() => Conv2D.ForwardWithMask(p, BoundInput, [1], [], new sbyte[9], new byte[3]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DForwardWithMask(p, BoundInput, [1], [], new sbyte[9], new byte[1]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DForwardWithMask(p, BoundInput, [1], [], new sbyte[9], new byte[3]));
         Assert.Throws<ArgumentException>(() => Add.ForwardFloatWithMask([1], [1], new float[1], 0, 6, new byte[0]));
     }
 
     private static byte[] Stale(int length) => Enumerable.Repeat((byte)0xA5, length).ToArray();
+
+    /// <summary>A masked forward's output equals the plain forward's, and its mask fits the output: the arrays to compare.</summary>
+    private static Array[] Checked(sbyte[] plain, sbyte[] output, byte[] mask, int min, int max)
+    {
+        KernelRandom.AssertSame(plain, output, "masked forward");
+        AssertMaskMatchesOutput(mask, output, min, max);
+        return [output, mask];
+    }
 
     /// <summary>Where the output is strictly inside the range the bit must be 1; padding bits of the last byte are 0.</summary>
     private static void AssertMaskMatchesOutput(byte[] mask, sbyte[] output, int min, int max)

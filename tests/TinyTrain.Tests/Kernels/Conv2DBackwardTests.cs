@@ -28,24 +28,24 @@ public class Conv2DBackwardTests
         var bias = GradientCheck.Floats(random, p.OutputC);
         var r = GradientCheck.Floats(random, p.OutputLength);
         var output = new float[p.OutputLength];
-        Conv2D.ForwardFloat(p, input, filter, bias, output, float.NegativeInfinity, float.PositiveInfinity);
+        KernelSet.Fast.Conv2DForwardFloat(p, input, filter, bias, output, float.NegativeInfinity, float.PositiveInfinity, default);
         var (min, max) = GradientCheck.SafeRange(output, 2 * GradientCheck.Eps);
 
         var mask = new byte[ClampMask.ByteLength(p.OutputLength)];
-        Conv2D.ForwardFloatWithMask(p, input, filter, bias, output, min, max, mask);
+        KernelSet.Fast.Conv2DForwardFloat(p, input, filter, bias, output, min, max, mask);
         var accGrad = new float[p.OutputLength];
-        Requant.AccumulatorGrad(r, mask, [1f], p.OutputC, accGrad);
+        KernelSet.Fast.AccumulatorGrad(r, mask, [1f], p.OutputC, accGrad);
         var inputGrad = new float[p.InputLength];
         var filterGrad = new float[p.FilterLength];
         var biasGrad = new float[p.OutputC];
-        Conv2D.InputGradReference(p, accGrad, filter, inputGrad);
-        AssertDispatchedInputGrad(p, accGrad, filter, inputGrad);
-        Conv2D.FilterGradReference(p, input, accGrad, GradientCheck.AllChannels(p.InputC), filterGrad);
-        Bias.Grad(accGrad, p.OutputC, biasGrad);
+        KernelSets.AssertAgree(set => [InputGrad(set, p, accGrad, filter)], p);
+        KernelSet.Reference.Conv2DInputGrad(p, accGrad, filter, inputGrad);
+        KernelSet.Reference.Conv2DFilterGrad(p, input, accGrad, GradientCheck.AllChannels(p.InputC), filterGrad);
+        KernelSet.Fast.BiasGrad(accGrad, p.OutputC, biasGrad);
 
         double Loss()
         {
-            Conv2D.ForwardFloat(p, input, filter, bias, output, min, max);
+            KernelSet.Fast.Conv2DForwardFloat(p, input, filter, bias, output, min, max, default);
             return GradientCheck.Dot(r, output);
         }
 
@@ -64,7 +64,7 @@ public class Conv2DBackwardTests
         sbyte[] filter = [1, 2, 3, 4];
         float[] accGrad = [1, 10, 100, 1000];
         var inputGrad = new float[16];
-        Conv2D.InputGradReference(p, accGrad, filter, inputGrad);
+        KernelSet.Reference.Conv2DInputGrad(p, accGrad, filter, inputGrad);
         float[] expected = [1, 2, 10, 20, 3, 4, 30, 40, 100, 200, 1000, 2000, 300, 400, 3000, 4000];
         Assert.Equal(expected, inputGrad);
     }
@@ -76,14 +76,12 @@ public class Conv2DBackwardTests
         // output (0, 0) only, the window's in-image taps are (1, 1), (1, 2), (2, 1), (2, 2); the others stay 0.
         var p = new Conv2DParams(2, 2, 1, 2, 2, 1, 3, 3, 1, 1, 1, 1, 1, 1, -5, 0, -128, 127, Requantization.FromFloat([1f]));
         var filterGrad = new float[9];
-        Conv2D.FilterGradReference(p, [-4, -3, -2, -1], [1, 0, 0, 0], [0], filterGrad);
+        KernelSet.Reference.Conv2DFilterGrad(p, [-4, -3, -2, -1], [1, 0, 0, 0], [0], filterGrad);
         Assert.Equal(new float[] { 0, 0, 0, 0, 1, 2, 0, 3, 4 }, filterGrad);
     }
 
-    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 12).Select(seed => new object[] { seed });
-
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(12)]
     public void Int8Kernels_EqualTheFp32KernelsOnFloatCopies(int seed)
     {
         // Straight-through: the int8 backward is the fp32 backward of the integer values, exactly.
@@ -94,19 +92,19 @@ public class Conv2DBackwardTests
 
         var expectedInput = new float[p.InputLength];
         var actualInput = new float[p.InputLength];
-        Conv2D.InputGradReference(p, accGrad, GradientCheck.ToFloat(filter), expectedInput);
-        Conv2D.InputGradReference(p, accGrad, filter, actualInput);
+        KernelSet.Reference.Conv2DInputGrad(p, accGrad, GradientCheck.ToFloat(filter), expectedInput);
+        KernelSet.Reference.Conv2DInputGrad(p, accGrad, filter, actualInput);
         GradientCheck.AssertBitwise(expectedInput, actualInput, p);
 
         var expectedFilter = new float[p.OutputC * p.KernelH * p.KernelW * channels.Length];
         var actualFilter = new float[expectedFilter.Length];
-        Conv2D.FilterGradReference(p, GradientCheck.ToFloat(input, p.InputZeroPoint), accGrad, channels, expectedFilter);
-        Conv2D.FilterGradReference(p, input, accGrad, channels, actualFilter);
+        KernelSet.Reference.Conv2DFilterGrad(p, GradientCheck.ToFloat(input, p.InputZeroPoint), accGrad, channels, expectedFilter);
+        KernelSet.Reference.Conv2DFilterGrad(p, input, accGrad, channels, actualFilter);
         GradientCheck.AssertBitwise(expectedFilter, actualFilter, p);
     }
 
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(12)]
     public void FilterGrad_OutputWindows_AreBlocksOfTheWholeGradient(int seed)
     {
         // A fused update takes the gradient a few output channels at a time; each block must be the whole
@@ -118,30 +116,30 @@ public class Conv2DBackwardTests
         if (channels.Length == 0) channels = GradientCheck.AllChannels(p.InputC);
         int perOutput = p.KernelH * p.KernelW * channels.Length;
         var whole = new float[p.OutputC * perOutput];
-        Conv2D.FilterGradReference(p, input, accGrad, channels, whole);
+        KernelSet.Reference.Conv2DFilterGrad(p, input, accGrad, channels, whole);
         int first = random.Next(p.OutputC);
         int count = random.Next(1, p.OutputC - first + 1);
         var block = new float[count * perOutput];
         var vectorBlock = new float[count * perOutput];
-        Conv2D.FilterGradReference(p, input, accGrad, channels, first, block);
-        Conv2D.FilterGrad(p, input, accGrad, channels, first, vectorBlock);
+        KernelSet.Reference.Conv2DFilterGrad(p, input, accGrad, channels, first, block);
+        KernelSet.Fast.Conv2DFilterGrad(p, input, accGrad, channels, first, vectorBlock);
         GradientCheck.AssertBitwise(whole.AsSpan(first * perOutput, count * perOutput).ToArray(), block, p);
         GradientCheck.AssertBitwise(block, vectorBlock, p);
-        Assert.Throws<ArgumentException>(() => Conv2D.FilterGrad(p, input, accGrad, channels, p.OutputC - count + 1, new float[count * perOutput]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DFilterGrad(p, input, accGrad, channels, p.OutputC - count + 1, new float[count * perOutput]));
     }
 
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(12)]
     public void FilterGrad_SelectedChannels_AreSlicesOfTheFullGradient(int seed)
     {
         var random = new Random(4000 + seed);
         var (p, input, _, _) = Conv2DTests.RandomCase(random);
         var accGrad = GradientCheck.SparseGradient(random, p.OutputLength);
         var full = new float[p.FilterLength];
-        Conv2D.FilterGrad(p, input, accGrad, GradientCheck.AllChannels(p.InputC), full);
+        KernelSet.Fast.Conv2DFilterGrad(p, input, accGrad, GradientCheck.AllChannels(p.InputC), full);
         int[] channels = GradientCheck.SomeChannels(random, p.InputC);
         var selected = new float[p.OutputC * p.KernelH * p.KernelW * channels.Length];
-        Conv2D.FilterGrad(p, input, accGrad, channels, selected);
+        KernelSet.Fast.Conv2DFilterGrad(p, input, accGrad, channels, selected);
         for (int tap = 0; tap < p.OutputC * p.KernelH * p.KernelW; tap++)
         {
             for (int j = 0; j < channels.Length; j++)
@@ -152,7 +150,7 @@ public class Conv2DBackwardTests
     }
 
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(12)]
     public void Vectorized_MatchesReferenceBitForBit(int seed)
     {
         var random = new Random(5000 + seed);
@@ -162,32 +160,16 @@ public class Conv2DBackwardTests
         var floatInput = GradientCheck.Floats(random, p.InputLength);
         int[] channels = GradientCheck.SomeChannels(random, p.InputC);
         int filterGradLength = p.OutputC * p.KernelH * p.KernelW * channels.Length;
-
-        var expected = new float[p.InputLength];
-        var expectedFloat = new float[p.InputLength];
-        var expectedFilter = new float[filterGradLength];
-        var expectedFilterFloat = new float[filterGradLength];
-        Conv2D.InputGradReference(p, accGrad, filter, expected);
-        Conv2D.InputGradReference(p, accGrad, floatFilter, expectedFloat);
-        Conv2D.FilterGradReference(p, input, accGrad, channels, expectedFilter);
-        Conv2D.FilterGradReference(p, floatInput, accGrad, channels, expectedFilterFloat);
-        foreach (var width in KernelRandom.Widths)
+        KernelSets.AssertAgree(set =>
         {
-            var actual = new float[p.InputLength];
-            Conv2D.InputGradVectorized(p, accGrad, filter, actual, width);
-            GradientCheck.AssertBitwise(expected, actual, $"int8 input grad {width} {p}");
-            Conv2D.InputGradVectorized(p, accGrad, floatFilter, actual, width);
-            GradientCheck.AssertBitwise(expectedFloat, actual, $"fp32 input grad {width} {p}");
-            var actualFilter = new float[filterGradLength];
-            Conv2D.FilterGradVectorized(p, input, accGrad, channels, actualFilter, width);
-            GradientCheck.AssertBitwise(expectedFilter, actualFilter, $"int8 filter grad {width} {p}");
-            Conv2D.FilterGradVectorized(p, floatInput, accGrad, channels, actualFilter, width);
-            GradientCheck.AssertBitwise(expectedFilterFloat, actualFilter, $"fp32 filter grad {width} {p}");
-        }
-
-        var dispatched = new float[p.InputLength];
-        Conv2D.InputGrad(p, accGrad, filter, dispatched);
-        GradientCheck.AssertBitwise(expected, dispatched, p);
+            float[] inputGrad = new float[p.InputLength], floatInputGrad = new float[p.InputLength];
+            float[] filterGrad = new float[filterGradLength], floatFilterGrad = new float[filterGradLength];
+            set.Conv2DInputGrad(p, accGrad, filter, inputGrad);
+            set.Conv2DInputGrad(p, accGrad, floatFilter, floatInputGrad);
+            set.Conv2DFilterGrad(p, input, accGrad, channels, filterGrad);
+            set.Conv2DFilterGrad(p, floatInput, accGrad, channels, floatFilterGrad);
+            return [inputGrad, floatInputGrad, filterGrad, floatFilterGrad];
+        }, p);
     }
 
     [Fact]
@@ -195,19 +177,19 @@ public class Conv2DBackwardTests
     {
         var p = Geometry(4, 4, 2, 3, 3, 3, 1, 1, 1, 1);
         var accGrad = new float[p.OutputLength];
-        Assert.Throws<ArgumentException>(() => Conv2D.InputGrad(p, accGrad, new sbyte[p.FilterLength - 1], new float[p.InputLength]));
-        Assert.Throws<ArgumentException>(() => Conv2D.InputGrad(p, accGrad, new float[p.FilterLength], new float[p.InputLength + 1]));
-        Assert.Throws<ArgumentException>(() => Conv2D.InputGrad(p, accGrad.AsSpan(1), new sbyte[p.FilterLength], new float[p.InputLength]));
-        Assert.Throws<ArgumentException>(() => Conv2D.FilterGrad(p, new sbyte[p.InputLength], accGrad, [0, 2], new float[3 * 9 * 2]));
-        Assert.Throws<ArgumentException>(() => Conv2D.FilterGrad(p, new sbyte[p.InputLength], accGrad, [1], new float[3 * 9 * 2]));
-        Assert.Throws<ArgumentException>(() => Conv2D.FilterGrad(p, new float[p.InputLength - 1], accGrad, [1], new float[3 * 9]));
-        Assert.Throws<ArgumentException>(() => Conv2D.ForwardFloat(p, new float[p.InputLength], new float[p.FilterLength], [], new float[p.OutputLength], 1, 0));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DInputGrad(p, accGrad, new sbyte[p.FilterLength - 1], new float[p.InputLength]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DInputGrad(p, accGrad, new float[p.FilterLength], new float[p.InputLength + 1]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DInputGrad(p, accGrad.AsSpan(1), new sbyte[p.FilterLength], new float[p.InputLength]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DFilterGrad(p, new sbyte[p.InputLength], accGrad, [0, 2], new float[3 * 9 * 2]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DFilterGrad(p, new sbyte[p.InputLength], accGrad, [1], new float[3 * 9 * 2]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DFilterGrad(p, new float[p.InputLength - 1], accGrad, [1], new float[3 * 9]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DForwardFloat(p, new float[p.InputLength], new float[p.FilterLength], [], new float[p.OutputLength], 1, 0, default));
     }
 
-    private static void AssertDispatchedInputGrad(Conv2DParams p, float[] accGrad, float[] filter, float[] expected)
+    private static float[] InputGrad(KernelSet set, Conv2DParams p, float[] accGrad, float[] filter)
     {
-        var dispatched = new float[expected.Length];
-        Conv2D.InputGrad(p, accGrad, filter, dispatched);
-        GradientCheck.AssertBitwise(expected, dispatched, p);
+        var inputGrad = new float[p.InputLength];
+        set.Conv2DInputGrad(p, accGrad, filter, inputGrad);
+        return inputGrad;
     }
 }

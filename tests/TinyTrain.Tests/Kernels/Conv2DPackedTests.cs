@@ -9,10 +9,8 @@ public class Conv2DPackedTests
 {
     private static readonly bool[] DotProducts = AvxVnni.IsSupported ? [true, false] : [false];
 
-    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 30).Select(seed => new object[] { seed });
-
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(30)]
     public void Packed_MatchesReferenceBitForBit(int seed)
     {
         var random = new Random(5000 + seed);
@@ -97,7 +95,7 @@ public class Conv2DPackedTests
     private static void AssertPackedMatches(Conv2DParams p, sbyte[] input, sbyte[] filter, int[] bias)
     {
         var expected = new sbyte[p.OutputLength];
-        Conv2D.ForwardReference(p, input, filter, bias, expected);
+        KernelSet.Reference.Conv2DForward(p, input, filter, bias, expected);
         if (!Conv2D.CanPack(p) || !Vector256.IsHardwareAccelerated)
         {
             // Without hardware vectors (the no-SIMD test pass) the executor never packs: the software Vector256 path of

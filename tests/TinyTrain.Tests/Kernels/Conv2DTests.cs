@@ -26,7 +26,7 @@ public class Conv2DTests
         sbyte[] expected = [-5, -4, -4, 4, -12, -6, -6, 10, -20, -6, -6, 15, -19, -4, -4, 15];
         var p = Sobel4x4(Requantization.FromFloat([0.5f]), actMax: 15);
         var output = new sbyte[16];
-        Conv2D.ForwardReference(p, Input4x4, Sobel, [1], output);
+        KernelSet.Reference.Conv2DForward(p, Input4x4, Sobel, [1], output);
         Assert.Equal(expected, output);
     }
 
@@ -38,7 +38,7 @@ public class Conv2DTests
         sbyte[] expected = [-5, -4, -4, 4, -11, -5, -5, 11, -19, -5, -5, 19, -19, -4, -4, 18];
         var p = Sobel4x4(Requantization.FromFixedPoint([1 << 30], [0]), actMax: 127);
         var output = new sbyte[16];
-        Conv2D.ForwardReference(p, Input4x4, Sobel, [1], output);
+        KernelSet.Reference.Conv2DForward(p, Input4x4, Sobel, [1], output);
         Assert.Equal(expected, output);
     }
 
@@ -58,7 +58,7 @@ public class Conv2DTests
         sbyte[] filter = [1, 10, 1, 0, 1, 0, 1, 0];
         var p = new Conv2DParams(5, 5, 2, 2, 2, 1, 2, 2, 2, 2, 2, 2, 0, 0, 0, 0, -128, 127, Requantization.FromFloat([1f]));
         var output = new sbyte[4];
-        Conv2D.ForwardReference(p, input, filter, [], output);
+        KernelSet.Reference.Conv2DForward(p, input, filter, [], output);
         // Window at (0, 0): 0 + 2 + 10 + 12 + 10 = 34; (0, 1): 2 + 4 + 12 + 14 + 10 = 42;
         // (1, 0): 10 + 12 + 20 + 22 + 10 = 74; (1, 1): 12 + 14 + 22 + 24 + 10 = 82.
         Assert.Equal(new sbyte[] { 34, 42, 74, 82 }, output);
@@ -70,39 +70,33 @@ public class Conv2DTests
         // 1x1 conv, one channel: sum = 100 * 127 = 12700; bias int.MaxValue. int32 would wrap negative.
         var p = new Conv2DParams(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, -128, 127, Requantization.FromFloat([1e-7f]));
         var output = new sbyte[1];
-        Conv2D.ForwardReference(p, [100], [127], [int.MaxValue], output);
+        KernelSet.Reference.Conv2DForward(p, [100], [127], [int.MaxValue], output);
         // (float)(2147483647 + 12700) * 1e-7 = 214.75 -> clamp 127.
         Assert.Equal(127, output[0]);
 
         var fixedPoint = p with { Requant = Requantization.FromFixedPoint([1 << 30], [-20]) };
-        Conv2D.ForwardReference(fixedPoint, [100], [127], [int.MaxValue], output);
+        KernelSet.Reference.Conv2DForward(fixedPoint, [100], [127], [int.MaxValue], output);
         // TFLite adds in int32: 2147483647 + 12700 wraps to -2147470949; * 2^-21 = -1023.99 -> clamp -128.
         Assert.Equal(-128, output[0]);
     }
 
-    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 30).Select(seed => new object[] { seed });
-
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(30)]
     public void Vectorized_MatchesReferenceBitForBit(int seed)
     {
         var random = new Random(1000 + seed);
         for (int trial = 0; trial < 6; trial++)
         {
             var (p, input, filter, bias) = RandomCase(random);
-            var expected = new sbyte[p.OutputLength];
-            Conv2D.ForwardReference(p, input, filter, bias, expected);
-            foreach (var width in KernelRandom.Widths)
-            {
-                var actual = new sbyte[p.OutputLength];
-                Conv2D.ForwardVectorized(p, input, filter, bias, actual, width);
-                KernelRandom.AssertSame(expected, actual, $"{width} {p} bias {bias.Length}");
-            }
-
-            var dispatched = new sbyte[p.OutputLength];
-            Conv2D.Forward(p, input, filter, bias, dispatched);
-            KernelRandom.AssertSame(expected, dispatched, p);
+            KernelSets.AssertAgree(set => [Forward(set, p, input, filter, bias)], $"{p} bias {bias.Length}");
         }
+    }
+
+    private static sbyte[] Forward(KernelSet set, Conv2DParams p, sbyte[] input, sbyte[] filter, int[] bias)
+    {
+        var output = new sbyte[p.OutputLength];
+        set.Conv2DForward(p, input, filter, bias, output);
+        return output;
     }
 
     [Theory]
@@ -121,14 +115,7 @@ public class Conv2DTests
             var input = KernelRandom.Int8(random, p.InputLength);
             var filter = KernelRandom.Int8(random, p.FilterLength);
             var bias = KernelRandom.Bias(random, outputC);
-            var expected = new sbyte[p.OutputLength];
-            Conv2D.ForwardReference(p, input, filter, bias, expected);
-            foreach (var vectorWidth in KernelRandom.Widths)
-            {
-                var actual = new sbyte[p.OutputLength];
-                Conv2D.ForwardVectorized(p, input, filter, bias, actual, vectorWidth);
-                KernelRandom.AssertSame(expected, actual, $"{vectorWidth} {p}");
-            }
+            KernelSets.AssertAgree(set => [Forward(set, p, input, filter, bias)], p);
         }
     }
 
@@ -141,7 +128,7 @@ public class Conv2DTests
         {
             var (p, input, filter, bias) = RandomCase(random, RequantMode.Float);
             var output = new sbyte[p.OutputLength];
-            Conv2D.Forward(p, input, filter, bias, output);
+            KernelSet.Fast.Conv2DForward(p, input, filter, bias, output);
             for (int outY = 0; outY < p.OutputH; outY++)
             {
                 for (int outX = 0; outX < p.OutputW; outX++)
@@ -186,17 +173,17 @@ public class Conv2DTests
     {
         var p = Sobel4x4(Requantization.FromFloat([0.5f]), actMax: 127);
         var output = new sbyte[16];
-        Assert.Throws<ArgumentException>(() => Conv2D.Forward(p, Input4x4.AsSpan(1), Sobel, [], output));
-        Assert.Throws<ArgumentException>(() => Conv2D.Forward(p, Input4x4, Sobel.AsSpan(1), [], output));
-        Assert.Throws<ArgumentException>(() => Conv2D.Forward(p, Input4x4, Sobel, [1, 2], output));
-        Assert.Throws<ArgumentException>(() => Conv2D.Forward(p, Input4x4, Sobel, [], new sbyte[15]));
-        Assert.Throws<ArgumentException>(() => Conv2D.Forward(p with { ActMin = 5, ActMax = 4 }, Input4x4, Sobel, [], output));
-        Assert.Throws<ArgumentException>(() => Conv2D.Forward(p with { InputZeroPoint = 128 }, Input4x4, Sobel, [], output));
-        Assert.Throws<ArgumentException>(() => Conv2D.Forward(p with { StrideH = 0 }, Input4x4, Sobel, [], output));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DForward(p, Input4x4.AsSpan(1), Sobel, [], output));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DForward(p, Input4x4, Sobel.AsSpan(1), [], output));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DForward(p, Input4x4, Sobel, [1, 2], output));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DForward(p, Input4x4, Sobel, [], new sbyte[15]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DForward(p with { ActMin = 5, ActMax = 4 }, Input4x4, Sobel, [], output));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DForward(p with { InputZeroPoint = 128 }, Input4x4, Sobel, [], output));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DForward(p with { StrideH = 0 }, Input4x4, Sobel, [], output));
         Assert.Throws<ArgumentException>(
-            () => Conv2D.Forward(p with { Requant = Requantization.FromFloat([1f, 2f]) }, Input4x4, Sobel, [], output));
+            () => KernelSet.Fast.Conv2DForward(p with { Requant = Requantization.FromFloat([1f, 2f]) }, Input4x4, Sobel, [], output));
         Assert.Throws<ArgumentException>(
-            () => Conv2D.Forward(p with { Requant = Requantization.FromFixedPoint([1], []) }, Input4x4, Sobel, [], output));
+            () => KernelSet.Fast.Conv2DForward(p with { Requant = Requantization.FromFixedPoint([1], []) }, Input4x4, Sobel, [], output));
     }
 
     /// <summary>A random conv of at most ~300k MACs: odd channel counts, kernels 1/3/5/7, strides, dilation, padding.</summary>

@@ -61,8 +61,8 @@ public class ConvDepthwisePackedTests
 
         var middle = new sbyte[conv.OutputLength];
         var expected = new sbyte[depthwise.OutputLength];
-        Conv2D.ForwardReference(conv, input, convFilter, convBias, middle);
-        DepthwiseConv2D.ForwardReference(depthwise, middle, depthwiseFilter, depthwiseBias, expected);
+        KernelSet.Reference.Conv2DForward(conv, input, convFilter, convBias, middle);
+        KernelSet.Reference.DepthwiseConv2DForward(depthwise, middle, depthwiseFilter, depthwiseBias, expected);
         var packed = ConvDepthwise.PackUnchecked(conv, depthwise, convFilter);
         var planes = new sbyte[ConvDepthwise.PlanesLength(conv)];
         var actual = new sbyte[depthwise.OutputLength];

@@ -40,16 +40,16 @@ public class ConvDepthwiseTests
 
             var middle = new sbyte[conv.OutputLength];
             var expected = new sbyte[depthwise.OutputLength];
-            Conv2D.ForwardReference(conv, input, convFilter, convBias, middle);
-            DepthwiseConv2D.ForwardReference(depthwise, middle, depthwiseFilter, depthwiseBias, expected);
+            KernelSet.Reference.Conv2DForward(conv, input, convFilter, convBias, middle);
+            KernelSet.Reference.DepthwiseConv2DForward(depthwise, middle, depthwiseFilter, depthwiseBias, expected);
 
             var planes = new sbyte[ConvDepthwise.PlanesLength(conv)];
             var reference = new sbyte[expected.Length];
-            ConvDepthwise.ForwardReference(conv, depthwise, input, convFilter, convBias, depthwiseFilter, depthwiseBias, planes, reference);
+            KernelSet.Reference.ConvDepthwiseForward(conv, depthwise, input, convFilter, convBias, depthwiseFilter, depthwiseBias, planes, reference);
             KernelRandom.AssertSame(expected, reference, $"case {i}: reference, {conv} then {depthwise}");
 
             var fast = new sbyte[expected.Length];
-            ConvDepthwise.Forward(conv, depthwise, input, convFilter, convBias, depthwiseFilter, depthwiseBias, planes, fast);
+            KernelSet.Fast.ConvDepthwiseForward(conv, depthwise, input, convFilter, convBias, depthwiseFilter, depthwiseBias, planes, fast);
             KernelRandom.AssertSame(expected, fast, $"case {i}: dispatched, {conv} then {depthwise}");
         }
     }
@@ -59,7 +59,7 @@ public class ConvDepthwiseTests
     {
         var (conv, depthwise) = Shapes(new Random(3), RequantMode.Float);
         var wrong = depthwise with { InputC = depthwise.InputC + 1 };
-        var error = Assert.Throws<ArgumentException>(() => ConvDepthwise.ForwardReference(conv, wrong, new sbyte[conv.InputLength], new sbyte[conv.FilterLength], [],
+        var error = Assert.Throws<ArgumentException>(() => KernelSet.Reference.ConvDepthwiseForward(conv, wrong, new sbyte[conv.InputLength], new sbyte[conv.FilterLength], [],
             new sbyte[wrong.FilterLength], [], new sbyte[ConvDepthwise.PlanesLength(conv)], new sbyte[wrong.OutputLength]));
         Assert.Contains("channel for channel", error.Message);
     }

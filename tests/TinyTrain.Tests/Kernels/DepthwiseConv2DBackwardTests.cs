@@ -22,22 +22,22 @@ public class DepthwiseConv2DBackwardTests
         var bias = GradientCheck.Floats(random, p.OutputC);
         var r = GradientCheck.Floats(random, p.OutputLength);
         var output = new float[p.OutputLength];
-        DepthwiseConv2D.ForwardFloat(p, input, filter, bias, output, float.NegativeInfinity, float.PositiveInfinity);
+        KernelSet.Fast.DepthwiseConv2DForwardFloat(p, input, filter, bias, output, float.NegativeInfinity, float.PositiveInfinity, default);
         var (min, max) = GradientCheck.SafeRange(output, 2 * GradientCheck.Eps);
 
         var mask = new byte[ClampMask.ByteLength(p.OutputLength)];
-        DepthwiseConv2D.ForwardFloatWithMask(p, input, filter, bias, output, min, max, mask);
+        KernelSet.Fast.DepthwiseConv2DForwardFloat(p, input, filter, bias, output, min, max, mask);
         var accGrad = new float[p.OutputLength];
-        Requant.AccumulatorGrad(r, mask, [1f], p.OutputC, accGrad);
+        KernelSet.Fast.AccumulatorGrad(r, mask, [1f], p.OutputC, accGrad);
         var inputGrad = new float[p.InputLength];
         var biasGrad = new float[p.OutputC];
-        DepthwiseConv2D.InputGradReference(p, accGrad, filter, inputGrad);
-        AssertDispatchedInputGrad(p, accGrad, filter, inputGrad);
-        Bias.Grad(accGrad, p.OutputC, biasGrad);
+        KernelSets.AssertAgree(set => [InputGrad(set, p, accGrad, filter)], p);
+        KernelSet.Reference.DepthwiseConv2DInputGrad(p, accGrad, filter, inputGrad);
+        KernelSet.Fast.BiasGrad(accGrad, p.OutputC, biasGrad);
 
         double Loss()
         {
-            DepthwiseConv2D.ForwardFloat(p, input, filter, bias, output, min, max);
+            KernelSet.Fast.DepthwiseConv2DForwardFloat(p, input, filter, bias, output, min, max, default);
             return GradientCheck.Dot(r, output);
         }
 
@@ -46,15 +46,13 @@ public class DepthwiseConv2DBackwardTests
         if (multiplier == 1)
         {
             var filterGrad = new float[p.FilterLength];
-            DepthwiseConv2D.FilterGrad(p, input, accGrad, GradientCheck.AllChannels(p.InputC), filterGrad);
+            KernelSet.Fast.DepthwiseConv2DFilterGrad(p, input, accGrad, GradientCheck.AllChannels(p.InputC), filterGrad);
             GradientCheck.AssertMatches(filter, filterGrad, Loss, "filter");
         }
     }
 
-    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 12).Select(seed => new object[] { seed });
-
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(12)]
     public void Int8Kernels_EqualTheFp32KernelsOnFloatCopies_AndSelectionsAreSlices(int seed)
     {
         var random = new Random(6000 + seed);
@@ -63,12 +61,12 @@ public class DepthwiseConv2DBackwardTests
 
         var expectedInput = new float[p.InputLength];
         var actualInput = new float[p.InputLength];
-        DepthwiseConv2D.InputGradReference(p, accGrad, GradientCheck.ToFloat(filter), expectedInput);
-        DepthwiseConv2D.InputGradReference(p, accGrad, filter, actualInput);
+        KernelSet.Reference.DepthwiseConv2DInputGrad(p, accGrad, GradientCheck.ToFloat(filter), expectedInput);
+        KernelSet.Reference.DepthwiseConv2DInputGrad(p, accGrad, filter, actualInput);
         GradientCheck.AssertBitwise(expectedInput, actualInput, p);
         if (p.DepthMultiplier != 1)
         {
-            Assert.Throws<ArgumentException>(() => DepthwiseConv2D.FilterGrad(p, input, accGrad, [0], new float[p.KernelH * p.KernelW]));
+            Assert.Throws<ArgumentException>(() => KernelSet.Fast.DepthwiseConv2DFilterGrad(p, input, accGrad, [0], new float[p.KernelH * p.KernelW]));
             return;
         }
 
@@ -76,9 +74,9 @@ public class DepthwiseConv2DBackwardTests
         var full = new float[p.FilterLength];
         var fromFloat = new float[p.KernelH * p.KernelW * channels.Length];
         var selected = new float[fromFloat.Length];
-        DepthwiseConv2D.FilterGrad(p, input, accGrad, GradientCheck.AllChannels(p.InputC), full);
-        DepthwiseConv2D.FilterGrad(p, GradientCheck.ToFloat(input, p.InputZeroPoint), accGrad, channels, fromFloat);
-        DepthwiseConv2D.FilterGrad(p, input, accGrad, channels, selected);
+        KernelSet.Fast.DepthwiseConv2DFilterGrad(p, input, accGrad, GradientCheck.AllChannels(p.InputC), full);
+        KernelSet.Fast.DepthwiseConv2DFilterGrad(p, GradientCheck.ToFloat(input, p.InputZeroPoint), accGrad, channels, fromFloat);
+        KernelSet.Fast.DepthwiseConv2DFilterGrad(p, input, accGrad, channels, selected);
         GradientCheck.AssertBitwise(fromFloat, selected, p);
         for (int tap = 0; tap < p.KernelH * p.KernelW; tap++)
         {
@@ -90,29 +88,14 @@ public class DepthwiseConv2DBackwardTests
     }
 
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(12)]
     public void Vectorized_MatchesReferenceBitForBit(int seed)
     {
         var random = new Random(7000 + seed);
         var (p, _, filter, _) = DepthwiseConv2DTests.RandomCase(random);
         var accGrad = GradientCheck.SparseGradient(random, p.OutputLength);
         var floatFilter = GradientCheck.Floats(random, p.FilterLength);
-        var expected = new float[p.InputLength];
-        var expectedFloat = new float[p.InputLength];
-        DepthwiseConv2D.InputGradReference(p, accGrad, filter, expected);
-        DepthwiseConv2D.InputGradReference(p, accGrad, floatFilter, expectedFloat);
-        foreach (var width in KernelRandom.Widths)
-        {
-            var actual = new float[p.InputLength];
-            DepthwiseConv2D.InputGradVectorized(p, accGrad, filter, actual, width);
-            GradientCheck.AssertBitwise(expected, actual, $"int8 {width} {p}");
-            DepthwiseConv2D.InputGradVectorized(p, accGrad, floatFilter, actual, width);
-            GradientCheck.AssertBitwise(expectedFloat, actual, $"fp32 {width} {p}");
-        }
-
-        var dispatched = new float[p.InputLength];
-        DepthwiseConv2D.InputGrad(p, accGrad, filter, dispatched);
-        GradientCheck.AssertBitwise(expected, dispatched, p);
+        KernelSets.AssertAgree(set => [InputGrad(set, p, accGrad, filter), InputGrad(set, p, accGrad, floatFilter)], p);
     }
 
     [Fact]
@@ -120,23 +103,28 @@ public class DepthwiseConv2DBackwardTests
     {
         var p = new DepthwiseConv2DParams(3, 3, 2, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, 0, 0, -128, 127, Requantization.FromFloat([1f]));
         var accGrad = new float[18];
-        Assert.Throws<ArgumentException>(() => DepthwiseConv2D.InputGrad(p, accGrad, new sbyte[17], new float[18]));
-        Assert.Throws<ArgumentException>(() => DepthwiseConv2D.InputGrad(p, accGrad, new float[18], new float[17]));
-        Assert.Throws<ArgumentException>(() => DepthwiseConv2D.FilterGrad(p, new sbyte[18], accGrad, [2], new float[9]));
-        Assert.Throws<ArgumentException>(() => DepthwiseConv2D.FilterGrad(p, new sbyte[18], accGrad, [1], new float[18]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.DepthwiseConv2DInputGrad(p, accGrad, new sbyte[17], new float[18]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.DepthwiseConv2DInputGrad(p, accGrad, new float[18], new float[17]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.DepthwiseConv2DFilterGrad(p, new sbyte[18], accGrad, [2], new float[9]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.DepthwiseConv2DFilterGrad(p, new sbyte[18], accGrad, [1], new float[18]));
     }
 
-    private static void AssertDispatchedInputGrad(DepthwiseConv2DParams p, float[] accGrad, float[] filter, float[] expected)
+    private static float[] InputGrad(KernelSet set, DepthwiseConv2DParams p, float[] accGrad, sbyte[] filter)
     {
-        var dispatched = new float[expected.Length];
-        DepthwiseConv2D.InputGrad(p, accGrad, filter, dispatched);
-        GradientCheck.AssertBitwise(expected, dispatched, p);
+        var inputGrad = new float[p.InputLength];
+        set.DepthwiseConv2DInputGrad(p, accGrad, filter, inputGrad);
+        return inputGrad;
     }
 
-    public static IEnumerable<object[]> FilterGradSeeds => Enumerable.Range(0, 40).Select(seed => new object[] { seed });
+    private static float[] InputGrad(KernelSet set, DepthwiseConv2DParams p, float[] accGrad, float[] filter)
+    {
+        var inputGrad = new float[p.InputLength];
+        set.DepthwiseConv2DInputGrad(p, accGrad, filter, inputGrad);
+        return inputGrad;
+    }
 
     [Theory]
-    [MemberData(nameof(FilterGradSeeds))]
+    [Seeds(40)]
     public void FilterGradVectorized_MatchesReferenceBitForBit_AtEveryWidthAndSelection(int seed)
     {
         var random = new Random(9100 + seed);
@@ -147,27 +135,15 @@ public class DepthwiseConv2DBackwardTests
         foreach (int[] channels in Selections(random, p.InputC))
         {
             int length = p.KernelH * p.KernelW * channels.Length;
-            var expected = new float[length];
-            var expectedFloat = new float[length];
-            DepthwiseConv2D.FilterGradReference(p, input, accGrad, channels, expected);
-            DepthwiseConv2D.FilterGradReference(p, floatInput, accGrad, channels, expectedFloat);
-            string selection = string.Join(",", channels);
-            foreach (var width in KernelRandom.Widths)
+            KernelSets.AssertAgree(set =>
             {
-                var actual = new float[length];
-                actual.AsSpan().Fill(float.NaN); // must be overwritten
-                DepthwiseConv2D.FilterGradVectorized(p, input, accGrad, channels, actual, width);
-                GradientCheck.AssertBitwise(expected, actual, $"int8 {width} {p} channels [{selection}]");
-                actual.AsSpan().Fill(float.NaN);
-                DepthwiseConv2D.FilterGradVectorized(p, floatInput, accGrad, channels, actual, width);
-                GradientCheck.AssertBitwise(expectedFloat, actual, $"fp32 {width} {p} channels [{selection}]");
-            }
-
-            var dispatched = new float[length];
-            DepthwiseConv2D.FilterGrad(p, input, accGrad, channels, dispatched);
-            GradientCheck.AssertBitwise(expected, dispatched, p);
-            DepthwiseConv2D.FilterGradVectorized(p, floatInput, accGrad, channels, dispatched);
-            GradientCheck.AssertBitwise(expectedFloat, dispatched, p);
+                float[] filterGrad = new float[length], floatFilterGrad = new float[length];
+                filterGrad.AsSpan().Fill(float.NaN); // must be overwritten
+                floatFilterGrad.AsSpan().Fill(float.NaN);
+                set.DepthwiseConv2DFilterGrad(p, input, accGrad, channels, filterGrad);
+                set.DepthwiseConv2DFilterGrad(p, floatInput, accGrad, channels, floatFilterGrad);
+                return [filterGrad, floatFilterGrad];
+            }, $"{p} channels [{string.Join(",", channels)}]");
         }
     }
 
@@ -178,8 +154,8 @@ public class DepthwiseConv2DBackwardTests
         var accGrad = new float[18];
         foreach (var width in KernelRandom.Widths)
         {
-            Assert.Throws<ArgumentException>(() => DepthwiseConv2D.FilterGradVectorized(p, new sbyte[18], accGrad, [2], new float[9], width));
-            Assert.Throws<ArgumentException>(() => DepthwiseConv2D.FilterGradVectorized(p, new float[18], accGrad, [1], new float[18], width));
+            Assert.Throws<ArgumentException>(() => KernelSet.At(width).DepthwiseConv2DFilterGrad(p, new sbyte[18], accGrad, [2], new float[9]));
+            Assert.Throws<ArgumentException>(() => KernelSet.At(width).DepthwiseConv2DFilterGrad(p, new float[18], accGrad, [1], new float[18]));
         }
     }
 

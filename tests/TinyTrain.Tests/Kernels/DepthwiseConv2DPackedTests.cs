@@ -6,10 +6,8 @@ namespace TinyTrain.Tests.Kernels;
 /// <summary><see cref="DepthwiseConv2D.ForwardPacked"/> (channel-periodic rows, AVX-512) against the reference.</summary>
 public class DepthwiseConv2DPackedTests
 {
-    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 30).Select(seed => new object[] { seed });
-
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(30)]
     public void Packed_MatchesReferenceBitForBit(int seed)
     {
         var random = new Random(7000 + seed);
@@ -89,7 +87,7 @@ public class DepthwiseConv2DPackedTests
         }
 
         var expected = new sbyte[p.OutputLength];
-        DepthwiseConv2D.ForwardReference(p, input, filter, bias, expected);
+        KernelSet.Reference.DepthwiseConv2DForward(p, input, filter, bias, expected);
         var actual = new sbyte[p.OutputLength];
         DepthwiseConv2D.ForwardPacked(p, DepthwiseConv2D.PackUnchecked(p, filter), input, bias, actual);
         KernelRandom.AssertSame(expected, actual, $"{p} bias {bias.Length}");

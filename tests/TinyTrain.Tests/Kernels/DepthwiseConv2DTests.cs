@@ -27,7 +27,7 @@ public class DepthwiseConv2DTests
         var p = new DepthwiseConv2DParams(3, 3, 2, 3, 3, 1, 3, 3, 1, 1, 1, 1, 1, 1, -1, 0, -128, 127,
             Requantization.FromFloat([1f, 1f]));
         var output = new sbyte[18];
-        DepthwiseConv2D.ForwardReference(p, input, filter, [0, 100], output);
+        KernelSet.Reference.DepthwiseConv2DForward(p, input, filter, [0, 100], output);
 
         // Channel 0: 3x3 box sums of 1..9 with the border skipped.
         sbyte[] boxSums = [12, 21, 16, 27, 45, 33, 24, 39, 28];
@@ -47,33 +47,27 @@ public class DepthwiseConv2DTests
         var p = new DepthwiseConv2DParams(1, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, -128, 127,
             Requantization.FromFixedPoint([1 << 30], [1]));
         var output = new sbyte[4];
-        DepthwiseConv2D.ForwardReference(p, [3, 5], [1, 2, 3, -4], [], output);
+        KernelSet.Reference.DepthwiseConv2DForward(p, [3, 5], [1, 2, 3, -4], [], output);
         Assert.Equal(new sbyte[] { 3, 6, 15, -20 }, output);
     }
 
-    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 30).Select(seed => new object[] { seed });
-
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(30)]
     public void Vectorized_MatchesReferenceBitForBit(int seed)
     {
         var random = new Random(2000 + seed);
         for (int trial = 0; trial < 8; trial++)
         {
             var (p, input, filter, bias) = RandomCase(random);
-            var expected = new sbyte[p.OutputLength];
-            DepthwiseConv2D.ForwardReference(p, input, filter, bias, expected);
-            foreach (var width in KernelRandom.Widths)
-            {
-                var actual = new sbyte[p.OutputLength];
-                DepthwiseConv2D.ForwardVectorized(p, input, filter, bias, actual, width);
-                KernelRandom.AssertSame(expected, actual, $"{width} {p} bias {bias.Length}");
-            }
-
-            var dispatched = new sbyte[p.OutputLength];
-            DepthwiseConv2D.Forward(p, input, filter, bias, dispatched);
-            KernelRandom.AssertSame(expected, dispatched, p);
+            KernelSets.AssertAgree(set => [Forward(set, p, input, filter, bias)], $"{p} bias {bias.Length}");
         }
+    }
+
+    private static sbyte[] Forward(KernelSet set, DepthwiseConv2DParams p, sbyte[] input, sbyte[] filter, int[] bias)
+    {
+        var output = new sbyte[p.OutputLength];
+        set.DepthwiseConv2DForward(p, input, filter, bias, output);
+        return output;
     }
 
     [Theory]
@@ -94,14 +88,7 @@ public class DepthwiseConv2DTests
             var input = KernelRandom.Int8(random, p.InputLength);
             var filter = KernelRandom.Int8(random, p.FilterLength);
             var bias = KernelRandom.Bias(random, channels);
-            var expected = new sbyte[p.OutputLength];
-            DepthwiseConv2D.ForwardReference(p, input, filter, bias, expected);
-            foreach (var width in KernelRandom.Widths)
-            {
-                var actual = new sbyte[p.OutputLength];
-                DepthwiseConv2D.ForwardVectorized(p, input, filter, bias, actual, width);
-                KernelRandom.AssertSame(expected, actual, $"{width} {p}");
-            }
+            KernelSets.AssertAgree(set => [Forward(set, p, input, filter, bias)], p);
         }
     }
 
@@ -110,11 +97,11 @@ public class DepthwiseConv2DTests
     {
         var p = new DepthwiseConv2DParams(2, 2, 3, 2, 2, 2, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, -128, 127,
             Requantization.FromFloat([1f]));
-        Assert.Throws<ArgumentException>(() => DepthwiseConv2D.Forward(p, new sbyte[12], new sbyte[3], [], new sbyte[24]));
-        Assert.Throws<ArgumentException>(() => DepthwiseConv2D.Forward(p, new sbyte[12], new sbyte[6], [], new sbyte[23]));
-        Assert.Throws<ArgumentException>(() => DepthwiseConv2D.Forward(p, new sbyte[12], new sbyte[6], [1, 2, 3], new sbyte[24]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.DepthwiseConv2DForward(p, new sbyte[12], new sbyte[3], [], new sbyte[24]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.DepthwiseConv2DForward(p, new sbyte[12], new sbyte[6], [], new sbyte[23]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.DepthwiseConv2DForward(p, new sbyte[12], new sbyte[6], [1, 2, 3], new sbyte[24]));
         Assert.Throws<ArgumentException>(
-            () => DepthwiseConv2D.Forward(p with { DepthMultiplier = 0 }, new sbyte[12], new sbyte[0], [], new sbyte[0]));
+            () => KernelSet.Fast.DepthwiseConv2DForward(p with { DepthMultiplier = 0 }, new sbyte[12], new sbyte[0], [], new sbyte[0]));
     }
 
     internal static (DepthwiseConv2DParams P, sbyte[] Input, sbyte[] Filter, int[] Bias) RandomCase(Random random)

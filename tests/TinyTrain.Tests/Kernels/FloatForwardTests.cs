@@ -15,17 +15,15 @@ public class FloatForwardTests
         float[] sobel = [1, 0, -1, 2, 0, -2, 1, 0, -1];
         var output = new float[9];
         var mask = new byte[2];
-        Conv2D.ForwardFloatWithMaskReference(p, input, sobel, [7], output, 0, 20, mask);
+        KernelSet.Reference.Conv2DForwardFloat(p, input, sobel, [7], output, 0, 20, mask);
         Assert.Equal(new float[] { 1, 1, 13, 0, 0, 20, 0, 1, 20 }, output);
         Assert.Equal(new byte[] { 0b1000_0111, 0 }, mask);
-        Conv2D.ForwardFloatWithMask(p, input, sobel, [7], output, 0, 20, mask);
+        KernelSet.Fast.Conv2DForwardFloat(p, input, sobel, [7], output, 0, 20, mask);
         Assert.Equal(new byte[] { 0b1000_0111, 0 }, mask);
     }
 
-    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 12).Select(seed => new object[] { seed });
-
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(12)]
     public void ConvVectorized_IsWithinTheReorderingBound_DepthwiseIsBitExact(int seed)
     {
         var random = new Random(11000 + seed);
@@ -35,9 +33,9 @@ public class FloatForwardTests
         var bias = random.Next(3) == 0 ? [] : GradientCheck.Floats(random, p.OutputC);
         var expected = new float[p.OutputLength];
         var bound = new float[p.OutputLength];
-        Conv2D.ForwardFloatReference(p, input, filter, bias, expected, float.NegativeInfinity, float.PositiveInfinity);
+        KernelSet.Reference.Conv2DForwardFloat(p, input, filter, bias, expected, float.NegativeInfinity, float.PositiveInfinity, default);
         var absolute = new float[p.OutputLength];
-        Conv2D.ForwardFloatReference(p, Abs(input), Abs(filter), Abs(bias), absolute, float.NegativeInfinity, float.PositiveInfinity);
+        KernelSet.Reference.Conv2DForwardFloat(p, Abs(input), Abs(filter), Abs(bias), absolute, float.NegativeInfinity, float.PositiveInfinity, default);
         int terms = p.KernelH * p.KernelW * p.InputC + 1;
         for (int i = 0; i < bound.Length; i++)
         {
@@ -47,7 +45,7 @@ public class FloatForwardTests
         foreach (var width in KernelRandom.Widths)
         {
             var actual = new float[p.OutputLength];
-            Conv2D.ForwardFloatVectorized(p, input, filter, bias, actual, float.NegativeInfinity, float.PositiveInfinity, [], width);
+            KernelSet.At(width).Conv2DForwardFloat(p, input, filter, bias, actual, float.NegativeInfinity, float.PositiveInfinity, []);
             for (int i = 0; i < actual.Length; i++)
             {
                 Assert.True(Math.Abs(actual[i] - expected[i]) <= bound[i], $"{width} [{i}]: {actual[i]} vs {expected[i]}, bound {bound[i]}; {p}");
@@ -60,12 +58,12 @@ public class FloatForwardTests
         var dBias = GradientCheck.Floats(random, dp.OutputC);
         var dExpected = new float[dp.OutputLength];
         var dMask = new byte[ClampMask.ByteLength(dp.OutputLength)];
-        DepthwiseConv2D.ForwardFloatWithMaskReference(dp, dInput, dFilter, dBias, dExpected, -0.5f, 0.5f, dMask);
+        KernelSet.Reference.DepthwiseConv2DForwardFloat(dp, dInput, dFilter, dBias, dExpected, -0.5f, 0.5f, dMask);
         foreach (var width in KernelRandom.Widths)
         {
             var actual = new float[dp.OutputLength];
             var mask = new byte[dMask.Length];
-            DepthwiseConv2D.ForwardFloatVectorized(dp, dInput, dFilter, dBias, actual, -0.5f, 0.5f, mask, width);
+            KernelSet.At(width).DepthwiseConv2DForwardFloat(dp, dInput, dFilter, dBias, actual, -0.5f, 0.5f, mask);
             GradientCheck.AssertBitwise(dExpected, actual, $"{width} {dp}");
             Assert.Equal(dMask, mask);
         }
@@ -82,12 +80,12 @@ public class FloatForwardTests
             var filter = GradientCheck.Floats(random, 5 * depth);
             var expected = new float[10];
             var absolute = new float[10];
-            FullyConnected.ForwardFloatReference(p, input, filter, [], expected, float.NegativeInfinity, float.PositiveInfinity);
-            FullyConnected.ForwardFloatReference(p, Abs(input), Abs(filter), [], absolute, float.NegativeInfinity, float.PositiveInfinity);
+            KernelSet.Reference.FullyConnectedForwardFloat(p, input, filter, [], expected, float.NegativeInfinity, float.PositiveInfinity, default);
+            KernelSet.Reference.FullyConnectedForwardFloat(p, Abs(input), Abs(filter), [], absolute, float.NegativeInfinity, float.PositiveInfinity, default);
             foreach (var width in KernelRandom.Widths)
             {
                 var actual = new float[10];
-                FullyConnected.ForwardFloatVectorized(p, input, filter, [], actual, float.NegativeInfinity, float.PositiveInfinity, [], width);
+                KernelSet.At(width).FullyConnectedForwardFloat(p, input, filter, [], actual, float.NegativeInfinity, float.PositiveInfinity, []);
                 for (int i = 0; i < 10; i++)
                 {
                     float bound = 2.5f * (depth + 1) * MathF.ScaleB(1, -24) * absolute[i];

@@ -16,24 +16,29 @@ public class FullyConnectedBackwardTests
         var bias = GradientCheck.Floats(random, outputDepth);
         var r = GradientCheck.Floats(random, batches * outputDepth);
         var output = new float[batches * outputDepth];
-        FullyConnected.ForwardFloat(p, input, filter, bias, output, float.NegativeInfinity, float.PositiveInfinity);
+        KernelSet.Fast.FullyConnectedForwardFloat(p, input, filter, bias, output, float.NegativeInfinity, float.PositiveInfinity, default);
         var (min, max) = GradientCheck.SafeRange(output, 2 * GradientCheck.Eps);
 
         var mask = new byte[ClampMask.ByteLength(output.Length)];
-        FullyConnected.ForwardFloatWithMask(p, input, filter, bias, output, min, max, mask);
+        KernelSet.Fast.FullyConnectedForwardFloat(p, input, filter, bias, output, min, max, mask);
         var accGrad = new float[output.Length];
-        Requant.AccumulatorGrad(r, mask, [1f], outputDepth, accGrad);
+        KernelSet.Fast.AccumulatorGrad(r, mask, [1f], outputDepth, accGrad);
         var inputGrad = new float[input.Length];
         var filterGrad = new float[filter.Length];
         var biasGrad = new float[outputDepth];
-        FullyConnected.InputGradReference(p, accGrad, filter, inputGrad);
-        AssertDispatchedInputGrad(p, accGrad, filter, inputGrad);
-        FullyConnected.FilterGradReference(p, input, accGrad, GradientCheck.AllChannels(inputDepth), filterGrad);
-        Bias.Grad(accGrad, outputDepth, biasGrad);
+        KernelSets.AssertAgree(set =>
+        {
+            var dispatched = new float[input.Length];
+            set.FullyConnectedInputGrad(p, accGrad, filter, dispatched);
+            return [dispatched];
+        }, p);
+        KernelSet.Reference.FullyConnectedInputGrad(p, accGrad, filter, inputGrad);
+        KernelSet.Reference.FullyConnectedFilterGrad(p, input, accGrad, GradientCheck.AllChannels(inputDepth), filterGrad);
+        KernelSet.Fast.BiasGrad(accGrad, outputDepth, biasGrad);
 
         double Loss()
         {
-            FullyConnected.ForwardFloat(p, input, filter, bias, output, min, max);
+            KernelSet.Fast.FullyConnectedForwardFloat(p, input, filter, bias, output, min, max, default);
             return GradientCheck.Dot(r, output);
         }
 
@@ -48,10 +53,10 @@ public class FullyConnectedBackwardTests
         // W - fzp = [[1, 2, 3], [-4, 5, -6]] with fzp 2; x - xzp = [10, -20, 30] with xzp 10; accGrad = [1, 0.5].
         var p = new FullyConnectedParams(1, 3, 2, 10, 2, 0, -128, 127, Requantization.FromFloat([1f]));
         var inputGrad = new float[3];
-        FullyConnected.InputGradReference(p, [1, 0.5f], [3, 4, 5, -2, 7, -4], inputGrad);
+        KernelSet.Reference.FullyConnectedInputGrad(p, [1, 0.5f], [3, 4, 5, -2, 7, -4], inputGrad);
         Assert.Equal(new float[] { 1 - 2, 2 + 2.5f, 3 - 3 }, inputGrad);
         var filterGrad = new float[4];
-        FullyConnected.FilterGradReference(p, [20, -10, 40], [1, 0.5f], [2, 0], filterGrad);
+        KernelSet.Reference.FullyConnectedFilterGrad(p, [20, -10, 40], [1, 0.5f], [2, 0], filterGrad);
         Assert.Equal(new float[] { 30, 10, 15, 5 }, filterGrad);
     }
 
@@ -71,24 +76,22 @@ public class FullyConnectedBackwardTests
 
             var expectedInput = new float[batches * depth];
             var expectedFilter = new float[outputs * channels.Length];
-            FullyConnected.InputGradReference(p, accGrad, filter, expectedInput);
-            FullyConnected.FilterGradReference(p, input, accGrad, channels, expectedFilter);
+            KernelSet.Reference.FullyConnectedInputGrad(p, accGrad, filter, expectedInput);
+            KernelSet.Reference.FullyConnectedFilterGrad(p, input, accGrad, channels, expectedFilter);
             var fromFloat = new float[expectedInput.Length];
-            FullyConnected.InputGradReference(p, accGrad, GradientCheck.ToFloat(filter, p.FilterZeroPoint), fromFloat);
+            KernelSet.Reference.FullyConnectedInputGrad(p, accGrad, GradientCheck.ToFloat(filter, p.FilterZeroPoint), fromFloat);
             GradientCheck.AssertBitwise(expectedInput, fromFloat, p);
             var filterFromFloat = new float[expectedFilter.Length];
-            FullyConnected.FilterGradReference(p, GradientCheck.ToFloat(input, p.InputZeroPoint), accGrad, channels, filterFromFloat);
+            KernelSet.Reference.FullyConnectedFilterGrad(p, GradientCheck.ToFloat(input, p.InputZeroPoint), accGrad, channels, filterFromFloat);
             GradientCheck.AssertBitwise(expectedFilter, filterFromFloat, p);
 
-            foreach (var width in KernelRandom.Widths)
+            KernelSets.AssertAgree(set =>
             {
-                var actualInput = new float[expectedInput.Length];
-                FullyConnected.InputGradVectorized(p, accGrad, filter, actualInput, width);
-                GradientCheck.AssertBitwise(expectedInput, actualInput, $"input {width} {p}");
-                var actualFilter = new float[expectedFilter.Length];
-                FullyConnected.FilterGradVectorized(p, input, accGrad, channels, actualFilter, width);
-                GradientCheck.AssertBitwise(expectedFilter, actualFilter, $"filter {width} {p}");
-            }
+                float[] inputGrad = new float[expectedInput.Length], filterGrad = new float[expectedFilter.Length];
+                set.FullyConnectedInputGrad(p, accGrad, filter, inputGrad);
+                set.FullyConnectedFilterGrad(p, input, accGrad, channels, filterGrad);
+                return [inputGrad, filterGrad];
+            }, p);
         }
     }
 
@@ -100,10 +103,10 @@ public class FullyConnectedBackwardTests
         var input = KernelRandom.Int8(random, 80);
         var accGrad = GradientCheck.SparseGradient(random, 12);
         var full = new float[6 * 40];
-        FullyConnected.FilterGrad(p, input, accGrad, GradientCheck.AllChannels(40), full);
+        KernelSet.Fast.FullyConnectedFilterGrad(p, input, accGrad, GradientCheck.AllChannels(40), full);
         int[] channels = [39, 0, 17, 5];
         var selected = new float[6 * 4];
-        FullyConnected.FilterGrad(p, input, accGrad, channels, selected);
+        KernelSet.Fast.FullyConnectedFilterGrad(p, input, accGrad, channels, selected);
         for (int o = 0; o < 6; o++)
         {
             for (int j = 0; j < 4; j++)
@@ -122,23 +125,16 @@ public class FullyConnectedBackwardTests
         var accGrad = GradientCheck.SparseGradient(random, 21);
         int[] channels = [39, 0, 17, 5, 6];
         var whole = new float[7 * channels.Length];
-        FullyConnected.FilterGradReference(p, input, accGrad, channels, whole);
+        KernelSet.Reference.FullyConnectedFilterGrad(p, input, accGrad, channels, whole);
         for (int first = 0; first < 7; first++)
         {
             var block = new float[(7 - first) * channels.Length];
             var vectorBlock = new float[block.Length];
-            FullyConnected.FilterGradReference(p, input, accGrad, channels, first, block);
-            FullyConnected.FilterGrad(p, input, accGrad, channels, first, vectorBlock);
+            KernelSet.Reference.FullyConnectedFilterGrad(p, input, accGrad, channels, first, block);
+            KernelSet.Fast.FullyConnectedFilterGrad(p, input, accGrad, channels, first, vectorBlock);
             GradientCheck.AssertBitwise(whole.AsSpan(first * channels.Length).ToArray(), block, p);
             GradientCheck.AssertBitwise(block, vectorBlock, p);
         }
-        Assert.Throws<ArgumentException>(() => FullyConnected.FilterGrad(p, input, accGrad, channels, 3, new float[4 * channels.Length + 1]));
-    }
-
-    private static void AssertDispatchedInputGrad(FullyConnectedParams p, float[] accGrad, float[] filter, float[] expected)
-    {
-        var dispatched = new float[expected.Length];
-        FullyConnected.InputGrad(p, accGrad, filter, dispatched);
-        GradientCheck.AssertBitwise(expected, dispatched, p);
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.FullyConnectedFilterGrad(p, input, accGrad, channels, 3, new float[4 * channels.Length + 1]));
     }
 }

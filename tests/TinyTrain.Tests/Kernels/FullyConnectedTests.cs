@@ -14,7 +14,7 @@ public class FullyConnectedTests
         // * 0.5 (ties toward +inf): 7.5 -> 8, -132; + zp 3: 11, -129 -> clamp -128.
         var p = new FullyConnectedParams(1, 3, 2, 10, 1, 3, -128, 127, Requantization.FromFixedPoint([1 << 30], [0]));
         var output = new sbyte[2];
-        FullyConnected.ForwardReference(p, Input, Filter, [5, -4], output);
+        KernelSet.Reference.FullyConnectedForward(p, Input, Filter, [5, -4], output);
         Assert.Equal(new sbyte[] { 11, -128 }, output);
     }
 
@@ -25,7 +25,7 @@ public class FullyConnectedTests
         var p = new FullyConnectedParams(1, 3, 2, 10, 1, 3, -128, 127,
             Requantization.FromFixedPoint([1 << 30, 1 << 30], [0, -1]));
         var output = new sbyte[2];
-        FullyConnected.ForwardReference(p, Input, Filter, [5, -4], output);
+        KernelSet.Reference.FullyConnectedForward(p, Input, Filter, [5, -4], output);
         Assert.Equal(new sbyte[] { 11, -63 }, output);
     }
 
@@ -35,9 +35,9 @@ public class FullyConnectedTests
         // Same sums with bias [5, -3]: 15 and -263; * 0.5 = 7.5 -> 8, -131.5 -> -132; + zp 3.
         var p = new FullyConnectedParams(1, 3, 2, 10, 1, 3, -128, 127, Requantization.FromFloat([0.5f]));
         var output = new sbyte[2];
-        FullyConnected.ForwardReference(p, Input, Filter, [5, -3], output);
+        KernelSet.Reference.FullyConnectedForward(p, Input, Filter, [5, -3], output);
         Assert.Equal(new sbyte[] { 11, -128 }, output);
-        FullyConnected.ForwardReference(p with { OutputZeroPoint = 100 }, Input, Filter, [5, -3], output);
+        KernelSet.Reference.FullyConnectedForward(p with { OutputZeroPoint = 100 }, Input, Filter, [5, -3], output);
         Assert.Equal(new sbyte[] { 108, -32 }, output);
     }
 
@@ -57,19 +57,15 @@ public class FullyConnectedTests
             var input = KernelRandom.Int8(random, batches * depth);
             var filter = KernelRandom.Int8(random, outputs * depth);
             var bias = KernelRandom.Bias(random, outputs);
-            var expected = new sbyte[batches * outputs];
-            FullyConnected.ForwardReference(p, input, filter, bias, expected);
-            foreach (var width in KernelRandom.Widths)
-            {
-                var actual = new sbyte[batches * outputs];
-                FullyConnected.ForwardVectorized(p, input, filter, bias, actual, width);
-                KernelRandom.AssertSame(expected, actual, $"{width} {p}");
-            }
-
-            var dispatched = new sbyte[batches * outputs];
-            FullyConnected.Forward(p, input, filter, bias, dispatched);
-            KernelRandom.AssertSame(expected, dispatched, p);
+            KernelSets.AssertAgree(set => [Forward(set, p, input, filter, bias)], p);
         }
+    }
+
+    private static sbyte[] Forward(KernelSet set, FullyConnectedParams p, sbyte[] input, sbyte[] filter, int[] bias)
+    {
+        var output = new sbyte[p.Batches * p.OutputDepth];
+        set.FullyConnectedForward(p, input, filter, bias, output);
+        return output;
     }
 
     [Fact]
@@ -81,21 +77,17 @@ public class FullyConnectedTests
         var input = KernelRandom.Int8(random, 160);
         var filter = KernelRandom.Int8(random, 160_000);
         var bias = KernelRandom.Bias(random, 1000);
-        var expected = new sbyte[1000];
-        var actual = new sbyte[1000];
-        FullyConnected.ForwardReference(p, input, filter, bias, expected);
-        FullyConnected.ForwardVectorized(p, input, filter, bias, actual);
-        KernelRandom.AssertSame(expected, actual, p);
+        KernelSets.AssertAgree(set => [Forward(set, p, input, filter, bias)], p);
     }
 
     [Fact]
     public void Validation_RejectsWrongLengths()
     {
         var p = new FullyConnectedParams(1, 3, 2, 0, 0, 0, -128, 127, Requantization.FromFloat([1f]));
-        Assert.Throws<ArgumentException>(() => FullyConnected.Forward(p, Input.AsSpan(1), Filter, [], new sbyte[2]));
-        Assert.Throws<ArgumentException>(() => FullyConnected.Forward(p, Input, Filter.AsSpan(1), [], new sbyte[2]));
-        Assert.Throws<ArgumentException>(() => FullyConnected.Forward(p, Input, Filter, [1], new sbyte[2]));
-        Assert.Throws<ArgumentException>(() => FullyConnected.Forward(p, Input, Filter, [], new sbyte[3]));
-        Assert.Throws<ArgumentException>(() => FullyConnected.Forward(p with { FilterZeroPoint = -129 }, Input, Filter, [], new sbyte[2]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.FullyConnectedForward(p, Input.AsSpan(1), Filter, [], new sbyte[2]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.FullyConnectedForward(p, Input, Filter.AsSpan(1), [], new sbyte[2]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.FullyConnectedForward(p, Input, Filter, [1], new sbyte[2]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.FullyConnectedForward(p, Input, Filter, [], new sbyte[3]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.FullyConnectedForward(p with { FilterZeroPoint = -129 }, Input, Filter, [], new sbyte[2]));
     }
 }

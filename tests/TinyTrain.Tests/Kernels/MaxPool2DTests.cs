@@ -158,11 +158,9 @@ public class MaxPool2DTests
         Assert.Throws<ArgumentException>(() => MaxPool2D.BackwardFloat(empty, new float[4], new float[2], new float[4], 0, 1));
     }
 
-    public static IEnumerable<object[]> Seeds => Enumerable.Range(0, 30).Select(seed => new object[] { seed });
-
     /// <summary>Every kernel against a brute-force oracle written from the spec, on random geometries; fp32 bit for bit.</summary>
     [Theory]
-    [MemberData(nameof(Seeds))]
+    [Seeds(30)]
     public void All_four_kernels_match_a_brute_force_oracle(int seed)
     {
         var random = new Random(4400 + seed);

@@ -10,9 +10,9 @@ public class RequantBackwardTests
     {
         // 2 pixels x 3 channels, scales 1, 0.5, 0.25; bit 4 (pixel 1, channel 1) is 0.
         var accGrad = new float[6];
-        Requant.AccumulatorGradReference([1, 2, 4, 8, 16, 32], [0b10_1111], [1f, 0.5f, 0.25f], 3, accGrad);
+        KernelSet.Reference.AccumulatorGrad([1, 2, 4, 8, 16, 32], [0b10_1111], [1f, 0.5f, 0.25f], 3, accGrad);
         Assert.Equal(new float[] { 1, 1, 1, 8, 0, 8 }, accGrad);
-        Requant.AccumulatorGradReference([1, 2, 4, 8, 16, 32], [0b11_1110], [0.5f], 3, accGrad); // per-tensor
+        KernelSet.Reference.AccumulatorGrad([1, 2, 4, 8, 16, 32], [0b11_1110], [0.5f], 3, accGrad); // per-tensor
         Assert.Equal(new float[] { 0, 1, 2, 4, 8, 16 }, accGrad);
     }
 
@@ -33,56 +33,48 @@ public class RequantBackwardTests
                 mask[^1] &= (byte)((1 << (length % 8)) - 1);
             }
 
-            var expected = new float[length];
-            Requant.AccumulatorGradReference(gradient, mask, scale, channels, expected);
-            foreach (var width in KernelRandom.Widths)
+            KernelSets.AssertAgree(set =>
             {
-                var actual = new float[length];
-                Requant.AccumulatorGradVectorized(gradient, mask, scale, channels, actual, width);
-                GradientCheck.AssertBitwise(expected, actual, $"{width} length {length} channels {channels} scales {scale.Length}");
+                var accGrad = new float[length];
+                set.AccumulatorGrad(gradient, mask, scale, channels, accGrad);
                 var inPlace = (float[])gradient.Clone();
-                Requant.AccumulatorGradVectorized(inPlace, mask, scale, channels, inPlace, width);
-                GradientCheck.AssertBitwise(expected, inPlace, $"in place {width} length {length}");
-            }
-
-            var dispatched = new float[length];
-            Requant.AccumulatorGrad(gradient, mask, scale, channels, dispatched);
-            GradientCheck.AssertBitwise(expected, dispatched, length);
+                set.AccumulatorGrad(inPlace, mask, scale, channels, inPlace);
+                KernelSets.AssertSameBits(accGrad, inPlace, $"in place, length {length}");
+                return [accGrad];
+            }, $"length {length} channels {channels} scales {scale.Length}");
         }
     }
 
     [Fact]
     public void AccumulatorGrad_RejectsBadShapes()
     {
-        Assert.Throws<ArgumentException>(() => Requant.AccumulatorGrad(new float[6], new byte[1], [1f, 2f], 3, new float[6]));
-        Assert.Throws<ArgumentException>(() => Requant.AccumulatorGrad(new float[7], new byte[1], [1f], 3, new float[7]));
-        Assert.Throws<ArgumentException>(() => Requant.AccumulatorGrad(new float[9], new byte[1], [1f], 3, new float[9]));
-        Assert.Throws<ArgumentException>(() => Requant.AccumulatorGrad(new float[6], new byte[1], [1f], 3, new float[5]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.AccumulatorGrad(new float[6], new byte[1], [1f, 2f], 3, new float[6]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.AccumulatorGrad(new float[7], new byte[1], [1f], 3, new float[7]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.AccumulatorGrad(new float[9], new byte[1], [1f], 3, new float[9]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.AccumulatorGrad(new float[6], new byte[1], [1f], 3, new float[5]));
     }
 
     [Fact]
     public void BiasGrad_SumsOverPixels_VectorizedMatchesReference()
     {
         var biasGrad = new float[] { 99, 99 };
-        Bias.GradReference([1, 2, 3, 4, 5, 6], 2, biasGrad);
+        KernelSet.Reference.BiasGrad([1, 2, 3, 4, 5, 6], 2, biasGrad);
         Assert.Equal(new float[] { 9, 12 }, biasGrad);
 
         var random = new Random(14);
         foreach (int channels in new[] { 1, 3, 7, 16, 17, 33, 67 })
         {
             var accGrad = GradientCheck.SparseGradient(random, channels * random.Next(1, 30));
-            var expected = new float[channels];
-            Bias.GradReference(accGrad, channels, expected);
-            foreach (var width in KernelRandom.Widths)
+            KernelSets.AssertAgree(set =>
             {
-                var actual = new float[channels];
-                Bias.GradVectorized(accGrad, channels, actual, width);
-                GradientCheck.AssertBitwise(expected, actual, $"{width} {channels}");
-            }
+                var biasGrad = new float[channels];
+                set.BiasGrad(accGrad, channels, biasGrad);
+                return [biasGrad];
+            }, channels);
         }
 
-        Assert.Throws<ArgumentException>(() => Bias.Grad(new float[5], 2, new float[2]));
-        Assert.Throws<ArgumentException>(() => Bias.Grad(new float[6], 2, new float[3]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.BiasGrad(new float[5], 2, new float[2]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.BiasGrad(new float[6], 2, new float[3]));
     }
 
     [Fact]
@@ -93,20 +85,14 @@ public class RequantBackwardTests
         {
             var target = GradientCheck.Floats(random, length, 100f);
             var source = GradientCheck.Floats(random, length, 0.01f);
-            var expected = (float[])target.Clone();
-            Elementwise.AddInPlaceReference(expected, source);
-            foreach (var width in KernelRandom.Widths)
+            KernelSets.AssertAgree(set =>
             {
-                var actual = (float[])target.Clone();
-                Elementwise.AddInPlaceVectorized(actual, source, width);
-                GradientCheck.AssertBitwise(expected, actual, $"{width} {length}");
-            }
-
-            var dispatched = (float[])target.Clone();
-            Elementwise.AddInPlace(dispatched, source);
-            GradientCheck.AssertBitwise(expected, dispatched, length);
+                var sum = (float[])target.Clone();
+                set.AddInPlace(sum, source);
+                return [sum];
+            }, length);
         }
 
-        Assert.Throws<ArgumentException>(() => Elementwise.AddInPlace(new float[3], new float[4]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.AddInPlace(new float[3], new float[4]));
     }
 }
