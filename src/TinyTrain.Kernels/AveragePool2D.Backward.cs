@@ -31,20 +31,15 @@ public static partial class AveragePool2D
     {
         for (int outY = 0; outY < p.OutputH; outY++)
         {
-            int inYOrigin = outY * p.StrideH - p.PadTop;
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                int inXOrigin = outX * p.StrideW - p.PadLeft;
-                int count = Window(p, outY, outX, out int filterYStart, out int filterYEnd, out int filterXStart, out int filterXEnd);
+                var window = PoolWindow.At(p, outY, outX);
                 for (int channel = 0; channel < p.Channels; channel++)
                 {
-                    float share = outputGrad[(outY * p.OutputW + outX) * p.Channels + channel] / (float)count;
-                    for (int filterY = filterYStart; filterY < filterYEnd; filterY++)
+                    float share = outputGrad[(outY * p.OutputW + outX) * p.Channels + channel] / (float)window.Count;
+                    foreach (int index in window.Inputs(channel))
                     {
-                        for (int filterX = filterXStart; filterX < filterXEnd; filterX++)
-                        {
-                            inputGrad[((inYOrigin + filterY) * p.InputW + inXOrigin + filterX) * p.Channels + channel] += share;
-                        }
+                        inputGrad[index] += share;
                     }
                 }
             }
@@ -63,19 +58,13 @@ public static partial class AveragePool2D
         Span<float> shares = channels <= MaxStackChannels ? stackalloc float[channels] : new float[channels];
         for (int outY = 0; outY < p.OutputH; outY++)
         {
-            int inYOrigin = outY * p.StrideH - p.PadTop;
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                int inXOrigin = outX * p.StrideW - p.PadLeft;
-                int count = Window(p, outY, outX, out int filterYStart, out int filterYEnd, out int filterXStart, out int filterXEnd);
-                Divide(width, outputGrad.Slice((outY * p.OutputW + outX) * channels, channels), (float)count, shares);
-                for (int filterY = filterYStart; filterY < filterYEnd; filterY++)
+                var window = PoolWindow.At(p, outY, outX);
+                Divide(width, outputGrad.Slice((outY * p.OutputW + outX) * channels, channels), (float)window.Count, shares);
+                foreach (int pixel in window.Inputs(0))
                 {
-                    for (int filterX = filterXStart; filterX < filterXEnd; filterX++)
-                    {
-                        Span<float> target = inputGrad.Slice(((inYOrigin + filterY) * p.InputW + inXOrigin + filterX) * channels, channels);
-                        Elementwise.AddInPlace(target, shares, width);
-                    }
+                    Elementwise.AddInPlace(inputGrad.Slice(pixel, channels), shares, width);
                 }
             }
         }
@@ -134,23 +123,18 @@ public static partial class AveragePool2D
         Check.Length(output, (long)p.OutputH * p.OutputW * p.Channels, nameof(output));
         for (int outY = 0; outY < p.OutputH; outY++)
         {
-            int inYOrigin = outY * p.StrideH - p.PadTop;
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                int inXOrigin = outX * p.StrideW - p.PadLeft;
-                int count = Window(p, outY, outX, out int filterYStart, out int filterYEnd, out int filterXStart, out int filterXEnd);
+                var window = PoolWindow.At(p, outY, outX);
                 for (int channel = 0; channel < p.Channels; channel++)
                 {
                     float sum = 0;
-                    for (int filterY = filterYStart; filterY < filterYEnd; filterY++)
+                    foreach (int index in window.Inputs(channel))
                     {
-                        for (int filterX = filterXStart; filterX < filterXEnd; filterX++)
-                        {
-                            sum += input[((inYOrigin + filterY) * p.InputW + inXOrigin + filterX) * p.Channels + channel];
-                        }
+                        sum += input[index];
                     }
 
-                    output[(outY * p.OutputW + outX) * p.Channels + channel] = sum / (float)count;
+                    output[(outY * p.OutputW + outX) * p.Channels + channel] = sum / (float)window.Count;
                 }
             }
         }

@@ -12,22 +12,17 @@ public static partial class AveragePool2D
         Validate(p, input, output);
         for (int outY = 0; outY < p.OutputH; outY++)
         {
-            int inYOrigin = outY * p.StrideH - p.PadTop;
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                int inXOrigin = outX * p.StrideW - p.PadLeft;
-                int count = Window(p, outY, outX, out int filterYStart, out int filterYEnd, out int filterXStart, out int filterXEnd);
-
+                var window = PoolWindow.At(p, outY, outX);
+                int count = window.Count;
                 for (int channel = 0; channel < p.Channels; channel++)
                 {
                     // |sum| <= 128 * count: exact in int32 (and in float32 while count <= 2^17).
                     int sum = 0;
-                    for (int filterY = filterYStart; filterY < filterYEnd; filterY++)
+                    foreach (int index in window.Inputs(channel))
                     {
-                        for (int filterX = filterXStart; filterX < filterXEnd; filterX++)
-                        {
-                            sum += input[((inYOrigin + filterY) * p.InputW + inXOrigin + filterX) * p.Channels + channel];
-                        }
+                        sum += input[index];
                     }
 
                     int average = p.Rounding == PoolRounding.HalfAwayFromZero
@@ -37,24 +32,6 @@ public static partial class AveragePool2D
                 }
             }
         }
-    }
-
-    /// <summary>The filter rows and columns of window (outY, outX) that land inside the image, and their count (&gt; 0; MaxPool2D's windows too).</summary>
-    internal static int Window(PoolParams p, int outY, int outX, out int filterYStart, out int filterYEnd, out int filterXStart, out int filterXEnd)
-    {
-        int inYOrigin = outY * p.StrideH - p.PadTop;
-        int inXOrigin = outX * p.StrideW - p.PadLeft;
-        filterYStart = Math.Max(0, -inYOrigin);
-        filterYEnd = Math.Min(p.FilterH, p.InputH - inYOrigin);
-        filterXStart = Math.Max(0, -inXOrigin);
-        filterXEnd = Math.Min(p.FilterW, p.InputW - inXOrigin);
-        int count = Math.Max(0, filterYEnd - filterYStart) * Math.Max(0, filterXEnd - filterXStart);
-        if (count == 0)
-        {
-            throw new ArgumentException($"pool window at ({outY}, {outX}) covers no input position");
-        }
-
-        return count;
     }
 
     /// <summary>TFLite's (sum +/- count/2) / count with C's truncating division.</summary>

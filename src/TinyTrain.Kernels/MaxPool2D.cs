@@ -26,10 +26,10 @@ public static partial class MaxPool2D
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                var window = WindowAt(p, outY, outX);
+                var window = PoolWindow.At(p, outY, outX);
                 for (int channel = 0; channel < p.Channels; channel++)
                 {
-                    sbyte max = Max(p, input, window, channel, sbyte.MinValue);
+                    sbyte max = Max(input, window, channel, sbyte.MinValue);
                     output[(outY * p.OutputW + outX) * p.Channels + channel] = (sbyte)Math.Clamp(max, p.ActMin, p.ActMax);
                 }
             }
@@ -50,10 +50,10 @@ public static partial class MaxPool2D
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                var window = WindowAt(p, outY, outX);
+                var window = PoolWindow.At(p, outY, outX);
                 for (int channel = 0; channel < p.Channels; channel++)
                 {
-                    float largest = Max(p, input, window, channel, float.NegativeInfinity);
+                    float largest = Max(input, window, channel, float.NegativeInfinity);
                     output[(outY * p.OutputW + outX) * p.Channels + channel] = largest < min ? min : largest > max ? max : largest;
                 }
             }
@@ -75,13 +75,13 @@ public static partial class MaxPool2D
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                var window = WindowAt(p, outY, outX);
+                var window = PoolWindow.At(p, outY, outX);
                 for (int channel = 0; channel < p.Channels; channel++)
                 {
-                    sbyte max = Max(p, input, window, channel, sbyte.MinValue);
+                    sbyte max = Max(input, window, channel, sbyte.MinValue);
                     if (max >= p.ActMin && max <= p.ActMax)
                     {
-                        inputGrad[FirstIndexOf(p, input, window, channel, max)] += outputGrad[(outY * p.OutputW + outX) * p.Channels + channel];
+                        inputGrad[FirstIndexOf(input, window, channel, max)] += outputGrad[(outY * p.OutputW + outX) * p.Channels + channel];
                     }
                 }
             }
@@ -103,11 +103,11 @@ public static partial class MaxPool2D
         {
             for (int outX = 0; outX < p.OutputW; outX++)
             {
-                var window = WindowAt(p, outY, outX);
+                var window = PoolWindow.At(p, outY, outX);
                 for (int channel = 0; channel < p.Channels; channel++)
                 {
-                    float largest = Max(p, input, window, channel, float.NegativeInfinity);
-                    int at = FirstIndexOf(p, input, window, channel, largest);
+                    float largest = Max(input, window, channel, float.NegativeInfinity);
+                    int at = FirstIndexOf(input, window, channel, largest);
                     if (largest >= min && largest <= max && at >= 0)
                     {
                         inputGrad[at] += outputGrad[(outY * p.OutputW + outX) * p.Channels + channel];
@@ -117,33 +117,15 @@ public static partial class MaxPool2D
         }
     }
 
-    /// <summary>
-    /// The in-image part of a window: filter rows [YStart, YEnd) and columns [XStart, XEnd), and Origin, the input index
-    /// of filter tap (0, 0) at channel 0 (outside the image when the window starts in the padding).
-    /// </summary>
-    private readonly record struct Window(int Origin, int YStart, int YEnd, int XStart, int XEnd);
-
-    /// <summary>Window (outY, outX), with the average pool's in-image ranges (it throws when they are empty).</summary>
-    private static Window WindowAt(PoolParams p, int outY, int outX)
-    {
-        AveragePool2D.Window(p, outY, outX, out int yStart, out int yEnd, out int xStart, out int xEnd);
-        int origin = ((outY * p.StrideH - p.PadTop) * p.InputW + outX * p.StrideW - p.PadLeft) * p.Channels;
-        return new Window(origin, yStart, yEnd, xStart, xEnd);
-    }
-
     /// <summary>The largest in-image value of one channel of a window, from lowest up (a NaN never compares greater).</summary>
-    private static T Max<T>(PoolParams p, ReadOnlySpan<T> input, Window window, int channel, T lowest) where T : INumber<T>
+    private static T Max<T>(ReadOnlySpan<T> input, PoolWindow window, int channel, T lowest) where T : INumber<T>
     {
         T max = lowest;
-        for (int filterY = window.YStart; filterY < window.YEnd; filterY++)
+        foreach (int index in window.Inputs(channel))
         {
-            for (int filterX = window.XStart; filterX < window.XEnd; filterX++)
+            if (input[index] > max)
             {
-                T value = input[window.Origin + (filterY * p.InputW + filterX) * p.Channels + channel];
-                if (value > max)
-                {
-                    max = value;
-                }
+                max = input[index];
             }
         }
 
@@ -151,17 +133,13 @@ public static partial class MaxPool2D
     }
 
     /// <summary>The input index of the first in-image position in scan order whose value == target, or -1.</summary>
-    private static int FirstIndexOf<T>(PoolParams p, ReadOnlySpan<T> input, Window window, int channel, T target) where T : INumber<T>
+    private static int FirstIndexOf<T>(ReadOnlySpan<T> input, PoolWindow window, int channel, T target) where T : INumber<T>
     {
-        for (int filterY = window.YStart; filterY < window.YEnd; filterY++)
+        foreach (int index in window.Inputs(channel))
         {
-            for (int filterX = window.XStart; filterX < window.XEnd; filterX++)
+            if (input[index] == target)
             {
-                int index = window.Origin + (filterY * p.InputW + filterX) * p.Channels + channel;
-                if (input[index] == target)
-                {
-                    return index;
-                }
+                return index;
             }
         }
 

@@ -4,27 +4,6 @@
 
 #include "tinytrain_internal.h"
 
-typedef struct {
-    int32_t y_start, y_end, x_start, x_end, count;
-} window;
-
-/* The filter rows and columns of window (out_y, out_x) that land inside the image, and their count. */
-static window window_at(const tt_pool_params *p, int32_t out_y, int32_t out_x)
-{
-    window w;
-    int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
-    int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
-    int32_t rows, columns;
-    w.y_start = in_y_origin < 0 ? -in_y_origin : 0;
-    w.y_end = p->filter_h < p->input_h - in_y_origin ? p->filter_h : p->input_h - in_y_origin;
-    w.x_start = in_x_origin < 0 ? -in_x_origin : 0;
-    w.x_end = p->filter_w < p->input_w - in_x_origin ? p->filter_w : p->input_w - in_x_origin;
-    rows = w.y_end - w.y_start;
-    columns = w.x_end - w.x_start;
-    w.count = (rows > 0 ? rows : 0) * (columns > 0 ? columns : 0);
-    return w;
-}
-
 /* TFLite's (sum +/- count / 2) / count with C's truncating division. */
 static int32_t round_half_away_from_zero(int32_t sum, int32_t count)
 {
@@ -33,20 +12,16 @@ static int32_t round_half_away_from_zero(int32_t sum, int32_t count)
 
 void tt_average_pool2d_forward(const tt_pool_params *p, const int8_t *input, int8_t *output)
 {
-    int32_t out_y, out_x, channel, filter_y, filter_x;
+    int32_t out_y, out_x, channel;
     for (out_y = 0; out_y < p->output_h; out_y++) {
-        int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
         for (out_x = 0; out_x < p->output_w; out_x++) {
-            int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
-            window w = window_at(p, out_y, out_x);
+            tt_taps w = TT_POOL_TAPS(p, out_y, out_x); /* never empty: the compiler checks */
             for (channel = 0; channel < p->channels; channel++) {
                 int32_t sum = 0; /* |sum| <= 128 * count: exact in int32 (and in float32 while count <= 2^17) */
                 int32_t average;
-                for (filter_y = w.y_start; filter_y < w.y_end; filter_y++) {
-                    for (filter_x = w.x_start; filter_x < w.x_end; filter_x++) {
-                        sum += input[((in_y_origin + filter_y) * p->input_w + in_x_origin + filter_x) * p->channels +
-                                     channel];
-                    }
+                tt_taps t = w;
+                while (tt_taps_next(&t)) {
+                    sum += input[t.pixel * p->channels + channel];
                 }
 
                 average = p->rounding == TT_POOL_HALF_AWAY_FROM_ZERO
@@ -61,20 +36,16 @@ void tt_average_pool2d_forward(const tt_pool_params *p, const int8_t *input, int
 
 void tt_average_pool2d_backward(const tt_pool_params *p, const float *output_grad, float *input_grad)
 {
-    int32_t out_y, out_x, channel, filter_y, filter_x;
+    int32_t out_y, out_x, channel;
     memset(input_grad, 0, sizeof(float) * (size_t)(p->input_h * p->input_w * p->channels));
     for (out_y = 0; out_y < p->output_h; out_y++) {
-        int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
         for (out_x = 0; out_x < p->output_w; out_x++) {
-            int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
-            window w = window_at(p, out_y, out_x);
+            tt_taps w = TT_POOL_TAPS(p, out_y, out_x); /* never empty: the compiler checks */
             for (channel = 0; channel < p->channels; channel++) {
                 float share = output_grad[(out_y * p->output_w + out_x) * p->channels + channel] / (float)w.count;
-                for (filter_y = w.y_start; filter_y < w.y_end; filter_y++) {
-                    for (filter_x = w.x_start; filter_x < w.x_end; filter_x++) {
-                        input_grad[((in_y_origin + filter_y) * p->input_w + in_x_origin + filter_x) * p->channels +
-                                   channel] += share;
-                    }
+                tt_taps t = w;
+                while (tt_taps_next(&t)) {
+                    input_grad[t.pixel * p->channels + channel] += share;
                 }
             }
         }
@@ -83,19 +54,15 @@ void tt_average_pool2d_backward(const tt_pool_params *p, const float *output_gra
 
 void tt_average_pool2d_forward_float(const tt_pool_params *p, const float *input, float *output)
 {
-    int32_t out_y, out_x, channel, filter_y, filter_x;
+    int32_t out_y, out_x, channel;
     for (out_y = 0; out_y < p->output_h; out_y++) {
-        int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
         for (out_x = 0; out_x < p->output_w; out_x++) {
-            int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
-            window w = window_at(p, out_y, out_x);
+            tt_taps w = TT_POOL_TAPS(p, out_y, out_x); /* never empty: the compiler checks */
             for (channel = 0; channel < p->channels; channel++) {
                 float sum = 0.0f;
-                for (filter_y = w.y_start; filter_y < w.y_end; filter_y++) {
-                    for (filter_x = w.x_start; filter_x < w.x_end; filter_x++) {
-                        sum += input[((in_y_origin + filter_y) * p->input_w + in_x_origin + filter_x) * p->channels +
-                                     channel];
-                    }
+                tt_taps t = w;
+                while (tt_taps_next(&t)) {
+                    sum += input[t.pixel * p->channels + channel];
                 }
 
                 output[(out_y * p->output_w + out_x) * p->channels + channel] = sum / (float)w.count;

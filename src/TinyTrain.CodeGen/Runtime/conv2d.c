@@ -4,40 +4,24 @@
 
 #include "tinytrain_internal.h"
 
-static int outside(const tt_conv2d_params *p, int32_t in_y, int32_t in_x)
-{
-    return in_y < 0 || in_y >= p->input_h || in_x < 0 || in_x >= p->input_w;
-}
-
 static int32_t output_length(const tt_conv2d_params *p) { return p->output_h * p->output_w * p->output_c; }
 
 /* mask NULL records nothing. The plain loops with an int64 sum: used when an int32 sum could overflow. */
 static void forward_int64(const tt_conv2d_params *p, const int8_t *input, const int8_t *filter, const int32_t *bias,
                     int8_t *output, uint8_t *mask)
 {
-    int32_t out_y, out_x, out_channel, filter_y, filter_x, in_channel;
+    int32_t out_y, out_x, out_channel, in_channel;
     for (out_y = 0; out_y < p->output_h; out_y++) {
-        int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
         for (out_x = 0; out_x < p->output_w; out_x++) {
-            int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
             for (out_channel = 0; out_channel < p->output_c; out_channel++) {
                 int64_t sum = 0; /* exact: the float mode adds the bias in int64 */
                 int32_t index;
-                for (filter_y = 0; filter_y < p->kernel_h; filter_y++) {
-                    int32_t in_y = in_y_origin + p->dilation_h * filter_y;
-                    for (filter_x = 0; filter_x < p->kernel_w; filter_x++) {
-                        int32_t in_x = in_x_origin + p->dilation_w * filter_x;
-                        const int8_t *x;
-                        const int8_t *w;
-                        if (outside(p, in_y, in_x)) {
-                            continue; /* padded with the input zero point: contributes 0 */
-                        }
-
-                        x = input + (in_y * p->input_w + in_x) * p->input_c;
-                        w = filter + ((out_channel * p->kernel_h + filter_y) * p->kernel_w + filter_x) * p->input_c;
-                        for (in_channel = 0; in_channel < p->input_c; in_channel++) {
-                            sum += (int32_t)w[in_channel] * ((int32_t)x[in_channel] - p->input_zero_point);
-                        }
+                tt_taps t = TT_TAPS(p, out_y, out_x); /* padded taps hold the input zero point: they contribute 0 */
+                while (tt_taps_next(&t)) {
+                    const int8_t *x = input + t.pixel * p->input_c;
+                    const int8_t *w = filter + (out_channel * p->kernel_h * p->kernel_w + t.tap) * p->input_c;
+                    for (in_channel = 0; in_channel < p->input_c; in_channel++) {
+                        sum += (int32_t)w[in_channel] * ((int32_t)x[in_channel] - p->input_zero_point);
                     }
                 }
 
@@ -182,29 +166,18 @@ void tt_conv2d_forward_with_mask(const tt_conv2d_params *p, const int8_t *input,
 static void forward_float(const tt_conv2d_params *p, const float *input, const float *filter, const float *bias,
                           float *output, float min, float max, uint8_t *mask)
 {
-    int32_t out_y, out_x, out_channel, filter_y, filter_x, in_channel;
+    int32_t out_y, out_x, out_channel, in_channel;
     for (out_y = 0; out_y < p->output_h; out_y++) {
-        int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
         for (out_x = 0; out_x < p->output_w; out_x++) {
-            int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
             for (out_channel = 0; out_channel < p->output_c; out_channel++) {
                 float sum = 0.0f;
                 int32_t index;
-                for (filter_y = 0; filter_y < p->kernel_h; filter_y++) {
-                    int32_t in_y = in_y_origin + p->dilation_h * filter_y;
-                    for (filter_x = 0; filter_x < p->kernel_w; filter_x++) {
-                        int32_t in_x = in_x_origin + p->dilation_w * filter_x;
-                        const float *x;
-                        const float *w;
-                        if (outside(p, in_y, in_x)) {
-                            continue;
-                        }
-
-                        x = input + (in_y * p->input_w + in_x) * p->input_c;
-                        w = filter + ((out_channel * p->kernel_h + filter_y) * p->kernel_w + filter_x) * p->input_c;
-                        for (in_channel = 0; in_channel < p->input_c; in_channel++) {
-                            sum += w[in_channel] * x[in_channel];
-                        }
+                tt_taps t = TT_TAPS(p, out_y, out_x);
+                while (tt_taps_next(&t)) {
+                    const float *x = input + t.pixel * p->input_c;
+                    const float *w = filter + (out_channel * p->kernel_h * p->kernel_w + t.tap) * p->input_c;
+                    for (in_channel = 0; in_channel < p->input_c; in_channel++) {
+                        sum += w[in_channel] * x[in_channel];
                     }
                 }
 

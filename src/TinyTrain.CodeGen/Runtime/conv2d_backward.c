@@ -4,11 +4,6 @@
 
 #include "tinytrain_internal.h"
 
-static int outside(const tt_conv2d_params *p, int32_t in_y, int32_t in_x)
-{
-    return in_y < 0 || in_y >= p->input_h || in_x < 0 || in_x >= p->input_w;
-}
-
 /* A scatter: each input gradient adds its terms in (oy, ox, oc, ky, kx) order, one rounding for the product and
  * one for the sum. Exactly one of filter_q (int8) and filter_f (fp32) is set. */
 static void input_grad(const tt_conv2d_params *p, const float *acc_grad, const int8_t *filter_q,
@@ -150,7 +145,7 @@ static void filter_grad(const tt_conv2d_params *p, const int8_t *input_q, const 
                         const float *acc_grad, const int32_t *input_channels, int32_t selected, int32_t first_output,
                         int32_t outputs, float *filter_grad_out)
 {
-    int32_t out_y, out_x, o, filter_y, filter_x, j;
+    int32_t out_y, out_x, o, j;
     if (input_q != NULL && tt_conv2d_is_pointwise(p) && selected <= POINTWISE_SELECTED_MAX) {
         filter_grad_pointwise(p, input_q, zero_point, acc_grad, input_channels, selected, first_output, outputs,
                               filter_grad_out);
@@ -160,31 +155,24 @@ static void filter_grad(const tt_conv2d_params *p, const int8_t *input_q, const 
     for (out_y = 0; out_y < p->output_h; out_y++) {
         for (out_x = 0; out_x < p->output_w; out_x++) {
             const float *gradients = acc_grad + (out_y * p->output_w + out_x) * p->output_c + first_output;
-            for (filter_y = 0; filter_y < p->kernel_h; filter_y++) {
-                int32_t in_y = out_y * p->stride_h - p->pad_top + p->dilation_h * filter_y;
-                for (filter_x = 0; filter_x < p->kernel_w; filter_x++) {
-                    int32_t in_x = out_x * p->stride_w - p->pad_left + p->dilation_w * filter_x;
-                    int32_t pixel = (in_y * p->input_w + in_x) * p->input_c;
-                    if (outside(p, in_y, in_x)) {
-                        continue;
-                    }
-
-                    for (o = 0; o < outputs; o++) {
-                        float gradient = gradients[o];
-                        float *target = filter_grad_out + ((o * p->kernel_h + filter_y) * p->kernel_w + filter_x) * selected;
-                        if (input_q != NULL) {
-                            if (gradient == 0.0f) {
-                                continue; /* +-0 terms on sums that start at +0: exact to skip (see input_grad) */
-                            }
-                            const int8_t *x = input_q + pixel;
-                            for (j = 0; j < selected; j++) {
-                                target[j] += gradient * ((float)x[input_channels[j]] - zero_point);
-                            }
-                        } else {
-                            const float *x = input_f + pixel;
-                            for (j = 0; j < selected; j++) {
-                                target[j] += gradient * (x[input_channels[j]] - zero_point);
-                            }
+            tt_taps t = TT_TAPS(p, out_y, out_x);
+            while (tt_taps_next(&t)) {
+                int32_t pixel = t.pixel * p->input_c;
+                for (o = 0; o < outputs; o++) {
+                    float gradient = gradients[o];
+                    float *target = filter_grad_out + (o * p->kernel_h * p->kernel_w + t.tap) * selected;
+                    if (input_q != NULL) {
+                        if (gradient == 0.0f) {
+                            continue; /* +-0 terms on sums that start at +0: exact to skip (see input_grad) */
+                        }
+                        const int8_t *x = input_q + pixel;
+                        for (j = 0; j < selected; j++) {
+                            target[j] += gradient * ((float)x[input_channels[j]] - zero_point);
+                        }
+                    } else {
+                        const float *x = input_f + pixel;
+                        for (j = 0; j < selected; j++) {
+                            target[j] += gradient * (x[input_channels[j]] - zero_point);
                         }
                     }
                 }

@@ -4,46 +4,32 @@
 
 #include "tinytrain_internal.h"
 
-static int outside(const tt_depthwise_conv2d_params *p, int32_t in_y, int32_t in_x)
-{
-    return in_y < 0 || in_y >= p->input_h || in_x < 0 || in_x >= p->input_w;
-}
-
 /* A scatter: each input gradient adds its terms in (oy, ox, ky, kx, m) order. Exactly one of filter_q (int8) and
  * filter_f (fp32) is set. */
 static void input_grad(const tt_depthwise_conv2d_params *p, const float *acc_grad, const int8_t *filter_q,
                        const float *filter_f, float *input_grad_out)
 {
-    int32_t out_y, out_x, filter_y, filter_x, in_channel, multiplier, taps;
+    int32_t out_y, out_x, in_channel, multiplier;
     int32_t channels = p->input_c * p->depth_multiplier;
-    const float *gradients;
-    float *target;
     memset(input_grad_out, 0, sizeof(float) * (size_t)(p->input_h * p->input_w * p->input_c));
     for (out_y = 0; out_y < p->output_h; out_y++) {
         for (out_x = 0; out_x < p->output_w; out_x++) {
-            for (filter_y = 0; filter_y < p->kernel_h; filter_y++) {
-                int32_t in_y = out_y * p->stride_h - p->pad_top + p->dilation_h * filter_y;
-                for (filter_x = 0; filter_x < p->kernel_w; filter_x++) {
-                    int32_t in_x = out_x * p->stride_w - p->pad_left + p->dilation_w * filter_x;
-                    if (outside(p, in_y, in_x)) {
-                        continue;
-                    }
-
-                    gradients = acc_grad + (out_y * p->output_w + out_x) * channels;
-                    target = input_grad_out + (in_y * p->input_w + in_x) * p->input_c;
-                    taps = (filter_y * p->kernel_w + filter_x) * channels;
-                    for (in_channel = 0; in_channel < p->input_c; in_channel++) {
-                        for (multiplier = 0; multiplier < p->depth_multiplier; multiplier++) {
-                            int32_t out_channel = in_channel * p->depth_multiplier + multiplier;
-                            float gradient = gradients[out_channel];
-                            if (filter_q != NULL) {
-                                /* +-0 terms on sums that start at +0 (never -0): exact to skip; a float filter may hold an inf */
-                                if (gradient != 0.0f) {
-                                    target[in_channel] += gradient * (float)filter_q[taps + out_channel];
-                                }
-                            } else {
-                                target[in_channel] += gradient * filter_f[taps + out_channel];
+            const float *gradients = acc_grad + (out_y * p->output_w + out_x) * channels;
+            tt_taps t = TT_TAPS(p, out_y, out_x);
+            while (tt_taps_next(&t)) {
+                float *target = input_grad_out + t.pixel * p->input_c;
+                int32_t taps = t.tap * channels;
+                for (in_channel = 0; in_channel < p->input_c; in_channel++) {
+                    for (multiplier = 0; multiplier < p->depth_multiplier; multiplier++) {
+                        int32_t out_channel = in_channel * p->depth_multiplier + multiplier;
+                        float gradient = gradients[out_channel];
+                        if (filter_q != NULL) {
+                            /* +-0 terms on sums that start at +0 (never -0): exact to skip; a float filter may hold an inf */
+                            if (gradient != 0.0f) {
+                                target[in_channel] += gradient * (float)filter_q[taps + out_channel];
                             }
+                        } else {
+                            target[in_channel] += gradient * filter_f[taps + out_channel];
                         }
                     }
                 }
@@ -74,30 +60,23 @@ static void filter_grad(const tt_depthwise_conv2d_params *p, const int8_t *input
                         float zero_point, const float *acc_grad, const int32_t *channels, int32_t selected,
                         float *filter_grad_out)
 {
-    int32_t out_y, out_x, filter_y, filter_x, j;
+    int32_t out_y, out_x, j;
     memset(filter_grad_out, 0, sizeof(float) * (size_t)(p->kernel_h * p->kernel_w * selected));
     for (out_y = 0; out_y < p->output_h; out_y++) {
         for (out_x = 0; out_x < p->output_w; out_x++) {
-            for (filter_y = 0; filter_y < p->kernel_h; filter_y++) {
-                int32_t in_y = out_y * p->stride_h - p->pad_top + p->dilation_h * filter_y;
-                for (filter_x = 0; filter_x < p->kernel_w; filter_x++) {
-                    int32_t in_x = out_x * p->stride_w - p->pad_left + p->dilation_w * filter_x;
-                    float *target = filter_grad_out + (filter_y * p->kernel_w + filter_x) * selected;
-                    if (outside(p, in_y, in_x)) {
-                        continue;
-                    }
-
-                    for (j = 0; j < selected; j++) {
-                        int32_t channel = channels[j];
-                        int32_t at = (in_y * p->input_w + in_x) * p->input_c + channel;
-                        float gradient = acc_grad[(out_y * p->output_w + out_x) * p->input_c + channel];
-                        if (input_q != NULL) {
-                            if (gradient != 0.0f) { /* +-0 terms: exact to skip (see input_grad) */
-                                target[j] += gradient * ((float)input_q[at] - zero_point);
-                            }
-                        } else {
-                            target[j] += gradient * (input_f[at] - zero_point);
+            tt_taps t = TT_TAPS(p, out_y, out_x);
+            while (tt_taps_next(&t)) {
+                float *target = filter_grad_out + t.tap * selected;
+                for (j = 0; j < selected; j++) {
+                    int32_t channel = channels[j];
+                    int32_t at = t.pixel * p->input_c + channel;
+                    float gradient = acc_grad[(out_y * p->output_w + out_x) * p->input_c + channel];
+                    if (input_q != NULL) {
+                        if (gradient != 0.0f) { /* +-0 terms: exact to skip (see input_grad) */
+                            target[j] += gradient * ((float)input_q[at] - zero_point);
                         }
+                    } else {
+                        target[j] += gradient * (input_f[at] - zero_point);
                     }
                 }
             }

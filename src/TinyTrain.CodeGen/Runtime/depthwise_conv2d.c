@@ -4,11 +4,6 @@
 
 #include "tinytrain_internal.h"
 
-static int outside(const tt_depthwise_conv2d_params *p, int32_t in_y, int32_t in_x)
-{
-    return in_y < 0 || in_y >= p->input_h || in_x < 0 || in_x >= p->input_w;
-}
-
 static int32_t output_c(const tt_depthwise_conv2d_params *p) { return p->input_c * p->depth_multiplier; }
 
 static int32_t output_length(const tt_depthwise_conv2d_params *p)
@@ -20,30 +15,20 @@ static int32_t output_length(const tt_depthwise_conv2d_params *p)
 static void forward_int64(const tt_depthwise_conv2d_params *p, const int8_t *input, const int8_t *filter,
                     const int32_t *bias, int8_t *output, uint8_t *mask)
 {
-    int32_t out_y, out_x, in_channel, multiplier, filter_y, filter_x;
+    int32_t out_y, out_x, in_channel, multiplier;
     int32_t channels = output_c(p);
     for (out_y = 0; out_y < p->output_h; out_y++) {
-        int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
         for (out_x = 0; out_x < p->output_w; out_x++) {
-            int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
             for (in_channel = 0; in_channel < p->input_c; in_channel++) {
                 for (multiplier = 0; multiplier < p->depth_multiplier; multiplier++) {
                     int32_t out_channel = in_channel * p->depth_multiplier + multiplier;
                     int64_t sum = 0;
                     int32_t index;
-                    for (filter_y = 0; filter_y < p->kernel_h; filter_y++) {
-                        int32_t in_y = in_y_origin + p->dilation_h * filter_y;
-                        for (filter_x = 0; filter_x < p->kernel_w; filter_x++) {
-                            int32_t in_x = in_x_origin + p->dilation_w * filter_x;
-                            int32_t input_value, filter_value;
-                            if (outside(p, in_y, in_x)) {
-                                continue; /* padded with the input zero point: contributes 0 */
-                            }
-
-                            input_value = input[(in_y * p->input_w + in_x) * p->input_c + in_channel];
-                            filter_value = filter[(filter_y * p->kernel_w + filter_x) * channels + out_channel];
-                            sum += filter_value * (input_value - p->input_zero_point);
-                        }
+                    tt_taps t = TT_TAPS(p, out_y, out_x); /* padded taps hold the input zero point: they contribute 0 */
+                    while (tt_taps_next(&t)) {
+                        int32_t input_value = input[t.pixel * p->input_c + in_channel];
+                        int32_t filter_value = filter[t.tap * channels + out_channel];
+                        sum += filter_value * (input_value - p->input_zero_point);
                     }
 
                     index = (out_y * p->output_w + out_x) * channels + out_channel;
@@ -258,29 +243,17 @@ void tt_depthwise_conv2d_forward_with_mask(const tt_depthwise_conv2d_params *p, 
 static void forward_float(const tt_depthwise_conv2d_params *p, const float *input, const float *filter,
                           const float *bias, float *output, float min, float max, uint8_t *mask)
 {
-    int32_t out_y, out_x, out_channel, filter_y, filter_x;
+    int32_t out_y, out_x, out_channel;
     int32_t channels = output_c(p);
     for (out_y = 0; out_y < p->output_h; out_y++) {
-        int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
         for (out_x = 0; out_x < p->output_w; out_x++) {
-            int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
             for (out_channel = 0; out_channel < channels; out_channel++) {
                 int32_t in_channel = out_channel / p->depth_multiplier;
                 float sum = 0.0f;
                 int32_t index;
-                for (filter_y = 0; filter_y < p->kernel_h; filter_y++) {
-                    int32_t in_y = in_y_origin + p->dilation_h * filter_y;
-                    for (filter_x = 0; filter_x < p->kernel_w; filter_x++) {
-                        int32_t in_x = in_x_origin + p->dilation_w * filter_x;
-                        float input_value, filter_value;
-                        if (outside(p, in_y, in_x)) {
-                            continue;
-                        }
-
-                        input_value = input[(in_y * p->input_w + in_x) * p->input_c + in_channel];
-                        filter_value = filter[(filter_y * p->kernel_w + filter_x) * channels + out_channel];
-                        sum += filter_value * input_value;
-                    }
+                tt_taps t = TT_TAPS(p, out_y, out_x);
+                while (tt_taps_next(&t)) {
+                    sum += filter[t.tap * channels + out_channel] * input[t.pixel * p->input_c + in_channel];
                 }
 
                 if (bias != NULL) {

@@ -86,24 +86,30 @@ void tt_sgd_slice_update_float(float *weights, const float *grad, int32_t grad_l
     tt_sgd_slice_update_master(weights, grad, grad_length, qas, layout, lr, velocity, beta);
 }
 
-void tt_sgd_slice_round_to_int8(const float *master, int8_t *weights, const tt_slice_layout *layout,
-                                int32_t grad_length)
+/* Rounds the sliced entries of master into exactly one of weights (int8) and bias (int32). */
+static void round_to(const float *master, int8_t *weights, int32_t *bias, const tt_slice_layout *layout,
+                     int32_t grad_length)
 {
     cursor at = {0, 0};
     int32_t e;
     for (e = 0; e < grad_length; e++, advance(layout, &at)) {
         int32_t i = parameter_index(layout, &at);
-        tt_sgd_round_master_to_int8(&master[i], 1, &weights[i]);
+        if (weights != NULL) {
+            tt_sgd_round_master_to_int8(&master[i], 1, &weights[i]);
+        } else {
+            tt_sgd_round_master_to_int32(&master[i], 1, &bias[i]);
+        }
     }
+}
+
+void tt_sgd_slice_round_to_int8(const float *master, int8_t *weights, const tt_slice_layout *layout,
+                                int32_t grad_length)
+{
+    round_to(master, weights, NULL, layout, grad_length);
 }
 
 void tt_sgd_slice_round_to_int32(const float *master, int32_t *bias, const tt_slice_layout *layout,
                                  int32_t grad_length)
 {
-    cursor at = {0, 0};
-    int32_t e;
-    for (e = 0; e < grad_length; e++, advance(layout, &at)) {
-        int32_t i = parameter_index(layout, &at);
-        tt_sgd_round_master_to_int32(&master[i], 1, &bias[i]);
-    }
+    round_to(master, NULL, bias, layout, grad_length);
 }

@@ -285,6 +285,57 @@ TT_INLINE void tt_window(int32_t origin, int32_t dilation, int32_t kernel, int32
     *last = hi;
 }
 
+/* The in-image taps of one output pixel's window, in (filter_y, filter_x) order (ConvWindow.Taps): after each
+ * tt_taps_next that returns 1, tap is filter_y * kernel_w + filter_x and pixel the input pixel in_y * input_w + in_x it
+ * reads. Start one with TT_TAPS, from a tt_conv2d_params or a tt_depthwise_conv2d_params, or with TT_POOL_TAPS; a
+ * started copy walks the window again. */
+typedef struct {
+    int32_t tap, pixel;
+    int32_t kernel_w, input_w, dilation_h, dilation_w, in_y_origin, in_x_origin;
+    int32_t filter_y, filter_x, y_last, x_first, x_last;
+    int32_t count; /* the number of in-image taps */
+} tt_taps;
+
+TT_INLINE tt_taps tt_taps_start(int32_t in_y_origin, int32_t in_x_origin, int32_t kernel_h, int32_t kernel_w, int32_t dilation_h,
+                                int32_t dilation_w, int32_t input_h, int32_t input_w)
+{
+    tt_taps t;
+    int32_t y_first;
+    tt_window(in_y_origin, dilation_h, kernel_h, input_h, &y_first, &t.y_last);
+    tt_window(in_x_origin, dilation_w, kernel_w, input_w, &t.x_first, &t.x_last);
+    t.tap = t.pixel = 0;
+    t.kernel_w = kernel_w, t.input_w = input_w, t.dilation_h = dilation_h, t.dilation_w = dilation_w;
+    t.in_y_origin = in_y_origin, t.in_x_origin = in_x_origin;
+    t.filter_y = y_first - 1, t.filter_x = t.x_last;
+    t.count = (t.y_last - y_first) * (t.x_last - t.x_first);
+    return t;
+}
+
+#define TT_TAPS(p, out_y, out_x)                                                                                             \
+    tt_taps_start((out_y) * (p)->stride_h - (p)->pad_top, (out_x) * (p)->stride_w - (p)->pad_left, (p)->kernel_h,        \
+                  (p)->kernel_w, (p)->dilation_h, (p)->dilation_w, (p)->input_h, (p)->input_w)
+
+/* The same over a pool window (PoolWindow.Inputs): undilated, filter_h x filter_w. */
+#define TT_POOL_TAPS(p, out_y, out_x)                                                                                        \
+    tt_taps_start((out_y) * (p)->stride_h - (p)->pad_top, (out_x) * (p)->stride_w - (p)->pad_left, (p)->filter_h,        \
+                  (p)->filter_w, 1, 1, (p)->input_h, (p)->input_w)
+
+/* Moves to the next in-image tap; returns 0 when there is none. */
+TT_INLINE int tt_taps_next(tt_taps *t)
+{
+    if (++t->filter_x >= t->x_last) {
+        if (++t->filter_y >= t->y_last || t->x_first >= t->x_last) {
+            return 0;
+        }
+
+        t->filter_x = t->x_first;
+    }
+
+    t->tap = t->filter_y * t->kernel_w + t->filter_x;
+    t->pixel = (t->in_y_origin + t->dilation_h * t->filter_y) * t->input_w + t->in_x_origin + t->dilation_w * t->filter_x;
+    return 1;
+}
+
 #ifdef __cplusplus
 }
 #endif
