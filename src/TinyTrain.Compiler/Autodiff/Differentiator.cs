@@ -25,7 +25,7 @@ public static class Differentiator
         var onPath = PathsToLoss(graph, targets, training.Loss);
 
         var b = new GraphBuilder(graph.Nodes.Select(n => n.Name));
-        var rules = new GradientRules(b, options);
+        var rules = new GradientRules(b, options, training.Head);
         var gradients = new Dictionary<Node, Node>();
         var parameterGrads = new Dictionary<TrainableParameter, Node>();
         void Accumulate(Node target, Node gradient) =>

@@ -6,9 +6,10 @@ namespace TinyTrain.Compiler.Autodiff;
 /// <summary>
 /// Applies each op's own gradient rule (<see cref="Op.Differentiate"/>) for one node at a time and collects what it
 /// hands back: the gradients of operands on a path to the loss, and of the node's trained parameters. Also builds
-/// the optimiser's updates with their quantization-aware scaling.
+/// the optimiser's updates with their quantization-aware scaling. <paramref name="head"/> is the new classifier
+/// (<see cref="TrainingGraph.Head"/>), whose clamp and updates differ from the backbone's.
 /// </summary>
-internal sealed class GradientRules(GraphBuilder b, TrainingOptions options) : IGradientBuilder
+internal sealed class GradientRules(GraphBuilder b, TrainingOptions options, Node head) : IGradientBuilder
 {
     public sealed record Step(List<(Node Input, Node Gradient)> Inputs, List<(TrainableParameter Parameter, Node Gradient)> Parameters);
 
@@ -28,8 +29,14 @@ internal sealed class GradientRules(GraphBuilder b, TrainingOptions options) : I
 
     private readonly Dictionary<Node, Node> masks = [];
 
-    public Node Mask(Node clamped)
+    /// <summary>
+    /// The new head's clamp is not masked: it is only the int8 range of the logits (+-16), not an activation, and a
+    /// masked logit that reaches it would get no gradient from then on (the mask is 0 wherever it stays clamped).
+    /// Unmasked, the softmax cross-entropy gradient (bounded by 1) pulls a saturated wrong logit back down.
+    /// </summary>
+    public Node? Mask(Node clamped)
     {
+        if (ReferenceEquals(clamped, head)) return null;
         if (!masks.TryGetValue(clamped, out var mask))
             masks[clamped] = mask = Emit(Ops.ClampMask, $"{clamped.Name}.mask", new ClampMaskAttrs(), clamped);
         return mask;

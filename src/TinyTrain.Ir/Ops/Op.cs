@@ -107,8 +107,11 @@ public interface IGradientBuilder
     /// <summary>A new node of <paramref name="op"/>, named <paramref name="name"/> or a fresh variant of it.</summary>
     Node Emit(Op op, string name, OpAttrs attrs, params Node?[] operands);
 
-    /// <summary>The 1-bit clamp mask of <paramref name="clamped"/>, one per op however many rules ask.</summary>
-    Node Mask(Node clamped);
+    /// <summary>
+    /// The 1-bit clamp mask of <paramref name="clamped"/>, one per op however many rules ask; null where the gradient
+    /// passes the clamp unmasked (the new head's int8 output range, see the compiler's GradientRules.Mask).
+    /// </summary>
+    Node? Mask(Node clamped);
 
     /// <summary>Adds the gradient of <paramref name="input"/> when it lies on a path to the loss (built only then).</summary>
     void Input(Node input, Func<Node> gradient);
