@@ -31,7 +31,8 @@ public static class Compilation
         var graph = TrainingGraph.Build(fp32 ? FloatConversion.Convert(TrainingGraph.UpToClassifier(model), out replaced) : model, options);
         var parameters = Bind(trainables, graph, replaced);
         var differentiated = Differentiator.Differentiate(graph, parameters, options);
-        return new Training(parsed, trainables, graph, differentiated, TrainingLowering.Lower(differentiated, momentum, memory));
+        var program = TrainingLowering.Lower(differentiated, momentum, memory) with { FeatureRms = options.FeatureRms };
+        return new Training(parsed, trainables, graph, differentiated, program);
     }
 
     /// <summary>Backbone tensors keep their nodes (the training graph shares them); the head's map to the new head.</summary>

@@ -43,7 +43,11 @@ public static class ExportCommand
                 var count = parse.GetValue(classes)
                     ?? (parse.GetValue(data) is { } d ? DatasetCatalog.Open(d, SharedData.TryFind()).Train.Classes
                         : throw new UsageException("--checkpoint needs the number of classes: pass --data (as given to train) or --classes"));
-                var options = new TrainingOptions(count, parse.GetValue(head) == "fp32" ? HeadKind.Float : HeadKind.Int8, Policy: update.PolicyOf(parse));
+                // The head is rebuilt for the features it was trained on: their rms is in the checkpoint.
+                var options = new TrainingOptions(count, parse.GetValue(head) == "fp32" ? HeadKind.Float : HeadKind.Int8, Policy: update.PolicyOf(parse))
+                {
+                    FeatureRms = Checkpoint.ReadFeatureRms(ckpt),
+                };
                 var compiled = Compilation.CompileTraining(graph, parse.GetValue(scheme)!, options, update.Momentum(parse));
                 try
                 {

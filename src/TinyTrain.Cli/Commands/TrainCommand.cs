@@ -38,9 +38,10 @@ public static class TrainCommand
                 if (fp32 || options.Head == HeadKind.Float)
                     throw new UsageException("--export writes an int8 model: train with --precision int8 and --head int8");
             }
-            var compiled = Compilation.CompileTraining(graph, parse.GetValue(scheme)!, options, run.Momentum(parse), fp32);
             var input = graph.Input.Shape;
             var reader = new BatchReader(dataset, input[1], input[2], input[3], parse.GetValue(run.Seed));
+            options = options with { FeatureRms = FeatureScale.Rms(graph, reader, plan.Train) };
+            var compiled = Compilation.CompileTraining(graph, parse.GetValue(scheme)!, options, run.Momentum(parse), fp32);
             var trainer = new Trainer(compiled.Program, run.Trainer(parse) with { CheckpointPath = parse.GetValue(output) });
 
             var console = InspectCommand.Console(stdout);
@@ -48,7 +49,7 @@ public static class TrainCommand
             if (show)
             {
                 console.MarkupLine($"[bold]{Markup.Escape(graph.Name)}[/] on [bold]{Markup.Escape(dataset.Name)}[/]: {plan.Train.Length:N0} training / {plan.Validation.Length:N0} held-out images, {dataset.Classes} classes");
-                console.MarkupLine($"scheme [bold]{Markup.Escape(compiled.Scheme.Name)}[/]: {compiled.Trainables.Tensors.Length} trained tensors; training arena {compiled.Program.Program.ArenaBytes:N0} B");
+                console.MarkupLine($"scheme [bold]{Markup.Escape(compiled.Scheme.Name)}[/]: {compiled.Trainables.Tensors.Length} trained tensors; training arena {compiled.Program.Program.ArenaBytes:N0} B; the head's features have an rms of {options.FeatureRms:G4}");
             }
             var before = trainer.Evaluate(reader, plan.Validation);
             IReadOnlyList<EpochResult> history = [];
@@ -75,7 +76,7 @@ public static class TrainCommand
             var analytic = AnalyticMemory.ExtraBytes(compiled.Scheme, graph, dataset.Classes);
             var exported = parse.GetValue(export) is { } file ? ModelExport.Write(TrainedModel.Build(compiled, trainer.Model), file, null) : null;
             var result = new Result(before, after, history.Count, history.Count == 0 ? 0 : history.Average(h => h.ImagesPerSecond),
-                compiled.Scheme.Name, compiled.Program.Program.ArenaBytes, analytic, [.. history], exported);
+                compiled.Scheme.Name, compiled.Program.Program.ArenaBytes, analytic, options.FeatureRms, [.. history], exported);
             if (parse.GetValue(json)) Json.Write(stdout, result);
             else if (!parse.GetValue(quiet)) Print(console, result);
             else stdout.WriteLine($"accuracy {before:P2} -> {after:P2}");
@@ -85,8 +86,9 @@ public static class TrainCommand
         return command;
     }
 
+    /// <param name="FeatureRms">The rms of one feature the new head reads (<see cref="FeatureScale"/>): the head trains on features divided by it.</param>
     public sealed record Result(double AccuracyBefore, double AccuracyAfter, int Epochs, double ImagesPerSecond, string Scheme, int ArenaBytes,
-        double AnalyticExtraBytes, EpochResult[] History, ModelExport.Result? Exported = null);
+        double AnalyticExtraBytes, double FeatureRms, EpochResult[] History, ModelExport.Result? Exported = null);
 
     private static void Print(IAnsiConsole console, Result result)
     {

@@ -68,15 +68,23 @@ internal sealed class GradientRules(GraphBuilder b, TrainingOptions options, Nod
 
     /// <summary>
     /// Quantization-aware scaling (paper Eq. 3, per output channel): a weight gradient is divided by s_w[c]^2, a bias
-    /// gradient by (s_w[c] s_x)^2. Computed in double, rounded to float once. fp32 parameters are left unscaled.
+    /// gradient by (s_w[c] s_x)^2, which makes the step that of SGD on the real values. Computed in double, rounded to
+    /// float once. fp32 parameters are left unscaled.
+    /// <para>
+    /// The new head's weights take SGD steps on the normalised features u = x / R (R = <see cref="TrainingOptions.FeatureRms"/>):
+    /// with V = W R, dV = -lr g u is dW = -lr g x / R^2, the real step divided by R^2 (an fp32 head's too). Without
+    /// QAS an int8 weight's step is already lr s_w^2 g x, and s_w carries 1 / R, so it is left as it is.
+    /// </para>
     /// </summary>
     private double QasFactor(TrainableParameter parameter, int channel)
     {
         var op = parameter.Op;
-        if (!options.Qas || op.Type.DType != DType.Int8) return 1;
+        var normalised = ReferenceEquals(op, head) && parameter.Kind == ParameterKind.Filter ? 1 / (options.FeatureRms * options.FeatureRms) : 1;
+        if (op.Type.DType != DType.Int8) return normalised;
+        if (!options.Qas) return 1;
         var sw = op.Input(1).Quant!.ScaleAt(channel);
         var s = parameter.Kind == ParameterKind.Filter ? sw : sw * op.Input(0).Quant!.Scale;
-        return 1 / (s * s);
+        return normalised / (s * s);
     }
 
     /// <summary>A fresh node name derived from <paramref name="wanted"/>.</summary>

@@ -13,12 +13,7 @@ public sealed record TrainingGraph(Graph Graph, Node Image, Node Label, Node Hea
     public static TrainingGraph Build(Graph model, TrainingOptions options)
     {
         if (options.Classes < 2) throw new CompilationException($"a classifier needs at least 2 classes, got {options.Classes}");
-        var classifier = model.Operations.LastOrDefault(n => n.Op is ConvLikeOp)
-            ?? throw new CompilationException($"{model.Name} has no conv or fully connected layer to use as a classifier");
-        var features = classifier.Input(0);
-        var channels = classifier.Input(1).Shape[-1];
-        if (features.Shape.Elements != channels)
-            throw new CompilationException($"{model.Name}: the classifier {classifier.Name} reads {features.Shape}, not a pooled feature vector");
+        var (classifier, features) = Features(model);
 
         var b = new GraphBuilder();
         var image = model.Input;
@@ -26,12 +21,23 @@ public sealed record TrainingGraph(Graph Graph, Node Image, Node Label, Node Hea
         if (options.Head == HeadKind.Int8 && features.Type.DType != DType.Int8)
             throw new CompilationException($"{model.Name} computes in fp32; an int8 head needs int8 features (use an fp32 head)");
         var (head, logits) = options.Head == HeadKind.Int8
-            ? Int8Head(b, classifier, features, options.Classes)
+            ? Int8Head(b, classifier, features, options.Classes, options.FeatureRms)
             : FloatHead(b, features, options.Classes);
         var loss = b.Op(Ops.SoftmaxCrossEntropy, "loss", new SoftmaxCrossEntropyAttrs(), null, logits, label);
         var graph = new Graph($"{model.Name}-train", [image, label], [loss, logits]);
         GraphVerifier.ThrowIfInvalid(graph);
         return new TrainingGraph(graph, image, label, head, logits, loss);
+    }
+
+    /// <summary>The model's classifier (its last conv-like op), which the new head replaces, and the feature vector it reads.</summary>
+    public static (Node Classifier, Node Features) Features(Graph model)
+    {
+        var classifier = model.Operations.LastOrDefault(n => n.Op is ConvLikeOp)
+            ?? throw new CompilationException($"{model.Name} has no conv or fully connected layer to use as a classifier");
+        var features = classifier.Input(0);
+        if (features.Shape.Elements != classifier.Input(1).Shape[-1])
+            throw new CompilationException($"{model.Name}: the classifier {classifier.Name} reads {features.Shape}, not a pooled feature vector");
+        return (classifier, features);
     }
 
     /// <summary>The model up to its classifier (the last conv-like op): what a training graph keeps of it.</summary>
@@ -42,12 +48,13 @@ public sealed record TrainingGraph(Graph Graph, Node Image, Node Label, Node Hea
 
     /// <summary>
     /// Same op kind as the old classifier, zero weights and biases, a per-channel weight scale of
-    /// <see cref="TrainingOptions.HeadWeightScale"/> and a fixed output quantisation; its int8 logits are dequantised.
+    /// <see cref="TrainingOptions.HeadWeightScale"/> / <paramref name="featureRms"/> (weights of +-127 stand for +-0.5
+    /// on normalised features) and a fixed output quantisation; its int8 logits are dequantised.
     /// </summary>
-    private static (Node Head, Node Logits) Int8Head(GraphBuilder b, Node classifier, Node features, int classes)
+    private static (Node Head, Node Logits) Int8Head(GraphBuilder b, Node classifier, Node features, int classes, double featureRms)
     {
         var channels = features.Shape[-1];
-        var wScales = QuantParams.PerChannel(Enumerable.Repeat(TrainingOptions.HeadWeightScale, classes), axis: 0);
+        var wScales = QuantParams.PerChannel(Enumerable.Repeat(TrainingOptions.HeadWeightScale / featureRms, classes), axis: 0);
         var bias = b.Constant("head.bias", TensorData.From(new int[classes]), new Shape(classes));
         var outQuant = QuantParams.PerTensor(TrainingOptions.HeadOutputScale, 0);
         Node head;

@@ -11,6 +11,9 @@ public sealed record TrainingProgram(Program Program, int Image, int Label, int 
 {
     /// <summary>The trained parameters and optimiser state: what a checkpoint saves.</summary>
     public IEnumerable<ProgramTensor> State => Program.Tensors.Where(t => t.Placement == TensorPlacement.Persistent);
+
+    /// <summary>The <see cref="TrainingOptions.FeatureRms"/> the head was built with; a checkpoint records it.</summary>
+    public double FeatureRms { get; init; } = 1;
 }
 
 /// <summary>

@@ -6,12 +6,16 @@ namespace TinyTrain.Runtime.Training;
 
 /// <summary>
 /// A training run's state on disk: the persistent tensors (trained parameters, optimiser state) and the position
-/// (epoch, next step, running sums), tied to the program by a fingerprint of its state tensors. Written to a
-/// temporary file and moved into place, so a kill never leaves a half-written checkpoint.
+/// (epoch, next step, running sums), tied to the program by a fingerprint of its state tensors and by the feature
+/// rms its head was built with (<see cref="TrainingProgram.FeatureRms"/>: the same bytes mean other weights under
+/// another one). Written to a temporary file and moved into place, so a kill never leaves a half-written checkpoint.
 /// </summary>
 public sealed record Checkpoint(int Epoch, int Step, int GlobalStep, double LossSum, int Correct, int Seen, IReadOnlyList<EpochResult> History)
 {
-    private const string Magic = "TTCK1";
+    /// <summary>Format 2 added the feature rms after the fingerprint.</summary>
+    private const string Magic = "TTCK2";
+
+    private const string OldMagic = "TTCK1";
 
     public static string Fingerprint(Program program)
     {
@@ -20,13 +24,14 @@ public sealed record Checkpoint(int Epoch, int Step, int GlobalStep, double Loss
         return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())))[..16];
     }
 
-    public void Save(string path, Executor executor)
+    public void Save(string path, Executor executor, double featureRms)
     {
         var temporary = path + ".tmp";
         using (var writer = new BinaryWriter(File.Create(temporary)))
         {
             writer.Write(Magic);
             writer.Write(Fingerprint(executor.Program));
+            writer.Write(featureRms);
             writer.Write(Epoch);
             writer.Write(Step);
             writer.Write(GlobalStep);
@@ -58,7 +63,7 @@ public sealed record Checkpoint(int Epoch, int Step, int GlobalStep, double Loss
         try
         {
             using var reader = new BinaryReader(File.OpenRead(path));
-            return reader.ReadString() == Magic ? (reader.ReadString(), reader.ReadInt32()).Item2 : 0;
+            return reader.ReadString() == Magic ? (reader.ReadString(), reader.ReadDouble(), reader.ReadInt32()).Item3 : 0;
         }
         catch (Exception e) when (e is EndOfStreamException or IOException)
         {
@@ -66,16 +71,38 @@ public sealed record Checkpoint(int Epoch, int Step, int GlobalStep, double Loss
         }
     }
 
-    /// <summary>Reads a checkpoint into the executors; a checkpoint of another program or a damaged file is a one-line error.</summary>
-    public static Checkpoint Load(string path, IReadOnlyList<Executor> executors)
+    /// <summary>The feature rms the checkpoint's head was built with, to compile its program again (export).</summary>
+    public static double ReadFeatureRms(string path)
     {
         try
         {
             using var reader = new BinaryReader(File.OpenRead(path));
-            if (reader.ReadString() != Magic) throw new CheckpointException(path, "not a TinyTrain checkpoint");
+            ReadMagic(reader, path);
+            reader.ReadString();
+            return ValidRms(reader.ReadDouble(), path);
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException)
+        {
+            throw new CheckpointException(path, e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// Reads a checkpoint into the executors; a checkpoint of another program, of a head built with another feature
+    /// rms than <paramref name="featureRms"/>, or a damaged file is a one-line error.
+    /// </summary>
+    public static Checkpoint Load(string path, IReadOnlyList<Executor> executors, double featureRms)
+    {
+        try
+        {
+            using var reader = new BinaryReader(File.OpenRead(path));
+            ReadMagic(reader, path);
             var program = executors[0].Program;
             if (reader.ReadString() != Fingerprint(program))
                 throw new CheckpointException(path, $"it belongs to another model, scheme or optimiser than {program.Name}");
+            var stored = ValidRms(reader.ReadDouble(), path);
+            if (stored != featureRms)
+                throw new CheckpointException(path, $"its head was built for features of rms {stored:R}, this run's are {featureRms:R} (other data, --limit, --val or --seed?)");
             var checkpoint = new Checkpoint(reader.ReadInt32(), reader.ReadInt32(), reader.ReadInt32(), reader.ReadDouble(), reader.ReadInt32(), reader.ReadInt32(), []);
             // Counts are believed only within what a run can reach.
             if (checkpoint.Epoch < 0 || checkpoint.Step < 0 || checkpoint.GlobalStep < 0 || checkpoint.Correct < 0 || checkpoint.Seen < checkpoint.Correct
@@ -104,6 +131,16 @@ public sealed record Checkpoint(int Epoch, int Step, int GlobalStep, double Loss
             throw new CheckpointException(path, e.Message, e);
         }
     }
+
+    private static void ReadMagic(BinaryReader reader, string path)
+    {
+        var magic = reader.ReadString();
+        if (magic == OldMagic) throw new CheckpointException(path, "it was written by an older TinyTrain (format 1, without the head's feature rms); train again");
+        if (magic != Magic) throw new CheckpointException(path, "not a TinyTrain checkpoint");
+    }
+
+    private static double ValidRms(double rms, string path) =>
+        double.IsFinite(rms) && rms > 0 ? rms : throw new CheckpointException(path, $"its feature rms {rms} is damaged");
 }
 
 /// <summary>A checkpoint that cannot be resumed: "checkpoint 'path' cannot be resumed: reason".</summary>

@@ -50,11 +50,14 @@ public static class TrainedModel
         return graph;
     }
 
-    /// <summary>The trained model saved in a checkpoint of <paramref name="compiled"/>'s program.</summary>
+    /// <summary>
+    /// The trained model saved in a checkpoint of <paramref name="compiled"/>'s program, which must be compiled with
+    /// the checkpoint's feature rms (<see cref="Checkpoint.ReadFeatureRms"/>).
+    /// </summary>
     public static Graph FromCheckpoint(Compilation.Training compiled, string checkpointPath, string? name = null)
     {
         var executor = new Executor(compiled.Program.Program);
-        Checkpoint.Load(checkpointPath, [executor]);
+        Checkpoint.Load(checkpointPath, [executor], compiled.Program.FeatureRms);
         return Build(compiled, executor, name);
     }
 

@@ -61,7 +61,7 @@ public sealed class Trainer
         var stepsPerEpoch = (plan.Train.Length + batch - 1) / batch;
         var schedule = new LearningRateSchedule(options.LearningRate, (int)Math.Round(options.WarmupEpochs * stepsPerEpoch), options.Epochs * stepsPerEpoch);
         var state = new Checkpoint(0, 0, 0, 0, 0, 0, []);
-        if (options.CheckpointPath is { } path && File.Exists(path)) state = Checkpoint.Load(path, workers);
+        if (options.CheckpointPath is { } path && File.Exists(path)) state = Checkpoint.Load(path, workers, training.FeatureRms);
         var history = state.History.ToList();
         var active = batch == 1 ? workers[..1] : workers[..Math.Min(workers.Length, batch)];
         foreach (var worker in active) worker.DeferUpdates = batch > 1;
@@ -87,12 +87,12 @@ public sealed class Trainer
                 var rate = (seen - seenAtStart) / Math.Max(1e-9, clock.Elapsed.TotalSeconds);
                 progress?.Report(new TrainingProgress(epoch + 1, options.Epochs, seen, plan.Train.Length, lossSum / seen, (double)correct / seen, rate, lr));
                 if (options.CheckpointPath is { } p && step % options.CheckpointEvery == 0 && step < stepsPerEpoch)
-                    new Checkpoint(epoch, step, globalStep, lossSum, correct, seen, history).Save(p, workers[0]);
+                    new Checkpoint(epoch, step, globalStep, lossSum, correct, seen, history).Save(p, workers[0], training.FeatureRms);
             }
             var validation = plan.Validation.Length > 0 ? Evaluate(reader, plan.Validation) : (double?)null;
             var seconds = clock.Elapsed.TotalSeconds;
             history.Add(new EpochResult(epoch + 1, lossSum / Math.Max(1, seen), (double)correct / Math.Max(1, seen), validation, (seen - seenAtStart) / Math.Max(1e-9, seconds), seconds));
-            if (options.CheckpointPath is { } end) new Checkpoint(epoch + 1, 0, globalStep, 0, 0, 0, history).Save(end, workers[0]);
+            if (options.CheckpointPath is { } end) new Checkpoint(epoch + 1, 0, globalStep, 0, 0, 0, history).Save(end, workers[0], training.FeatureRms);
         }
         return history;
     }

@@ -30,9 +30,11 @@ public static class TrainedMcunet
     {
         var backbone = ModelLoader.Load(TestData.Path("tiny-training", "mcu_models", "mcunet-5fps.pkl"));
         var split = DatasetCatalog.Open("fashion-mnist", TestData.Root);
-        var compiled = Compilation.CompileTraining(backbone, Scheme, new TrainingOptions(10));
         var reader = new BatchReader(split.Train, 128, 128, 3, seed: 5);
         var plan = DataPlan.Create(split.Train, seed: 5, 48, ValidationSplit.None);
+        // As train does: the head works on features divided by their rms (else lr 0.05 drives its weights to +-127).
+        var options = new TrainingOptions(10) { FeatureRms = FeatureScale.Rms(backbone, reader, plan.Train) };
+        var compiled = Compilation.CompileTraining(backbone, Scheme, options);
         var trainer = new Trainer(compiled.Program, new TrainerOptions { Epochs = 1, LearningRate = 0.05f });
         trainer.Train(reader, plan);
         var test = new BatchReader(split.Test!, 128, 128, 3, seed: 5);

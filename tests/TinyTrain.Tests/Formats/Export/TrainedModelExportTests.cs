@@ -60,7 +60,7 @@ public class TrainedModelExportTests(ITestOutputHelper output)
         var path = Path.Combine(Path.GetTempPath(), $"tinytrain-{Guid.NewGuid():N}.ckpt");
         try
         {
-            new Checkpoint(1, 0, 0, 0, 0, 0, []).Save(path, TrainedMcunet.Trainer.Model);
+            new Checkpoint(1, 0, 0, 0, 0, 0, []).Save(path, TrainedMcunet.Trainer.Model, TrainedMcunet.Compiled.Program.FeatureRms);
             var fromCheckpoint = TrainedModel.FromCheckpoint(TrainedMcunet.Compiled, path, TrainedMcunet.Model.Name);
             GraphAssert.Equal(TrainedMcunet.Model, fromCheckpoint);
         }
@@ -81,17 +81,24 @@ public class TrainedModelExportTests(ITestOutputHelper output)
         Assert.Contains("fp32 head", e.Message);
     }
 
+    /// <summary>
+    /// The fine-tuned head is a real one: before issue 16 was fixed every logit of this model sat at the clamp (+-16)
+    /// for every image, so any export agreed. Fixed point against float32 requantisation moves the pooled features by
+    /// up to 1 LSB and the logits by up to 2 (measured: 2, on 178 of 200 images), and top-1 where two classes are
+    /// close (measured: it agrees on 185 of 200).
+    /// </summary>
     [Fact]
-    public void A_trained_paper_model_through_tflite_stays_within_one_LSB_on_real_images()
+    public void A_trained_paper_model_through_tflite_stays_within_two_LSB_on_real_images()
     {
         var model = TrainedMcunet.Model;
         Assert.NotEmpty(TfliteExporter.InexactOps(model)); // float requantisation becomes TFLite's fixed point
         var back = TfliteExportTests.ReadBack(TfliteExporter.Write(model), model.Name);
         var (ours, theirs) = (InferenceLowering.Lower(model, MemoryOptions.None), InferenceLowering.Lower(back, MemoryOptions.None)); // layer by layer
-        var (maxDiff, agree, differing) = (0, 0, 0);
+        var (maxDiff, agree, differing, clamped) = (0, 0, 0, 0);
         foreach (var image in TrainedMcunet.Images)
         {
             var (a, b) = (TfliteExportTests.Run(ours, image), TfliteExportTests.Run(theirs, image));
+            clamped += a.Count(v => v is 127 or -128);
             var diff = a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
             maxDiff = Math.Max(maxDiff, diff);
             differing += diff > 0 ? 1 : 0;
@@ -104,8 +111,9 @@ public class TrainedModelExportTests(ITestOutputHelper output)
         var poolDiff = inner1["pool"].Zip(inner2["pool"], (x, y) => Math.Abs(x - y)).Max();
         output.WriteLine($"{innerDiffs} intermediate int8 values differ on the first image; the pooled features by up to {poolDiff} LSB");
         output.WriteLine($"tflite round trip of trained mcunet-5fps: max |diff| {maxDiff} LSB, {differing}/{TrainedMcunet.Images.Length} outputs differ, top-1 agrees on {agree}/{TrainedMcunet.Images.Length}");
-        Assert.InRange(maxDiff, 0, 1);
-        Assert.True(agree >= TrainedMcunet.Images.Length * 0.97, $"top-1 agrees on {agree}/{TrainedMcunet.Images.Length}");
+        Assert.True(clamped < TrainedMcunet.Images.Length, $"{clamped} logits of {TrainedMcunet.Images.Length} images at the clamp");
+        Assert.InRange(maxDiff, 0, 2);
+        Assert.True(agree >= TrainedMcunet.Images.Length * 0.9, $"top-1 agrees on {agree}/{TrainedMcunet.Images.Length}");
     }
 
     [Fact]

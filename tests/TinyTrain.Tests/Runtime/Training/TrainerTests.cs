@@ -110,13 +110,40 @@ public class TrainerTests
         }
     }
 
-    /// <summary>Layout: magic (1 + 5 bytes), fingerprint (1 + 16), epoch, step, global step, loss sum (8), correct, seen, history count.</summary>
+    [Fact]
+    public void A_checkpoint_of_a_head_built_for_another_feature_rms_is_refused_and_export_reads_it()
+    {
+        var (first, reader, plan) = Setup("head-only", 12, 0, new TrainingOptions(10) { FeatureRms = 2.5 });
+        var (second, _, _) = Setup("head-only", 12, 0, new TrainingOptions(10) { FeatureRms = 2.75 });
+        var checkpoint = Path.Combine(Path.GetTempPath(), $"tinytrain-{Guid.NewGuid():N}.ckpt");
+        try
+        {
+            new Trainer(first.Program, new TrainerOptions { CheckpointPath = checkpoint }).Train(reader, plan);
+            Assert.Equal(2.5, Checkpoint.ReadFeatureRms(checkpoint));
+            var e = Assert.Throws<CheckpointException>(() => new Trainer(second.Program, new TrainerOptions { CheckpointPath = checkpoint }).Train(reader, plan));
+            Assert.Contains("rms 2.5, this run's are 2.75", e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+            Assert.NotNull(TrainedModel.FromCheckpoint(first, checkpoint));
+
+            var bytes = File.ReadAllBytes(checkpoint);
+            bytes[5] = (byte)'1'; // "TTCK1" (after its length byte): the format before the rms
+            File.WriteAllBytes(checkpoint, bytes);
+            Assert.Contains("older TinyTrain", Assert.Throws<CheckpointException>(() => Checkpoint.ReadFeatureRms(checkpoint)).Message);
+        }
+        finally
+        {
+            File.Delete(checkpoint);
+        }
+    }
+
+    /// <summary>Layout: magic (1 + 5 bytes), fingerprint (1 + 16), feature rms (8), epoch, step, global step, loss sum (8), correct, seen, history count.</summary>
     [Theory]
     [InlineData("epoch", -1, "position")]
     [InlineData("epoch", int.MinValue, "position")]
     [InlineData("history", int.MaxValue, "history")]
     [InlineData("tensor", int.MinValue, "damaged")]
     [InlineData("tensor", int.MaxValue, "damaged")]
+    [InlineData("rms", -1, "feature rms")]
     public void A_damaged_checkpoint_is_a_one_line_error_naming_what_is_damaged(string field, int value, string reason)
     {
         var (compiled, reader, plan) = Setup("head-only", 12, 0);
@@ -125,11 +152,12 @@ public class TrainerTests
         {
             new Trainer(compiled.Program, new TrainerOptions { CheckpointPath = checkpoint }).Train(reader, plan);
             var bytes = File.ReadAllBytes(checkpoint);
-            const int epoch = 6 + 17, history = epoch + 4 * 3 + 8 + 4 * 2;
+            const int epoch = 6 + 17 + 8, history = epoch + 4 * 3 + 8 + 4 * 2;
             var offset = field switch
             {
                 "epoch" => epoch,
                 "history" => history,
+                "rms" => epoch - 8 + 4, // the rms's high half: a negative double
                 _ => history + 4 + BitConverter.ToInt32(bytes, history) * (4 + 8 * 5),
             };
             BitConverter.TryWriteBytes(bytes.AsSpan(offset), value);
