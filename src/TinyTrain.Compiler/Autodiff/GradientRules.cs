@@ -62,9 +62,28 @@ internal sealed class GradientRules(GraphBuilder b, TrainingOptions options, Nod
         var channels = op.Shape[-1];
         var qas = ImmutableArray.CreateRange(Enumerable.Range(0, channels).Select(c => (float)QasFactor(parameter, c)));
         return b.Op(Ops.SgdUpdate, Name($"{parameter.Parameter.Name}.update"),
-            new SgdUpdateAttrs(qas, parameter.Kind == ParameterKind.Filter ? parameter.Channels : [], options.Policy), null,
+            new SgdUpdateAttrs(qas, parameter.Kind == ParameterKind.Filter ? parameter.Channels : [], PolicyOf(parameter)), null,
             parameter.Parameter, gradient);
     }
+
+    /// <summary>
+    /// The options' policy, except for the int8 head's weights under the device policy when the features it reads are
+    /// never negative (<see cref="OneSigned"/>, a ReLU's output): those keep an fp32 master copy. There a weight's
+    /// step has the sign of its class's gradient for every image, and rounding in place drops the many small steps
+    /// down (each wrong class, p * x, a fraction of one step) and keeps the few large steps up (the right class,
+    /// (1 - p) * x), so every logit climbs to the clamp (person_detect head-only on Fashion-MNIST, one epoch: 10.8 %
+    /// in place, 65.6 % with the copy). With signed features (the paper's linear bottlenecks) steps of both signs
+    /// reach every weight and the rounding errors do not pile up one way; nothing changes there. The int32 bias needs
+    /// no copy: its steps are thousands of units.
+    /// </summary>
+    private UpdatePolicy PolicyOf(TrainableParameter parameter) =>
+        options.Policy == UpdatePolicy.Device && ReferenceEquals(parameter.Op, head) && parameter.Kind == ParameterKind.Filter
+            && head.Type.DType == DType.Int8 && OneSigned(head.Input(0))
+            ? UpdatePolicy.Master
+            : options.Policy;
+
+    /// <summary>An int8 tensor whose quantised range has no negative real value: its zero point is -128.</summary>
+    public static bool OneSigned(Node tensor) => tensor.Type.DType == DType.Int8 && tensor.Quant is { ZeroPoint: -128 };
 
     /// <summary>
     /// Quantization-aware scaling (paper Eq. 3, per output channel): a weight gradient is divided by s_w[c]^2, a bias

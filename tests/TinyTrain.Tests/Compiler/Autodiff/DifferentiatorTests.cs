@@ -132,6 +132,41 @@ public class DifferentiatorTests
         Assert.Contains(result.Graph.Operations, n => n.Op == Ops.AveragePool2DGrad);
     }
 
+    /// <summary>
+    /// Under the device policy the int8 head's weights keep an fp32 master copy exactly when the features they read are
+    /// never negative (zero point -128, a ReLU's pool): there in-place rounding drifts every logit up. The paper's
+    /// models read signed features (a linear bottleneck) and keep the device's in-place update; the bias never needs one.
+    /// </summary>
+    [Theory]
+    [InlineData("mlperf-tiny/vww_96_int8.tflite", UpdatePolicy.Device, UpdatePolicy.Master)]
+    [InlineData("tflite-micro/person_detection/person_detect.tflite", UpdatePolicy.Device, UpdatePolicy.Master)]
+    [InlineData("zoo/mltk_image_example1.tflite", UpdatePolicy.Device, UpdatePolicy.Master)]
+    [InlineData("tiny-training/mcu_models/mcunet-5fps.pkl", UpdatePolicy.Device, UpdatePolicy.Device)]
+    [InlineData("tiny-training/mcu_models/mbv2-w0.35.pkl", UpdatePolicy.Device, UpdatePolicy.Device)]
+    [InlineData("tiny-training/mcu_models/proxyless-w0.3.pkl", UpdatePolicy.Device, UpdatePolicy.Device)]
+    [InlineData("mlperf-tiny/vww_96_int8.tflite", UpdatePolicy.Master, UpdatePolicy.Master)]
+    public void The_head_keeps_a_master_copy_under_the_device_policy_only_for_one_signed_features(string path, UpdatePolicy policy, UpdatePolicy head)
+    {
+        var options = new TrainingOptions(10) { Policy = policy };
+        var t = TrainingGraph.Build(ModelLoader.Load(TestData.Path(path.Split('/'))), options);
+        var result = Train(t, Backbone(t).TakeLast(1).Select(TrainableParameter.Bias), options);
+        var updates = result.Updates.ToDictionary(u => u.Input(0).Name, u => ((SgdUpdateAttrs)u.Attrs).Policy);
+        Assert.Equal(head, updates["head.weight"]);
+        Assert.Equal(policy, updates["head.bias"]);
+        Assert.All(updates.Where(u => !u.Key.StartsWith("head.", StringComparison.Ordinal)), u => Assert.Equal(policy, u.Value));
+    }
+
+    [Fact]
+    public void The_heads_clamp_has_no_mask()
+    {
+        var options = new TrainingOptions(10);
+        var t = TrainingGraph.Build(Mcunet.Value, options);
+        var result = Train(t, Backbone(t).TakeLast(2).Select(TrainableParameter.Bias), options);
+        var masked = result.Graph.Operations.Where(n => n.Op == Ops.ClampMask).Select(n => n.Input(0)).ToList();
+        Assert.DoesNotContain(t.Head, masked);
+        Assert.Contains(Backbone(t)[^1], masked); // the backbone's ReLU clamps keep theirs
+    }
+
     /// <summary>A Keras model pooled by MEAN trains its first conv: the gradient passes the mean (once refused).</summary>
     [Fact]
     public void Training_passes_through_a_mean()
