@@ -6,6 +6,7 @@ using LoweredProgram = TinyTrain.Compiler.Lowered.Program;
 using TinyTrain.Data;
 using TinyTrain.Formats;
 using TinyTrain.Runtime.Benchmarking;
+using TinyTrain.Runtime.Training;
 
 namespace TinyTrain.Bench;
 
@@ -84,10 +85,11 @@ public static partial class AllBench
         foreach (var (model, sparse) in PaperModels)
         {
             var graph = ModelLoader.Load(model);
-            var images = BenchImages.From(data, graph.Input.Shape, 64);
+            var images = BenchImages.From(data, graph.Input.Type, 64);
+            var rms = FeatureScale.Rms(graph, images.Inputs);
             var configs = (from scheme in new[] { sparse, "full" } from fp32 in new[] { false, true } select (Scheme: scheme, Fp32: fp32)).ToList();
             var programs = configs.Select(c => Compilation.CompileTraining(graph, c.Scheme,
-                new TrainingOptions(data.Classes, c.Fp32 ? HeadKind.Float : HeadKind.Int8), fp32: c.Fp32).Program).ToList();
+                new TrainingOptions(data.Classes, c.Fp32 ? HeadKind.Float : HeadKind.Int8) { FeatureRms = rms }, fp32: c.Fp32).Program).ToList();
             progress($"  {model}: {string.Join(", ", configs.Select(c => $"{c.Scheme} {(c.Fp32 ? "fp32" : "int8")}"))}, rounds interleaved");
             var rates = TrainingBenchmark.ImagesPerSecondInterleaved(programs, images, imagesPerRound: 8, rounds: rounds);
             for (var i = 0; i < configs.Count; i++)

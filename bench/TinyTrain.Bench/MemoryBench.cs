@@ -31,10 +31,10 @@ public static class MemoryBench
         var graph = ModelLoader.Load(model);
         var data = DatasetCatalog.Open("fashion-mnist", SharedData.TryFind()).Train;
         var fp32 = precision == "fp32";
-        var compiled = Compilation.CompileTraining(graph, scheme, new TrainingOptions(data.Classes, fp32 ? HeadKind.Float : HeadKind.Int8), fp32: fp32);
         var plan = DataPlan.Create(data, seed: 1, limit: TrainImages + 20, ValidationSplit.OfCount(20));
-        var input = graph.Input.Shape;
-        var reader = new BatchReader(data, input[1], input[2], input[3], seed: 1);
+        var reader = new BatchReader(data, ImageInput.Of(graph.Input.Type, data.Name), seed: 1);
+        var options = new TrainingOptions(data.Classes, fp32 ? HeadKind.Float : HeadKind.Int8) { FeatureRms = FeatureScale.Rms(graph, reader, plan.Train) };
+        var compiled = Compilation.CompileTraining(graph, scheme, options, fp32: fp32);
         var compilePeak = ProcessMemory.PeakBytes() ?? 0;
         var reset = ProcessMemory.ResetPeak();
         var before = ProcessMemory.CurrentBytes() ?? 0;

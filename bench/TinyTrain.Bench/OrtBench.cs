@@ -1,3 +1,4 @@
+using TinyTrain.Runtime.Training;
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
 using TinyTrain.Compiler.Lowering;
@@ -55,7 +56,7 @@ public static class OrtBench
         var graph = ModelLoader.Load(name);
         var program = InferenceLowering.Lower(graph, InferenceLowering.Device);
         var macs = program.Macs;
-        var images = dataset is null ? RandomImages(program.Input.Bytes) : BenchImages.From(dataset, graph.Input.Shape, Images).Inputs;
+        var images = dataset is null ? RandomImages(program.Input.Bytes) : BenchImages.From(dataset, graph.Input.Type, Images).Inputs;
 
         // Ours: the SIMD kernels, one executor, one core; the device plan (conv + depthwise fused, the smallest arena)
         // and the host default (every activation whole), to see what the fusion costs in time.

@@ -3,6 +3,7 @@ using TinyTrain.Compiler.Autodiff;
 using TinyTrain.Data;
 using TinyTrain.Formats;
 using TinyTrain.Runtime.Benchmarking;
+using TinyTrain.Runtime.Training;
 
 namespace TinyTrain.Bench;
 
@@ -14,10 +15,11 @@ public static class TrainBench
         Console.WriteLine("| model | scheme | policy | threads | training arena | train images/s (median, min..max) | MACs per step |");
         Console.WriteLine("| --- | --- | --- | ---: | ---: | --- | ---: |");
         var graph = ModelLoader.Load(model);
-        var images = BenchImages.From(dataset, graph.Input.Shape, 32);
+        var images = BenchImages.From(dataset, graph.Input.Type, 32);
+        var rms = FeatureScale.Rms(graph, images.Inputs);
         foreach (var scheme in schemes)
         {
-            var program = Compilation.CompileTraining(graph, scheme, new TrainingOptions(dataset.Classes)).Program;
+            var program = Compilation.CompileTraining(graph, scheme, new TrainingOptions(dataset.Classes) { FeatureRms = rms }).Program;
             var macs = program.Program.Macs;
             var single = TrainingBenchmark.ImagesPerSecond(program, images, imagesPerRound: 16, rounds: 15);
             Console.WriteLine($"| {graph.Name} | {scheme} | device, batch 1 | 1 | {program.Program.ArenaBytes:N0} B | {single} | {macs / 1e6:F1} M |");

@@ -3,11 +3,13 @@ using TinyTrain.Ir;
 
 namespace TinyTrain.Cli;
 
-/// <summary>Turns the user's --input into the model's int8 input tensor (HWC, batch 1).</summary>
+/// <summary>Turns the user's --input into the bytes of the model's input tensor (HWC, batch 1).</summary>
 public static class InputTensor
 {
-    public static sbyte[] Load(string path, int? index, PixelEncoding encoding, Shape inputShape)
+    /// <param name="encoding">How an image's pixels become bytes; null: as the model's input asks (<see cref="ImageInput"/>).</param>
+    public static sbyte[] Load(string path, int? index, PixelEncoding? encoding, TensorType input)
     {
+        var inputShape = input.Shape;
         if (!File.Exists(path)) throw new FileNotFoundException($"input file '{path}' not found");
         var bytes = checked((int)inputShape.Elements);
         var tensor = new sbyte[bytes];
@@ -29,7 +31,8 @@ public static class InputTensor
         {
             image = ImageFile.Load(path);
         }
-        InputEncoder.Encode(image, inputShape[1], inputShape[2], inputShape[3], encoding, tensor);
+        var form = ImageInput.Of(input, path);
+        InputEncoder.Encode(image, form.Height, form.Width, form.Channels, encoding ?? form.Encoding, tensor);
         return tensor;
     }
 }

@@ -30,6 +30,12 @@ public sealed class BatchReader
     /// <summary>Elements per encoded example (H*W*C).</summary>
     public int ExampleSize => _encoders[0].Size;
 
+    /// <summary>A reader encoding for a model's input (<see cref="ImageInput.Of"/>): its size, channels and pixel encoding.</summary>
+    public BatchReader(LabelledDataset dataset, ImageInput input, ulong seed, AugmentOptions? augment = null, int workers = 2)
+        : this(dataset, input.Height, input.Width, input.Channels, seed, input.Encoding, augment, workers)
+    {
+    }
+
     public BatchReader(LabelledDataset dataset, int height, int width, int channels, ulong seed,
         PixelEncoding encoding = PixelEncoding.Offset, AugmentOptions? augment = null, int workers = 2)
     {

@@ -7,6 +7,7 @@ using TinyTrain.Data;
 using TinyTrain.Formats;
 using TinyTrain.Runtime;
 using TinyTrain.Runtime.Benchmarking;
+using TinyTrain.Runtime.Training;
 
 namespace TinyTrain.Cli.Commands;
 
@@ -72,7 +73,7 @@ public static class BenchCommand
         var int8Peak = MacPeak.Int8(iterations: 4_000_000, rounds: settings.Rounds);
         var floatPeak = MacPeak.Float32(iterations: 4_000_000, rounds: settings.Rounds);
 
-        var images = BenchImages.From(dataset, graph.Input.Shape, 64);
+        var images = BenchImages.From(dataset, graph.Input.Type, 64);
         progress($"inference ({images.Source})");
         var inference = InferenceLowering.Lower(graph);
         var executor = new Executor(inference);
@@ -83,7 +84,8 @@ public static class BenchCommand
             ? Measure.PerSecond(() => { for (var i = 0; i < n; i++) executor.Run(images.Inputs[next++ % images.Inputs.Length], output); }, n, 2, settings.Rounds)
             : Measure.PerSecond(() => BatchRunner.Run(inference, images.Inputs, settings.Threads), images.Inputs.Length, 2, settings.Rounds);
 
-        var options = new TrainingOptions(dataset.Classes);
+        // The steps train on these images: the head is built for their features' rms, as train builds it for its own.
+        var options = new TrainingOptions(dataset.Classes) { FeatureRms = FeatureScale.Rms(graph, images.Inputs) };
         progress($"int8 training step, scheme {scheme}");
         var int8 = Compilation.CompileTraining(graph, scheme, options);
         var reset = ProcessMemory.ResetPeak();

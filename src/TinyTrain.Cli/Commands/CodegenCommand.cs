@@ -14,14 +14,19 @@ public static class CodegenCommand
         target.AcceptOnlyFromAmong("host", "cortex-m7", "cortex-m4");
         var output = new Option<string>("--out", "-o") { Required = true, Description = "Folder to write the project into (created if missing)" };
         var device = new DeviceMemory();
+        var data = new Option<string?>("--data", "-d")
+        {
+            Description = "Data the head will train on (as train's --data): its features' rms on the first 64 images after the seed-1 shuffle "
+                + "sets the head's weight scale and step. Without it the rms is taken as 1, the features as they come",
+        };
         var json = CommonOptions.Json();
         var command = new Command("codegen", "Write the training step as a C project (runtime, model, driver, Makefile, linker script)")
         {
-            setup, target, output, device, json,
+            setup, target, output, device, data, json,
         };
         command.SetAction(parse =>
         {
-            var (graph, compiled) = setup.Compile(parse);
+            var (graph, compiled) = setup.Compile(parse, parse.GetValue(data));
             var options = device.Codegen(parse, graph.Name, compiled.Scheme.Name);
             var project = CProject.Emit(compiled.Program, options);
             var directory = parse.GetValue(output)!;

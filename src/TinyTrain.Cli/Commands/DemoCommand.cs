@@ -58,10 +58,10 @@ public static class DemoCommand
             var graph = ModelLoader.Load(parse.GetValue(model)!, null);
             var dataset = split.Open(parse);
             var plan = split.Plan(parse, dataset, seed: 1);
-            var compiled = Compilation.CompileTraining(graph, parse.GetValue(scheme)!, new TrainingOptions(dataset.Classes));
+            var reader = new BatchReader(dataset, ImageInput.Of(graph.Input.Type, dataset.Name), 1);
+            var options = new TrainingOptions(dataset.Classes) { FeatureRms = FeatureScale.Rms(graph, reader, plan.Train) };
+            var compiled = Compilation.CompileTraining(graph, parse.GetValue(scheme)!, options);
             var program = compiled.Program.Program;
-            var input = graph.Input.Shape;
-            var reader = new BatchReader(dataset, input[1], input[2], input[3], 1);
             var trainer = new Trainer(compiled.Program, new TrainerOptions { Epochs = parse.GetValue(epochs), LearningRate = parse.GetValue(lr), Seed = 1 });
             Say($"[grey]1/5[/] [bold]{Markup.Escape(graph.Name)}[/] on [bold]{Markup.Escape(dataset.Name)}[/]: {plan.Train.Length:N0} training and {plan.Validation.Length:N0} held-out images " +
                 $"(a subset, so the demo takes minutes), scheme [bold]{Markup.Escape(compiled.Scheme.Name)}[/], batch 1 with in-place int8 updates: what the device runs");
@@ -124,7 +124,7 @@ public static class DemoCommand
             else
             {
                 Say($"[grey]4/5[/] the same step as C for a Cortex-M7 (1 MB flash, 256 KB SRAM), trained in QEMU:");
-                device = McuCommand.RunDevice(compiled, input, new CodegenOptions(graph.Name, compiled.Scheme.Name), CortexMTarget.M7, parse.GetValue(split.Data)!,
+                device = McuCommand.RunDevice(compiled, graph.Input.Type, new CodegenOptions(graph.Name, compiled.Scheme.Name), CortexMTarget.M7, parse.GetValue(split.Data)!,
                     parse.GetValue(deviceSteps), parse.GetValue(lr), null, TimeSpan.FromMinutes(15), text => Say("      " + text));
                 if (show) McuCommand.Print(console, device);
             }

@@ -16,14 +16,18 @@ public static class InferCommand
         var json = CommonOptions.Json();
         var input = new Option<string>("--input", "-i") { Description = "BMP/PNG image, IDX images file (with --index) or raw .bin of the input tensor", Required = true };
         var index = new Option<int?>("--index") { Description = "Image index in an IDX file" };
-        var pixels = new Option<PixelEncoding>("--pixels") { Description = "Image bytes to int8: Offset (pixel-128) or Raw (bytes already int8)", DefaultValueFactory = _ => PixelEncoding.Offset };
+        var pixels = new Option<PixelEncoding?>("--pixels")
+        {
+            Description = "Image pixels to input bytes: Offset (pixel - 128) or Raw (the byte as is, e.g. already int8). "
+                + "Default: as the model's input asks, pixel - 128 for int8 and the pixel for uint8 (0..255 spans its quantised range)",
+        };
         var reference = new Option<bool>("--reference") { Description = "Use the plain reference kernels instead of the SIMD ones" };
         var command = new Command("infer", "Run one int8 inference") { source, input, index, pixels, reference, json };
         command.SetAction(parse =>
         {
             var graph = source.Load(parse);
             var program = InferenceLowering.Lower(graph);
-            var tensor = InputTensor.Load(parse.GetValue(input)!, parse.GetValue(index), parse.GetValue(pixels), graph.Input.Shape);
+            var tensor = InputTensor.Load(parse.GetValue(input)!, parse.GetValue(index), parse.GetValue(pixels), graph.Input.Type);
             var output = new sbyte[program.Output.Bytes];
             new Executor(program, parse.GetValue(reference) ? KernelVariant.Reference : KernelVariant.Auto).Run(tensor, output);
             var result = Result.From(output, graph.Output.Quant);

@@ -38,8 +38,7 @@ public static class TrainCommand
                 if (fp32 || options.Head == HeadKind.Float)
                     throw new UsageException("--export writes an int8 model: train with --precision int8 and --head int8");
             }
-            var input = graph.Input.Shape;
-            var reader = new BatchReader(dataset, input[1], input[2], input[3], parse.GetValue(run.Seed));
+            var reader = new BatchReader(dataset, ImageInput.Of(graph.Input.Type, dataset.Name), parse.GetValue(run.Seed));
             options = options with { FeatureRms = FeatureScale.Rms(graph, reader, plan.Train) };
             var compiled = Compilation.CompileTraining(graph, parse.GetValue(scheme)!, options, run.Momentum(parse), fp32);
             var trainer = new Trainer(compiled.Program, run.Trainer(parse) with { CheckpointPath = parse.GetValue(output) });

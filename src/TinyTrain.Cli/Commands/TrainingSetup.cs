@@ -1,7 +1,10 @@
 using System.CommandLine;
 using TinyTrain.Compiler;
 using TinyTrain.Compiler.Autodiff;
+using TinyTrain.Data;
+using TinyTrain.Formats;
 using TinyTrain.Ir;
+using TinyTrain.Runtime.Training;
 
 namespace TinyTrain.Cli.Commands;
 
@@ -20,10 +23,15 @@ public sealed class TrainingSetup : OptionGroup
 
     public float Momentum(ParseResult parse) => Update.Momentum(parse);
 
-    public (Graph Graph, Compilation.Training Compiled) Compile(ParseResult parse)
+    /// <summary>
+    /// The model and its compiled step. With <paramref name="data"/> the head is built for the rms of the features of
+    /// its first 64 images after the seed-1 shuffle (<see cref="FeatureScale.Rms(Graph, LabelledDataset)"/>); without, rms 1.
+    /// </summary>
+    public (Graph Graph, Compilation.Training Compiled) Compile(ParseResult parse, string? data)
     {
         var graph = Source.Load(parse);
-        var options = new TrainingOptions(parse.GetValue(Classes)) { Policy = Update.PolicyOf(parse) };
+        var rms = data is null ? 1 : FeatureScale.Rms(graph, DatasetCatalog.Open(data, SharedData.TryFind()).Train);
+        var options = new TrainingOptions(parse.GetValue(Classes)) { Policy = Update.PolicyOf(parse), FeatureRms = rms };
         return (graph, Compilation.CompileTraining(graph, parse.GetValue(Scheme)!, options, Momentum(parse)));
     }
 }

@@ -26,6 +26,8 @@ public sealed class ContributionAnalysis
     private readonly LabelledDataset dataset;
     private readonly ContributionSettings settings;
     private readonly Dictionary<ulong, DataPlan> plans = [];
+    private readonly Dictionary<ulong, double> featureRms = [];
+    private readonly ImageInput input;
 
     public ContributionAnalysis(Graph model, LabelledDataset dataset, ContributionSettings settings)
     {
@@ -38,8 +40,13 @@ public sealed class ContributionAnalysis
         var pool = settings.TrainExamples + settings.ValidationExamples;
         if (settings.TrainExamples < 1 || settings.ValidationExamples < 1 || pool > dataset.Count)
             throw new ArgumentException($"{dataset.Name} has {dataset.Count} examples; the analysis needs {settings.TrainExamples} to train and {settings.ValidationExamples} held out (both at least 1)");
+        input = ImageInput.Of(model.Input.Type, dataset.Name);
         foreach (var seed in settings.Seeds)
+        {
             plans[seed] = DataPlan.Create(dataset, seed, pool, ValidationSplit.OfCount(settings.ValidationExamples));
+            // Every run of a seed builds its head for the same features' rms, measured as train measures it.
+            featureRms[seed] = FeatureScale.Rms(model, new BatchReader(dataset, input, seed), plans[seed].Train);
+        }
         var runs = new List<ContributionRun>();
         foreach (var seed in settings.Seeds)
         {
@@ -59,7 +66,7 @@ public sealed class ContributionAnalysis
 
     /// <summary>
     /// The cache key: the model file's bytes, the dataset's name, classes and the labels and pixels of every example
-    /// the runs read, and the run settings. Anything that can change a run's result changes the key.
+    /// the runs read, each seed's feature rms, and the run settings. Anything that can change a run's result changes the key.
     /// </summary>
     public string Key(string modelPath)
     {
@@ -70,6 +77,7 @@ public sealed class ContributionAnalysis
             foreach (var (seed, plan) in plans.OrderBy(p => p.Key))
             {
                 yield return BitConverter.GetBytes(seed);
+                yield return BitConverter.GetBytes(featureRms[seed]);
                 foreach (var i in plan.Train.Concat(plan.Validation))
                 {
                     yield return BitConverter.GetBytes(dataset.Label(i));
@@ -168,9 +176,9 @@ public sealed class ContributionAnalysis
     private RunResult Execute(ContributionRun run, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
-        var compiled = Compilation.CompileTraining(model, run.Scheme, settings.Training, settings.Momentum, settings.Fp32);
-        var shape = model.Input.Shape;
-        var reader = new BatchReader(dataset, shape[1], shape[2], shape[3], run.Seed, workers: 1);
+        var options = settings.Training with { FeatureRms = featureRms[run.Seed] };
+        var compiled = Compilation.CompileTraining(model, run.Scheme, options, settings.Momentum, settings.Fp32);
+        var reader = new BatchReader(dataset, input, run.Seed, workers: 1);
         var plan = plans[run.Seed];
         var trainer = new Trainer(compiled.Program, settings.Trainer with { Threads = 1, Seed = run.Seed, CheckpointPath = null });
         try

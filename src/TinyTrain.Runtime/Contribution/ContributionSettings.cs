@@ -47,12 +47,15 @@ public sealed record ContributionSettings
 
     public IEnumerable<ulong> Seeds => Enumerable.Range(0, Math.Max(1, Repeats)).Select(i => Trainer.Seed + (ulong)i);
 
-    /// <summary>Everything a single run's result depends on besides the model, the data and its scheme: part of the cache key.</summary>
+    /// <summary>
+    /// Everything a single run's result depends on besides the model, the data and its scheme: part of the cache key.
+    /// v2: runs build the head for the features' rms and encode images for the model's input type (issue 16).
+    /// </summary>
     public string RunSettingsText()
     {
         var t = Trainer;
         return string.Create(CultureInfo.InvariantCulture,
-            $"v1;train={TrainExamples};val={ValidationExamples};epochs={t.Epochs};batch={t.BatchSize};lr={t.LearningRate:R};momentum={Momentum:R};" +
+            $"v2;train={TrainExamples};val={ValidationExamples};epochs={t.Epochs};batch={t.BatchSize};lr={t.LearningRate:R};momentum={Momentum:R};" +
             $"warmup={t.WarmupEpochs:R};augment={t.Augment};classes={Training.Classes};head={Training.Head};qas={Training.Qas};policy={Training.Policy};fp32={Fp32}");
     }
 }

@@ -43,7 +43,8 @@ public sealed class SeparableImages : LabelledDataset
 
     public override int Count => images.Length;
 
-    public override string[] ClassNames => ["dark", "bright", "striped"];
+    /// <summary>Named so that an image folder's ordinal order of class folders is this order.</summary>
+    public override string[] ClassNames => ["0-dark", "1-bright", "2-striped"];
 
     public override int Label(int index)
     {
