@@ -62,4 +62,18 @@ public class TfliteFineTuningTests(ITestOutputHelper output)
             Assert.True(votes[c, c] >= 9, $"the exported model calls {votes[c, c]} of 10 {fresh.ClassNames[c]} images {fresh.ClassNames[c]}");
         }
     }
+
+    [Fact]
+    public void The_same_data_and_seed_give_the_same_feature_rms_and_the_same_trained_model()
+    {
+        using var folder = new TemporaryFolder("tinytrain-learn-");
+        new SeparableImages(perClass: 40).WriteFolder(folder.File("data"));
+        var model = TestData.Path("tflite-micro", "person_detection", "person_detect.tflite");
+        double Train(string name, int seed) => Json("train", model, "--data", folder.File("data"), "--val", "30", "--seed", $"{seed}",
+            "--export", folder.File(name), "--json").GetProperty("featureRms").GetDouble();
+        var (a, b, other) = (Train("a.tflite", 1), Train("b.tflite", 1), Train("c.tflite", 2));
+        Assert.Equal(a, b);
+        Assert.Equal(File.ReadAllBytes(folder.File("a.tflite")), File.ReadAllBytes(folder.File("b.tflite")));
+        Assert.NotEqual(a, other); // another seed measures other images (the first 64 of 90 in its own order)
+    }
 }
