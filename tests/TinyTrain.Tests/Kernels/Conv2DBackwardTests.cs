@@ -121,11 +121,11 @@ public class Conv2DBackwardTests
         int count = random.Next(1, p.OutputC - first + 1);
         var block = new float[count * perOutput];
         var vectorBlock = new float[count * perOutput];
-        KernelSet.Reference.Conv2DFilterGrad(p, input, accGrad, channels, first, block);
-        KernelSet.Fast.Conv2DFilterGrad(p, input, accGrad, channels, first, vectorBlock);
+        KernelSet.Reference.Conv2DFilterGrad(p, input, accGrad, channels, block, first);
+        KernelSet.Fast.Conv2DFilterGrad(p, input, accGrad, channels, vectorBlock, first);
         GradientCheck.AssertBitwise(whole.AsSpan(first * perOutput, count * perOutput).ToArray(), block, p);
         GradientCheck.AssertBitwise(block, vectorBlock, p);
-        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DFilterGrad(p, input, accGrad, channels, p.OutputC - count + 1, new float[count * perOutput]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DFilterGrad(p, input, accGrad, channels, new float[count * perOutput], p.OutputC - count + 1));
     }
 
     [Theory]

@@ -130,11 +130,11 @@ public class FullyConnectedBackwardTests
         {
             var block = new float[(7 - first) * channels.Length];
             var vectorBlock = new float[block.Length];
-            KernelSet.Reference.FullyConnectedFilterGrad(p, input, accGrad, channels, first, block);
-            KernelSet.Fast.FullyConnectedFilterGrad(p, input, accGrad, channels, first, vectorBlock);
+            KernelSet.Reference.FullyConnectedFilterGrad(p, input, accGrad, channels, block, first);
+            KernelSet.Fast.FullyConnectedFilterGrad(p, input, accGrad, channels, vectorBlock, first);
             GradientCheck.AssertBitwise(whole.AsSpan(first * channels.Length).ToArray(), block, p);
             GradientCheck.AssertBitwise(block, vectorBlock, p);
         }
-        Assert.Throws<ArgumentException>(() => KernelSet.Fast.FullyConnectedFilterGrad(p, input, accGrad, channels, 3, new float[4 * channels.Length + 1]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.FullyConnectedFilterGrad(p, input, accGrad, channels, new float[4 * channels.Length + 1], 3));
     }
 }
