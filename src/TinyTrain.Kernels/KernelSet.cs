@@ -86,18 +86,19 @@ public sealed class KernelSet
     public void FullyConnectedInputGrad(FullyConnectedParams p, ReadOnlySpan<float> accGrad, ReadOnlySpan<float> filter, Span<float> inputGrad) =>
         FullyConnected.InputGrad(p, accGrad, filter, inputGrad, width);
 
-    /// <summary>The filter gradient of the selected input channels (int8 input, or fp32 with zero point 0), laid out [OutputC, KernelH, KernelW, k].</summary>
-    public void Conv2DFilterGrad(Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
-        Conv2D.FilterGrad(p, input, accGrad, channels, null, filterGrad, width);
-
-    public void Conv2DFilterGrad(Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
-        Conv2D.FilterGrad(p, input, accGrad, channels, null, filterGrad, width);
-
-    /// <summary>The filter gradient of output channels [first, first + block) only (a fused update's block), each element bit-identical to the whole gradient's.</summary>
-    public void Conv2DFilterGrad(Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
+    /// <summary>
+    /// The filter gradient of the selected input channels (int8 input, or fp32 with zero point 0), laid out [OutputC,
+    /// KernelH, KernelW, k]; with <paramref name="first"/>, of output channels [first, first + block) only (a fused
+    /// update's block, block = filterGrad.Length / (KernelH * KernelW * k)), each element bit-identical to the whole
+    /// gradient's.
+    /// </summary>
+    public void Conv2DFilterGrad(
+        Conv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad, int? first = null) =>
         Conv2D.FilterGrad(p, input, accGrad, channels, first, filterGrad, width);
 
-    public void Conv2DFilterGrad(Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
+    /// <inheritdoc cref="Conv2DFilterGrad(Conv2DParams, ReadOnlySpan{sbyte}, ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int?)"/>
+    public void Conv2DFilterGrad(
+        Conv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad, int? first = null) =>
         Conv2D.FilterGrad(p, input, accGrad, channels, first, filterGrad, width);
 
     public void DepthwiseConv2DFilterGrad(DepthwiseConv2DParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
@@ -106,16 +107,14 @@ public sealed class KernelSet
     public void DepthwiseConv2DFilterGrad(DepthwiseConv2DParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
         DepthwiseConv2D.FilterGrad(p, input, accGrad, channels, filterGrad, width);
 
-    public void FullyConnectedFilterGrad(FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
-        FullyConnected.FilterGrad(p, input, accGrad, channels, null, filterGrad, width);
-
-    public void FullyConnectedFilterGrad(FullyConnectedParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad) =>
-        FullyConnected.FilterGrad(p, input, accGrad, channels, null, filterGrad, width);
-
-    public void FullyConnectedFilterGrad(FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
+    /// <summary>The filter gradient of the selected input channels, laid out [OutputDepth, k]; <paramref name="first"/> as in <see cref="Conv2DFilterGrad(Conv2DParams, ReadOnlySpan{sbyte}, ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int?)"/>.</summary>
+    public void FullyConnectedFilterGrad(
+        FullyConnectedParams p, ReadOnlySpan<sbyte> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad, int? first = null) =>
         FullyConnected.FilterGrad(p, input, accGrad, channels, first, filterGrad, width);
 
-    public void FullyConnectedFilterGrad(FullyConnectedParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, int first, Span<float> filterGrad) =>
+    /// <inheritdoc cref="FullyConnectedFilterGrad(FullyConnectedParams, ReadOnlySpan{sbyte}, ReadOnlySpan{float}, ReadOnlySpan{int}, Span{float}, int?)"/>
+    public void FullyConnectedFilterGrad(
+        FullyConnectedParams p, ReadOnlySpan<float> input, ReadOnlySpan<float> accGrad, ReadOnlySpan<int> channels, Span<float> filterGrad, int? first = null) =>
         FullyConnected.FilterGrad(p, input, accGrad, channels, first, filterGrad, width);
 
     public void BiasGrad(ReadOnlySpan<float> accGrad, int channels, Span<float> biasGrad) => Bias.Grad(accGrad, channels, biasGrad, width);

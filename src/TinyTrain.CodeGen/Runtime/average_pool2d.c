@@ -12,16 +12,17 @@ static int32_t round_half_away_from_zero(int32_t sum, int32_t count)
 
 void tt_average_pool2d_forward(const tt_pool_params *p, const int8_t *input, int8_t *output)
 {
-    int32_t out_y, out_x, channel;
+    int32_t out_y, out_x, channel, filter_y, filter_x;
     for (out_y = 0; out_y < p->output_h; out_y++) {
         for (out_x = 0; out_x < p->output_w; out_x++) {
-            tt_taps w = TT_POOL_TAPS(p, out_y, out_x); /* never empty: the compiler checks */
+            tt_pool_window w = tt_pool_window_at(p, out_y, out_x);
             for (channel = 0; channel < p->channels; channel++) {
                 int32_t sum = 0; /* |sum| <= 128 * count: exact in int32 (and in float32 while count <= 2^17) */
                 int32_t average;
-                tt_taps t = w;
-                while (tt_taps_next(&t)) {
-                    sum += input[t.pixel * p->channels + channel];
+                for (filter_y = w.y_start; filter_y < w.y_end; filter_y++) {
+                    for (filter_x = w.x_start; filter_x < w.x_end; filter_x++) {
+                        sum += input[tt_pool_input(p, &w, filter_y, filter_x, channel)];
+                    }
                 }
 
                 average = p->rounding == TT_POOL_HALF_AWAY_FROM_ZERO
@@ -36,16 +37,17 @@ void tt_average_pool2d_forward(const tt_pool_params *p, const int8_t *input, int
 
 void tt_average_pool2d_backward(const tt_pool_params *p, const float *output_grad, float *input_grad)
 {
-    int32_t out_y, out_x, channel;
+    int32_t out_y, out_x, channel, filter_y, filter_x;
     memset(input_grad, 0, sizeof(float) * (size_t)(p->input_h * p->input_w * p->channels));
     for (out_y = 0; out_y < p->output_h; out_y++) {
         for (out_x = 0; out_x < p->output_w; out_x++) {
-            tt_taps w = TT_POOL_TAPS(p, out_y, out_x); /* never empty: the compiler checks */
+            tt_pool_window w = tt_pool_window_at(p, out_y, out_x);
             for (channel = 0; channel < p->channels; channel++) {
                 float share = output_grad[(out_y * p->output_w + out_x) * p->channels + channel] / (float)w.count;
-                tt_taps t = w;
-                while (tt_taps_next(&t)) {
-                    input_grad[t.pixel * p->channels + channel] += share;
+                for (filter_y = w.y_start; filter_y < w.y_end; filter_y++) {
+                    for (filter_x = w.x_start; filter_x < w.x_end; filter_x++) {
+                        input_grad[tt_pool_input(p, &w, filter_y, filter_x, channel)] += share;
+                    }
                 }
             }
         }
@@ -54,15 +56,16 @@ void tt_average_pool2d_backward(const tt_pool_params *p, const float *output_gra
 
 void tt_average_pool2d_forward_float(const tt_pool_params *p, const float *input, float *output)
 {
-    int32_t out_y, out_x, channel;
+    int32_t out_y, out_x, channel, filter_y, filter_x;
     for (out_y = 0; out_y < p->output_h; out_y++) {
         for (out_x = 0; out_x < p->output_w; out_x++) {
-            tt_taps w = TT_POOL_TAPS(p, out_y, out_x); /* never empty: the compiler checks */
+            tt_pool_window w = tt_pool_window_at(p, out_y, out_x);
             for (channel = 0; channel < p->channels; channel++) {
                 float sum = 0.0f;
-                tt_taps t = w;
-                while (tt_taps_next(&t)) {
-                    sum += input[t.pixel * p->channels + channel];
+                for (filter_y = w.y_start; filter_y < w.y_end; filter_y++) {
+                    for (filter_x = w.x_start; filter_x < w.x_end; filter_x++) {
+                        sum += input[tt_pool_input(p, &w, filter_y, filter_x, channel)];
+                    }
                 }
 
                 output[(out_y * p->output_w + out_x) * p->channels + channel] = sum / (float)w.count;

@@ -6,32 +6,67 @@
 
 #include "tinytrain_internal.h"
 
-/* The largest in-image value of one channel of window w (TT_POOL_TAPS, never empty: the compiler checks, as the C#
- * kernels do). Exactly one of q (int8, from -128 up) and f (fp32, from -INFINITY up: a NaN never compares greater, so
- * NaNs are skipped) is set; int8 values and their comparisons are exact in float. */
-static float max_of(const tt_pool_params *p, const int8_t *q, const float *f, tt_taps w, int32_t channel)
+/* The largest in-image value of one channel of a window, from -128 up. */
+static int32_t max_int8(const tt_pool_params *p, const int8_t *input, const tt_pool_window *w, int32_t channel)
 {
-    float max = q != NULL ? -128.0f : -INFINITY;
-    while (tt_taps_next(&w)) {
-        int32_t index = w.pixel * p->channels + channel;
-        float value = q != NULL ? (float)q[index] : f[index];
-        if (value > max) {
-            max = value;
+    int32_t max = -128, filter_y, filter_x;
+    for (filter_y = w->y_start; filter_y < w->y_end; filter_y++) {
+        for (filter_x = w->x_start; filter_x < w->x_end; filter_x++) {
+            int32_t value = input[tt_pool_input(p, w, filter_y, filter_x, channel)];
+            if (value > max) {
+                max = value;
+            }
         }
     }
 
     return max;
 }
 
-/* The input index of the first in-image position in scan order holding target (== equality: +0 and -0 tie); -1 for an
- * fp32 window of NaNs only (its max, -INFINITY, is nowhere). */
-static int32_t first_of(const tt_pool_params *p, const int8_t *q, const float *f, tt_taps w, int32_t channel,
-                        float target)
+/* The same in fp32, from -INFINITY up: a NaN never compares greater, so NaNs are skipped. */
+static float max_float(const tt_pool_params *p, const float *input, const tt_pool_window *w, int32_t channel)
 {
-    while (tt_taps_next(&w)) {
-        int32_t index = w.pixel * p->channels + channel;
-        if ((q != NULL ? (float)q[index] : f[index]) == target) {
-            return index;
+    float max = -INFINITY;
+    int32_t filter_y, filter_x;
+    for (filter_y = w->y_start; filter_y < w->y_end; filter_y++) {
+        for (filter_x = w->x_start; filter_x < w->x_end; filter_x++) {
+            float value = input[tt_pool_input(p, w, filter_y, filter_x, channel)];
+            if (value > max) {
+                max = value;
+            }
+        }
+    }
+
+    return max;
+}
+
+/* The input index of the first in-image position in scan order holding target (one does: target is the max). */
+static int32_t first_int8(const tt_pool_params *p, const int8_t *input, const tt_pool_window *w, int32_t channel,
+                          int32_t target)
+{
+    int32_t filter_y, filter_x;
+    for (filter_y = w->y_start; filter_y < w->y_end; filter_y++) {
+        for (filter_x = w->x_start; filter_x < w->x_end; filter_x++) {
+            int32_t index = tt_pool_input(p, w, filter_y, filter_x, channel);
+            if (input[index] == target) {
+                return index;
+            }
+        }
+    }
+
+    return -1;
+}
+
+/* The same in fp32 (== equality: +0 and -0 tie); -1 for a window of NaNs only (its max, -INFINITY, is nowhere). */
+static int32_t first_float(const tt_pool_params *p, const float *input, const tt_pool_window *w, int32_t channel,
+                           float target)
+{
+    int32_t filter_y, filter_x;
+    for (filter_y = w->y_start; filter_y < w->y_end; filter_y++) {
+        for (filter_x = w->x_start; filter_x < w->x_end; filter_x++) {
+            int32_t index = tt_pool_input(p, w, filter_y, filter_x, channel);
+            if (input[index] == target) {
+                return index;
+            }
         }
     }
 
@@ -43,9 +78,9 @@ void tt_max_pool2d_forward(const tt_pool_params *p, const int8_t *input, int8_t 
     int32_t out_y, out_x, channel;
     for (out_y = 0; out_y < p->output_h; out_y++) {
         for (out_x = 0; out_x < p->output_w; out_x++) {
-            tt_taps w = TT_POOL_TAPS(p, out_y, out_x);
+            tt_pool_window w = tt_pool_window_at(p, out_y, out_x);
             for (channel = 0; channel < p->channels; channel++) {
-                int32_t max = (int32_t)max_of(p, input, NULL, w, channel);
+                int32_t max = max_int8(p, input, &w, channel);
                 max = max < p->act_min ? p->act_min : max > p->act_max ? p->act_max : max;
                 output[(out_y * p->output_w + out_x) * p->channels + channel] = (int8_t)max;
             }
@@ -58,9 +93,9 @@ void tt_max_pool2d_forward_float(const tt_pool_params *p, const float *input, fl
     int32_t out_y, out_x, channel;
     for (out_y = 0; out_y < p->output_h; out_y++) {
         for (out_x = 0; out_x < p->output_w; out_x++) {
-            tt_taps w = TT_POOL_TAPS(p, out_y, out_x);
+            tt_pool_window w = tt_pool_window_at(p, out_y, out_x);
             for (channel = 0; channel < p->channels; channel++) {
-                float largest = max_of(p, NULL, input, w, channel);
+                float largest = max_float(p, input, &w, channel);
                 output[(out_y * p->output_w + out_x) * p->channels + channel] =
                     largest < min ? min : largest > max ? max : largest;
             }
@@ -74,11 +109,11 @@ void tt_max_pool2d_backward(const tt_pool_params *p, const int8_t *input, const 
     memset(input_grad, 0, sizeof(float) * (size_t)(p->input_h * p->input_w * p->channels));
     for (out_y = 0; out_y < p->output_h; out_y++) {
         for (out_x = 0; out_x < p->output_w; out_x++) {
-            tt_taps w = TT_POOL_TAPS(p, out_y, out_x);
+            tt_pool_window w = tt_pool_window_at(p, out_y, out_x);
             for (channel = 0; channel < p->channels; channel++) {
-                int32_t max = (int32_t)max_of(p, input, NULL, w, channel);
+                int32_t max = max_int8(p, input, &w, channel);
                 if (max >= p->act_min && max <= p->act_max) { /* else the clamp changed it: no gradient */
-                    input_grad[first_of(p, input, NULL, w, channel, (float)max)] +=
+                    input_grad[first_int8(p, input, &w, channel, max)] +=
                         output_grad[(out_y * p->output_w + out_x) * p->channels + channel];
                 }
             }
@@ -93,10 +128,10 @@ void tt_max_pool2d_backward_float(const tt_pool_params *p, const float *input, c
     memset(input_grad, 0, sizeof(float) * (size_t)(p->input_h * p->input_w * p->channels));
     for (out_y = 0; out_y < p->output_h; out_y++) {
         for (out_x = 0; out_x < p->output_w; out_x++) {
-            tt_taps w = TT_POOL_TAPS(p, out_y, out_x);
+            tt_pool_window w = tt_pool_window_at(p, out_y, out_x);
             for (channel = 0; channel < p->channels; channel++) {
-                float largest = max_of(p, NULL, input, w, channel);
-                int32_t at = first_of(p, NULL, input, w, channel, largest);
+                float largest = max_float(p, input, &w, channel);
+                int32_t at = first_float(p, input, &w, channel, largest);
                 if (largest >= min && largest <= max && at >= 0) {
                     input_grad[at] += output_grad[(out_y * p->output_w + out_x) * p->channels + channel];
                 }

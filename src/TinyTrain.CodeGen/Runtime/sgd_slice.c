@@ -87,7 +87,7 @@ void tt_sgd_slice_update_float(float *weights, const float *grad, int32_t grad_l
 }
 
 /* Rounds the sliced entries of master into exactly one of weights (int8) and bias (int32). */
-static void round_to(const float *master, int8_t *weights, int32_t *bias, const tt_slice_layout *layout,
+TT_INLINE void round_to(const float *master, int8_t *weights, int32_t *bias, const tt_slice_layout *layout,
                      int32_t grad_length)
 {
     cursor at = {0, 0};

@@ -287,13 +287,11 @@ TT_INLINE void tt_window(int32_t origin, int32_t dilation, int32_t kernel, int32
 
 /* The in-image taps of one output pixel's window, in (filter_y, filter_x) order (ConvWindow.Taps): after each
  * tt_taps_next that returns 1, tap is filter_y * kernel_w + filter_x and pixel the input pixel in_y * input_w + in_x it
- * reads. Start one with TT_TAPS, from a tt_conv2d_params or a tt_depthwise_conv2d_params, or with TT_POOL_TAPS; a
- * started copy walks the window again. */
+ * reads. Start one with TT_TAPS, from a tt_conv2d_params or a tt_depthwise_conv2d_params. */
 typedef struct {
     int32_t tap, pixel;
     int32_t kernel_w, input_w, dilation_h, dilation_w, in_y_origin, in_x_origin;
     int32_t filter_y, filter_x, y_last, x_first, x_last;
-    int32_t count; /* the number of in-image taps */
 } tt_taps;
 
 TT_INLINE tt_taps tt_taps_start(int32_t in_y_origin, int32_t in_x_origin, int32_t kernel_h, int32_t kernel_w, int32_t dilation_h,
@@ -307,7 +305,6 @@ TT_INLINE tt_taps tt_taps_start(int32_t in_y_origin, int32_t in_x_origin, int32_
     t.kernel_w = kernel_w, t.input_w = input_w, t.dilation_h = dilation_h, t.dilation_w = dilation_w;
     t.in_y_origin = in_y_origin, t.in_x_origin = in_x_origin;
     t.filter_y = y_first - 1, t.filter_x = t.x_last;
-    t.count = (t.y_last - y_first) * (t.x_last - t.x_first);
     return t;
 }
 
@@ -315,25 +312,49 @@ TT_INLINE tt_taps tt_taps_start(int32_t in_y_origin, int32_t in_x_origin, int32_
     tt_taps_start((out_y) * (p)->stride_h - (p)->pad_top, (out_x) * (p)->stride_w - (p)->pad_left, (p)->kernel_h,        \
                   (p)->kernel_w, (p)->dilation_h, (p)->dilation_w, (p)->input_h, (p)->input_w)
 
-/* The same over a pool window (PoolWindow.Inputs): undilated, filter_h x filter_w. */
-#define TT_POOL_TAPS(p, out_y, out_x)                                                                                        \
-    tt_taps_start((out_y) * (p)->stride_h - (p)->pad_top, (out_x) * (p)->stride_w - (p)->pad_left, (p)->filter_h,        \
-                  (p)->filter_w, 1, 1, (p)->input_h, (p)->input_w)
-
 /* Moves to the next in-image tap; returns 0 when there is none. */
 TT_INLINE int tt_taps_next(tt_taps *t)
 {
-    if (++t->filter_x >= t->x_last) {
-        if (++t->filter_y >= t->y_last || t->x_first >= t->x_last) {
-            return 0;
-        }
-
-        t->filter_x = t->x_first;
+    if (++t->filter_x < t->x_last) {
+        t->tap++;
+        t->pixel += t->dilation_w;
+        return 1;
     }
 
+    if (++t->filter_y >= t->y_last || t->x_first >= t->x_last) {
+        return 0;
+    }
+
+    t->filter_x = t->x_first;
     t->tap = t->filter_y * t->kernel_w + t->filter_x;
     t->pixel = (t->in_y_origin + t->dilation_h * t->filter_y) * t->input_w + t->in_x_origin + t->dilation_w * t->filter_x;
     return 1;
+}
+
+/* The in-image part of pool window (out_y, out_x) (PoolWindow): filter rows [y_start, y_end) and columns [x_start,
+ * x_end), count positions; origin is the input index of filter tap (0, 0) at channel 0 (outside the image when the
+ * window starts in the padding). Never empty: the compiler checks, as the C# kernels do. */
+typedef struct {
+    int32_t origin, y_start, y_end, x_start, x_end, count;
+} tt_pool_window;
+
+TT_INLINE tt_pool_window tt_pool_window_at(const tt_pool_params *p, int32_t out_y, int32_t out_x)
+{
+    tt_pool_window w;
+    int32_t in_y_origin = out_y * p->stride_h - p->pad_top;
+    int32_t in_x_origin = out_x * p->stride_w - p->pad_left;
+    tt_window(in_y_origin, 1, p->filter_h, p->input_h, &w.y_start, &w.y_end);
+    tt_window(in_x_origin, 1, p->filter_w, p->input_w, &w.x_start, &w.x_end);
+    w.origin = (in_y_origin * p->input_w + in_x_origin) * p->channels;
+    w.count = (w.y_end - w.y_start) * (w.x_end - w.x_start);
+    return w;
+}
+
+/* The input index of filter tap (filter_y, filter_x) of window w in channel. */
+TT_INLINE int32_t tt_pool_input(const tt_pool_params *p, const tt_pool_window *w, int32_t filter_y, int32_t filter_x,
+                                int32_t channel)
+{
+    return w->origin + (filter_y * p->input_w + filter_x) * p->channels + channel;
 }
 
 #ifdef __cplusplus

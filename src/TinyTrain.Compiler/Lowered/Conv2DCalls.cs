@@ -65,8 +65,8 @@ public sealed record Conv2DFilterGradCall(string Name, Conv2DParams Params, int 
 
     public override void RunBlock(IKernelHost h, int first, Span<float> grad)
     {
-        if (Float) h.Kernels.Conv2DFilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), first, grad);
-        else h.Kernels.Conv2DFilterGrad(Params, h.SBytes(Input), h.Floats(Gradient), Channels.AsSpan(), first, grad);
+        if (Float) h.Kernels.Conv2DFilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), grad, first);
+        else h.Kernels.Conv2DFilterGrad(Params, h.SBytes(Input), h.Floats(Gradient), Channels.AsSpan(), grad, first);
     }
 
     public override string C(ICallEmitter c) => C(c, "conv2d");

@@ -64,8 +64,8 @@ public sealed record FullyConnectedFilterGradCall(string Name, FullyConnectedPar
 
     public override void RunBlock(IKernelHost h, int first, Span<float> grad)
     {
-        if (Float) h.Kernels.FullyConnectedFilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), first, grad);
-        else h.Kernels.FullyConnectedFilterGrad(Params, h.SBytes(Input), h.Floats(Gradient), Channels.AsSpan(), first, grad);
+        if (Float) h.Kernels.FullyConnectedFilterGrad(Params, h.Floats(Input), h.Floats(Gradient), Channels.AsSpan(), grad, first);
+        else h.Kernels.FullyConnectedFilterGrad(Params, h.SBytes(Input), h.Floats(Gradient), Channels.AsSpan(), grad, first);
     }
 
     public override string C(ICallEmitter c) => C(c, "fully_connected");

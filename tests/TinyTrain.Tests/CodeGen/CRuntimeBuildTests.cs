@@ -79,7 +79,7 @@ public sealed class CRuntimeBuildTests : IDisposable
             ("requantizer.c", "return rintf(value);", "return roundf(value);", CKernelCases.Conv2DForward(seed: 1, count: 80)),
             ("tinytrain_internal.h", "nudge = product >= 0 ? ((int64_t)1 << 30) : 1 - ((int64_t)1 << 30);", "nudge = (int64_t)1 << 30;",
                 CKernelCases.FixedPointPrimitives(seed: 17, count: 200)),
-            ("average_pool2d.c", "/ (float)w.count;\n                tt_taps t", "* (1.0f / (float)w.count);\n                tt_taps t", CKernelCases.Pooling(seed: 11, count: 60)),
+            ("average_pool2d.c", "/ (float)w.count;\n                for", "* (1.0f / (float)w.count);\n                for", CKernelCases.Pooling(seed: 11, count: 60)),
             ("max_pool2d.c", "if (max >= p->act_min && max <= p->act_max) {", "if (max <= p->act_max) {", CKernelCases.MaxPooling(seed: 23, count: 80)),
             ("requant.c", "? product : 0.0f;", "? product : -0.0f;", CKernelCases.GradientPlumbing(seed: 13, count: 40)),
             ("requant.c", "c += 8 * step;", "c += 8 * step * (bits != 0);", CKernelCases.GradientPlumbing(seed: 13, count: 40)),

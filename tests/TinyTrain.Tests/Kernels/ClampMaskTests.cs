@@ -70,22 +70,12 @@ public class ClampMaskTests
         var (p, input, filter, bias) = Conv2DTests.RandomCase(random);
         var plain = new sbyte[p.OutputLength];
         KernelSet.Reference.Conv2DForward(p, input, filter, bias, plain);
-        KernelSets.AssertAgree(set =>
-        {
-            var (output, mask) = (new sbyte[p.OutputLength], Stale(ClampMask.ByteLength(p.OutputLength)));
-            set.Conv2DForwardWithMask(p, input, filter, bias, output, mask);
-            return Checked(plain, output, mask, p.ActMin, p.ActMax);
-        }, p);
+        AssertMaskedAgree(plain, p.ActMin, p.ActMax, p, (set, output, mask) => set.Conv2DForwardWithMask(p, input, filter, bias, output, mask));
 
         var (dp, dInput, dFilter, dBias) = DepthwiseConv2DTests.RandomCase(random);
         var dPlain = new sbyte[dp.OutputLength];
         KernelSet.Reference.DepthwiseConv2DForward(dp, dInput, dFilter, dBias, dPlain);
-        KernelSets.AssertAgree(set =>
-        {
-            var (output, mask) = (new sbyte[dp.OutputLength], Stale(ClampMask.ByteLength(dp.OutputLength)));
-            set.DepthwiseConv2DForwardWithMask(dp, dInput, dFilter, dBias, output, mask);
-            return Checked(dPlain, output, mask, dp.ActMin, dp.ActMax);
-        }, dp);
+        AssertMaskedAgree(dPlain, dp.ActMin, dp.ActMax, dp, (set, output, mask) => set.DepthwiseConv2DForwardWithMask(dp, dInput, dFilter, dBias, output, mask));
     }
 
     [Fact]
@@ -105,12 +95,7 @@ public class ClampMaskTests
             var bias = KernelRandom.Bias(random, length);
             var plain = new sbyte[batches * length];
             KernelSet.Reference.FullyConnectedForward(fc, input, filter, bias, plain);
-            KernelSets.AssertAgree(set =>
-            {
-                var (output, mask) = (new sbyte[batches * length], Stale(ClampMask.ByteLength(batches * length)));
-                set.FullyConnectedForwardWithMask(fc, input, filter, bias, output, mask);
-                return Checked(plain, output, mask, min, max);
-            }, fc);
+            AssertMaskedAgree(plain, min, max, fc, (set, output, mask) => set.FullyConnectedForwardWithMask(fc, input, filter, bias, output, mask));
 
             var add = mode == RequantMode.Float
                 ? Add.CreateFloat(length, 0.02, KernelRandom.ZeroPoint(random), 0.03, KernelRandom.ZeroPoint(random), 0.04, outputZeroPoint, min, max)
@@ -119,12 +104,7 @@ public class ClampMaskTests
             var b = KernelRandom.Int8(random, length);
             var sum = new sbyte[length];
             KernelSet.Reference.AddForward(add, a, b, sum);
-            KernelSets.AssertAgree(set =>
-            {
-                var (output, mask) = (new sbyte[length], Stale(ClampMask.ByteLength(length)));
-                set.AddForwardWithMask(add, a, b, output, mask);
-                return Checked(sum, output, mask, min, max);
-            }, add);
+            AssertMaskedAgree(sum, min, max, add, (set, output, mask) => set.AddForwardWithMask(add, a, b, output, mask));
         }
     }
 
@@ -139,13 +119,19 @@ public class ClampMaskTests
 
     private static byte[] Stale(int length) => Enumerable.Repeat((byte)0xA5, length).ToArray();
 
-    /// <summary>A masked forward's output equals the plain forward's, and its mask fits the output: the arrays to compare.</summary>
-    private static Array[] Checked(sbyte[] plain, sbyte[] output, byte[] mask, int min, int max)
-    {
-        KernelRandom.AssertSame(plain, output, "masked forward");
-        AssertMaskMatchesOutput(mask, output, min, max);
-        return [output, mask];
-    }
+    /// <summary>
+    /// Every kernel set's masked forward (into a stale mask) gives the plain forward's output and a mask that fits it,
+    /// and the vectorised sets agree with the reference bit for bit.
+    /// </summary>
+    private static void AssertMaskedAgree(sbyte[] plain, int min, int max, object context, Action<KernelSet, sbyte[], byte[]> forwardWithMask) =>
+        KernelSets.AssertAgree(set =>
+        {
+            var (output, mask) = (new sbyte[plain.Length], Stale(ClampMask.ByteLength(plain.Length)));
+            forwardWithMask(set, output, mask);
+            KernelRandom.AssertSame(plain, output, "masked forward");
+            AssertMaskMatchesOutput(mask, output, min, max);
+            return [output, mask];
+        }, context);
 
     /// <summary>Where the output is strictly inside the range the bit must be 1; padding bits of the last byte are 0.</summary>
     private static void AssertMaskMatchesOutput(byte[] mask, sbyte[] output, int min, int max)

@@ -23,36 +23,15 @@ public class Conv2DBackwardTests
     {
         var p = Geometry(inputH, inputW, inputC, outputC, kernelH, kernelW, stride, dilation, padTop, padLeft);
         var random = new Random(inputH * 100 + kernelH * 10 + stride);
-        var input = GradientCheck.Floats(random, p.InputLength);
-        var filter = GradientCheck.Floats(random, p.FilterLength);
-        var bias = GradientCheck.Floats(random, p.OutputC);
-        var r = GradientCheck.Floats(random, p.OutputLength);
-        var output = new float[p.OutputLength];
-        KernelSet.Fast.Conv2DForwardFloat(p, input, filter, bias, output, float.NegativeInfinity, float.PositiveInfinity, default);
-        var (min, max) = GradientCheck.SafeRange(output, 2 * GradientCheck.Eps);
-
-        var mask = new byte[ClampMask.ByteLength(p.OutputLength)];
-        KernelSet.Fast.Conv2DForwardFloat(p, input, filter, bias, output, min, max, mask);
-        var accGrad = new float[p.OutputLength];
-        KernelSet.Fast.AccumulatorGrad(r, mask, [1f], p.OutputC, accGrad);
+        var layer = GradientCheck.ClampedLayer(random, p.InputLength, p.FilterLength, p.OutputC, p.OutputLength,
+            (input, filter, bias, output, min, max, mask) => KernelSet.Fast.Conv2DForwardFloat(p, input, filter, bias, output, min, max, mask));
         var inputGrad = new float[p.InputLength];
         var filterGrad = new float[p.FilterLength];
-        var biasGrad = new float[p.OutputC];
-        KernelSets.AssertAgree(set => [InputGrad(set, p, accGrad, filter)], p);
-        KernelSet.Reference.Conv2DInputGrad(p, accGrad, filter, inputGrad);
-        KernelSet.Reference.Conv2DFilterGrad(p, input, accGrad, GradientCheck.AllChannels(p.InputC), filterGrad);
-        KernelSet.Fast.BiasGrad(accGrad, p.OutputC, biasGrad);
-
-        double Loss()
-        {
-            KernelSet.Fast.Conv2DForwardFloat(p, input, filter, bias, output, min, max, default);
-            return GradientCheck.Dot(r, output);
-        }
-
-        GradientCheck.AssertMatches(input, inputGrad, Loss, "input");
-        GradientCheck.AssertMatches(filter, filterGrad, Loss, "filter");
-        GradientCheck.AssertMatches(bias, biasGrad, Loss, "bias");
-        Assert.Contains(mask, m => m != 0xFF); // some outputs were clamped
+        KernelSets.AssertAgree(set => [InputGrad(set, p, layer.AccGrad, layer.Filter)], p);
+        KernelSet.Reference.Conv2DInputGrad(p, layer.AccGrad, layer.Filter, inputGrad);
+        KernelSet.Reference.Conv2DFilterGrad(p, layer.Input, layer.AccGrad, GradientCheck.AllChannels(p.InputC), filterGrad);
+        layer.AssertGradients(inputGrad, filterGrad);
+        Assert.Contains(layer.Mask, m => m != 0xFF); // some outputs were clamped
     }
 
     [Fact]
@@ -121,11 +100,11 @@ public class Conv2DBackwardTests
         int count = random.Next(1, p.OutputC - first + 1);
         var block = new float[count * perOutput];
         var vectorBlock = new float[count * perOutput];
-        KernelSet.Reference.Conv2DFilterGrad(p, input, accGrad, channels, first, block);
-        KernelSet.Fast.Conv2DFilterGrad(p, input, accGrad, channels, first, vectorBlock);
+        KernelSet.Reference.Conv2DFilterGrad(p, input, accGrad, channels, block, first);
+        KernelSet.Fast.Conv2DFilterGrad(p, input, accGrad, channels, vectorBlock, first);
         GradientCheck.AssertBitwise(whole.AsSpan(first * perOutput, count * perOutput).ToArray(), block, p);
         GradientCheck.AssertBitwise(block, vectorBlock, p);
-        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DFilterGrad(p, input, accGrad, channels, p.OutputC - count + 1, new float[count * perOutput]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.Conv2DFilterGrad(p, input, accGrad, channels, new float[count * perOutput], p.OutputC - count + 1));
     }
 
     [Theory]

@@ -191,28 +191,18 @@ public class Conv2DTests
     {
         while (true)
         {
-            int[] kernels = [1, 3, 5, 7];
-            int kernelH = kernels[random.Next(4)];
-            int kernelW = random.Next(4) == 0 ? kernels[random.Next(4)] : kernelH;
-            int strideH = random.Next(1, 3), strideW = random.Next(1, 3);
-            int dilationH = random.Next(5) == 0 ? 2 : 1, dilationW = random.Next(5) == 0 ? 2 : 1;
+            var w = KernelRandom.RandomWindow(random);
             int inputC = random.Next(1, 68), outputC = random.Next(1, 68);
-            int inputH = random.Next(1, 13), inputW = random.Next(1, 13);
-            int effectiveH = (kernelH - 1) * dilationH + 1, effectiveW = (kernelW - 1) * dilationW + 1;
-            int padTop = random.Next(effectiveH), padBottom = random.Next(effectiveH);
-            int padLeft = random.Next(effectiveW), padRight = random.Next(effectiveW);
-            int spanH = inputH + padTop + padBottom - effectiveH, spanW = inputW + padLeft + padRight - effectiveW;
-            if (spanH < 0 || spanW < 0)
+            if (KernelRandom.RandomPlacement(random, w, inputBelow: 13) is not { } at)
             {
                 continue;
             }
 
-            int outputH = spanH / strideH + 1, outputW = spanW / strideW + 1;
             var requantMode = mode ?? KernelRandom.Mode(random);
             int outputZeroPoint = KernelRandom.ZeroPoint(random);
             var (min, max) = KernelRandom.Activation(random, outputZeroPoint);
-            var p = new Conv2DParams(inputH, inputW, inputC, outputH, outputW, outputC, kernelH, kernelW,
-                strideH, strideW, dilationH, dilationW, padTop, padLeft, KernelRandom.ZeroPoint(random), outputZeroPoint,
+            var p = new Conv2DParams(at.InputH, at.InputW, inputC, at.OutputH, at.OutputW, outputC, w.KernelH, w.KernelW,
+                w.StrideH, w.StrideW, w.DilationH, w.DilationW, at.PadTop, at.PadLeft, KernelRandom.ZeroPoint(random), outputZeroPoint,
                 min, max, KernelRandom.Requant(random, requantMode, outputC));
             if (p.Macs > 300_000)
             {

@@ -108,27 +108,18 @@ public class DepthwiseConv2DTests
     {
         while (true)
         {
-            int[] kernels = [1, 3, 5, 7];
-            int kernelH = kernels[random.Next(4)];
-            int kernelW = random.Next(4) == 0 ? kernels[random.Next(4)] : kernelH;
-            int strideH = random.Next(1, 3), strideW = random.Next(1, 3);
-            int dilationH = random.Next(5) == 0 ? 2 : 1, dilationW = random.Next(5) == 0 ? 2 : 1;
+            var w = KernelRandom.RandomWindow(random);
             int inputC = random.Next(1, 68);
             int multiplier = random.Next(5) == 0 ? random.Next(2, 4) : 1;
-            int inputH = random.Next(1, 14), inputW = random.Next(1, 14);
-            int effectiveH = (kernelH - 1) * dilationH + 1, effectiveW = (kernelW - 1) * dilationW + 1;
-            int padTop = random.Next(effectiveH), padBottom = random.Next(effectiveH);
-            int padLeft = random.Next(effectiveW), padRight = random.Next(effectiveW);
-            int spanH = inputH + padTop + padBottom - effectiveH, spanW = inputW + padLeft + padRight - effectiveW;
-            if (spanH < 0 || spanW < 0)
+            if (KernelRandom.RandomPlacement(random, w, inputBelow: 14) is not { } at)
             {
                 continue;
             }
 
             int outputZeroPoint = KernelRandom.ZeroPoint(random);
             var (min, max) = KernelRandom.Activation(random, outputZeroPoint);
-            var p = new DepthwiseConv2DParams(inputH, inputW, inputC, spanH / strideH + 1, spanW / strideW + 1, multiplier,
-                kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padLeft,
+            var p = new DepthwiseConv2DParams(at.InputH, at.InputW, inputC, at.OutputH, at.OutputW, multiplier,
+                w.KernelH, w.KernelW, w.StrideH, w.StrideW, w.DilationH, w.DilationW, at.PadTop, at.PadLeft,
                 KernelRandom.ZeroPoint(random), outputZeroPoint, min, max,
                 KernelRandom.Requant(random, KernelRandom.Mode(random), inputC * multiplier));
             return (p, KernelRandom.Int8(random, p.InputLength), KernelRandom.Int8(random, p.FilterLength),

@@ -11,40 +11,19 @@ public class FullyConnectedBackwardTests
     {
         var p = new FullyConnectedParams(batches, inputDepth, outputDepth, 0, 0, 0, -128, 127, Requantization.FromFloat([1f]));
         var random = new Random(batches * 100 + inputDepth);
-        var input = GradientCheck.Floats(random, batches * inputDepth);
-        var filter = GradientCheck.Floats(random, outputDepth * inputDepth);
-        var bias = GradientCheck.Floats(random, outputDepth);
-        var r = GradientCheck.Floats(random, batches * outputDepth);
-        var output = new float[batches * outputDepth];
-        KernelSet.Fast.FullyConnectedForwardFloat(p, input, filter, bias, output, float.NegativeInfinity, float.PositiveInfinity, default);
-        var (min, max) = GradientCheck.SafeRange(output, 2 * GradientCheck.Eps);
-
-        var mask = new byte[ClampMask.ByteLength(output.Length)];
-        KernelSet.Fast.FullyConnectedForwardFloat(p, input, filter, bias, output, min, max, mask);
-        var accGrad = new float[output.Length];
-        KernelSet.Fast.AccumulatorGrad(r, mask, [1f], outputDepth, accGrad);
-        var inputGrad = new float[input.Length];
-        var filterGrad = new float[filter.Length];
-        var biasGrad = new float[outputDepth];
+        var layer = GradientCheck.ClampedLayer(random, batches * inputDepth, outputDepth * inputDepth, outputDepth, batches * outputDepth,
+            (input, filter, bias, output, min, max, mask) => KernelSet.Fast.FullyConnectedForwardFloat(p, input, filter, bias, output, min, max, mask));
+        var inputGrad = new float[batches * inputDepth];
+        var filterGrad = new float[outputDepth * inputDepth];
         KernelSets.AssertAgree(set =>
         {
-            var dispatched = new float[input.Length];
-            set.FullyConnectedInputGrad(p, accGrad, filter, dispatched);
+            var dispatched = new float[inputGrad.Length];
+            set.FullyConnectedInputGrad(p, layer.AccGrad, layer.Filter, dispatched);
             return [dispatched];
         }, p);
-        KernelSet.Reference.FullyConnectedInputGrad(p, accGrad, filter, inputGrad);
-        KernelSet.Reference.FullyConnectedFilterGrad(p, input, accGrad, GradientCheck.AllChannels(inputDepth), filterGrad);
-        KernelSet.Fast.BiasGrad(accGrad, outputDepth, biasGrad);
-
-        double Loss()
-        {
-            KernelSet.Fast.FullyConnectedForwardFloat(p, input, filter, bias, output, min, max, default);
-            return GradientCheck.Dot(r, output);
-        }
-
-        GradientCheck.AssertMatches(input, inputGrad, Loss, "input");
-        GradientCheck.AssertMatches(filter, filterGrad, Loss, "filter");
-        GradientCheck.AssertMatches(bias, biasGrad, Loss, "bias");
+        KernelSet.Reference.FullyConnectedInputGrad(p, layer.AccGrad, layer.Filter, inputGrad);
+        KernelSet.Reference.FullyConnectedFilterGrad(p, layer.Input, layer.AccGrad, GradientCheck.AllChannels(inputDepth), filterGrad);
+        layer.AssertGradients(inputGrad, filterGrad);
     }
 
     [Fact]
@@ -130,11 +109,11 @@ public class FullyConnectedBackwardTests
         {
             var block = new float[(7 - first) * channels.Length];
             var vectorBlock = new float[block.Length];
-            KernelSet.Reference.FullyConnectedFilterGrad(p, input, accGrad, channels, first, block);
-            KernelSet.Fast.FullyConnectedFilterGrad(p, input, accGrad, channels, first, vectorBlock);
+            KernelSet.Reference.FullyConnectedFilterGrad(p, input, accGrad, channels, block, first);
+            KernelSet.Fast.FullyConnectedFilterGrad(p, input, accGrad, channels, vectorBlock, first);
             GradientCheck.AssertBitwise(whole.AsSpan(first * channels.Length).ToArray(), block, p);
             GradientCheck.AssertBitwise(block, vectorBlock, p);
         }
-        Assert.Throws<ArgumentException>(() => KernelSet.Fast.FullyConnectedFilterGrad(p, input, accGrad, channels, 3, new float[4 * channels.Length + 1]));
+        Assert.Throws<ArgumentException>(() => KernelSet.Fast.FullyConnectedFilterGrad(p, input, accGrad, channels, new float[4 * channels.Length + 1], 3));
     }
 }

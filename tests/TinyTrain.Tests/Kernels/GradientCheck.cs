@@ -1,3 +1,5 @@
+using TinyTrain.Kernels;
+
 namespace TinyTrain.Tests.Kernels;
 
 /// <summary>
@@ -65,6 +67,52 @@ internal static class GradientCheck
         float gap = sorted[best + 1] - sorted[best];
         Assert.True(gap > 2 * margin, $"no gap wider than {2 * margin} near index {from}: test case too dense");
         return (sorted[best] + sorted[best + 1]) / 2;
+    }
+
+    /// <summary>An fp32 layer forward (conv, depthwise, fully connected) with its operands bound but these.</summary>
+    public delegate void FloatForward(
+        ReadOnlySpan<float> input, ReadOnlySpan<float> filter, ReadOnlySpan<float> bias, Span<float> output, float min, float max, Span<byte> mask);
+
+    /// <summary>
+    /// A random layer (input, filter, bias and r drawn in that order) clamped to its <see cref="SafeRange"/>: its clamp
+    /// mask, the accumulator gradient of L through it, the bias gradient, and L itself.
+    /// </summary>
+    public static Layer ClampedLayer(Random random, int inputLength, int filterLength, int channels, int outputLength, FloatForward forward)
+    {
+        var input = Floats(random, inputLength);
+        var filter = Floats(random, filterLength);
+        var bias = Floats(random, channels);
+        var r = Floats(random, outputLength);
+        var output = new float[outputLength];
+        forward(input, filter, bias, output, float.NegativeInfinity, float.PositiveInfinity, default);
+        var (min, max) = SafeRange(output, 2 * Eps);
+
+        var mask = new byte[ClampMask.ByteLength(outputLength)];
+        forward(input, filter, bias, output, min, max, mask);
+        var accGrad = new float[outputLength];
+        KernelSet.Fast.AccumulatorGrad(r, mask, [1f], channels, accGrad);
+        var biasGrad = new float[channels];
+        KernelSet.Fast.BiasGrad(accGrad, channels, biasGrad);
+        return new Layer(input, filter, bias, mask, accGrad, biasGrad, () =>
+        {
+            forward(input, filter, bias, output, min, max, default);
+            return Dot(r, output);
+        });
+    }
+
+    public sealed record Layer(float[] Input, float[] Filter, float[] Bias, byte[] Mask, float[] AccGrad, float[] BiasGrad, Func<double> Loss)
+    {
+        /// <summary>The input gradient, the filter gradient (null: not checked) and the bias gradient against central differences.</summary>
+        public void AssertGradients(ReadOnlySpan<float> inputGrad, float[]? filterGrad)
+        {
+            AssertMatches(Input, inputGrad, Loss, "input");
+            if (filterGrad != null)
+            {
+                AssertMatches(Filter, filterGrad, Loss, "filter");
+            }
+
+            AssertMatches(Bias, BiasGrad, Loss, "bias");
+        }
     }
 
     /// <summary>Central differences of loss over every element of parameter against analytic.</summary>

@@ -18,6 +18,37 @@ internal static class KernelRandom
         return values;
     }
 
+    /// <summary>A conv-like window: kernel 1/3/5/7 (one time in four non-square), stride 1/2, dilation 1 or (one time in five) 2.</summary>
+    public static Window RandomWindow(Random random)
+    {
+        int[] kernels = [1, 3, 5, 7];
+        int kernelH = kernels[random.Next(4)];
+        int kernelW = random.Next(4) == 0 ? kernels[random.Next(4)] : kernelH;
+        int strideH = random.Next(1, 3), strideW = random.Next(1, 3);
+        int dilationH = random.Next(5) == 0 ? 2 : 1, dilationW = random.Next(5) == 0 ? 2 : 1;
+        return new(kernelH, kernelW, strideH, strideW, dilationH, dilationW);
+    }
+
+    /// <summary>
+    /// An input of 1 to inputBelow - 1 rows and columns with any padding short of the dilated window on each side, and the
+    /// output it gives; null when the padded input is smaller than the window (draw again).
+    /// </summary>
+    public static Placement? RandomPlacement(Random random, Window window, int inputBelow)
+    {
+        int inputH = random.Next(1, inputBelow), inputW = random.Next(1, inputBelow);
+        int effectiveH = (window.KernelH - 1) * window.DilationH + 1, effectiveW = (window.KernelW - 1) * window.DilationW + 1;
+        int padTop = random.Next(effectiveH), padBottom = random.Next(effectiveH);
+        int padLeft = random.Next(effectiveW), padRight = random.Next(effectiveW);
+        int spanH = inputH + padTop + padBottom - effectiveH, spanW = inputW + padLeft + padRight - effectiveW;
+        return spanH < 0 || spanW < 0
+            ? null
+            : new Placement(inputH, inputW, spanH / window.StrideH + 1, spanW / window.StrideW + 1, padTop, padLeft);
+    }
+
+    public readonly record struct Window(int KernelH, int KernelW, int StrideH, int StrideW, int DilationH, int DilationW);
+
+    public readonly record struct Placement(int InputH, int InputW, int OutputH, int OutputW, int PadTop, int PadLeft);
+
     public static int ZeroPoint(Random random) => random.Next(4) == 0 ? -128 : random.Next(-128, 128);
 
     /// <summary>Empty (no bias), small, or with the saturated int32 extremes the paper's dead channels carry.</summary>
